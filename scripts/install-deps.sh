@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs every Debian 12 package vxfabric needs to build, run and test.
+# Usage: scripts/install-deps.sh [run|test]   (default: test, which is a superset)
+set -eu
+mode=${1:-test}
+
+BUILD="build-essential cmake pkg-config clang \
+       liburcu-dev libck-dev libjemalloc-dev libconfig-dev \
+       libjansson-dev libmicrohttpd-dev libsqlite3-dev"
+TEST="libcriterion-dev openvswitch-switch openvswitch-common iproute2 ethtool \
+      socat tcpdump iputils-ping udhcpc procps iputils-tracepath traceroute \
+      python3"
+
+pkgs=$BUILD
+[ "$mode" = test ] && pkgs="$pkgs $TEST"
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# openvswitch-switch's postinst starts a system-wide ovs; the lab runs its own
+# instances, so keep the packaged service from starting (policy-rc.d 101).
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $pkgs >/dev/null

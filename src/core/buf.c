@@ -1,0 +1,76 @@
+#include "core/buf.h"
+
+#include <stdlib.h>
+
+#include "core/util.h"
+
+void vxbuf_init(struct vxbuf *b, size_t cap)
+{
+    b->base = cap ? xmalloc(cap) : NULL;
+    b->head = 0;
+    b->size = 0;
+    b->cap = cap;
+}
+
+void vxbuf_uninit(struct vxbuf *b)
+{
+    free(b->base);
+    b->base = NULL;
+    b->head = b->size = b->cap = 0;
+}
+
+void vxbuf_clear(struct vxbuf *b)
+{
+    b->head = 0;
+    b->size = 0;
+}
+
+void vxbuf_reserve(struct vxbuf *b, size_t size)
+{
+    if (b->head + b->size + size <= b->cap) {
+        return;
+    }
+    /* Reclaim consumed head room before growing. */
+    if (b->head) {
+        memmove(b->base, b->base + b->head, b->size);
+        b->head = 0;
+        if (b->size + size <= b->cap) {
+            return;
+        }
+    }
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->size + size) {
+        cap *= 2;
+    }
+    b->base = xrealloc(b->base, cap);
+    b->cap = cap;
+}
+
+void *vxbuf_put_zeros(struct vxbuf *b, size_t size)
+{
+    vxbuf_reserve(b, size);
+    void *p = vxbuf_tail(b);
+    memset(p, 0, size);
+    b->size += size;
+    return p;
+}
+
+void *vxbuf_put(struct vxbuf *b, const void *data, size_t size)
+{
+    vxbuf_reserve(b, size);
+    void *p = vxbuf_tail(b);
+    if (size) {
+        memcpy(p, data, size);
+    }
+    b->size += size;
+    return p;
+}
+
+void vxbuf_consume(struct vxbuf *b, size_t size)
+{
+    b->head += size;
+    b->size -= size;
+    if (!b->size) {
+        b->head = 0;
+    }
+}

@@ -1,0 +1,349 @@
+#include "proto/dhcp.h"
+
+#include <string.h>
+
+#include "core/util.h"
+
+static const char *const err_names[DHCP_N_ERRS] = {
+    [DHCP_OK] = "ok",
+    [DHCP_ERR_TRUNCATED] = "truncated BOOTP header",
+    [DHCP_ERR_NOT_REQUEST] = "not a BOOTREQUEST",
+    [DHCP_ERR_BAD_HTYPE] = "hardware type not Ethernet",
+    [DHCP_ERR_BAD_COOKIE] = "bad magic cookie",
+    [DHCP_ERR_OPT_OVERRUN] = "option runs past the end",
+    [DHCP_ERR_NO_END] = "missing end option",
+    [DHCP_ERR_BAD_OPT_LEN] = "bad option length",
+    [DHCP_ERR_NO_MSG_TYPE] = "no message type option",
+    [DHCP_ERR_BAD_MSG_TYPE] = "bad message type",
+};
+
+const char *dhcp_err_to_string(enum dhcp_err e)
+{
+    return e < DHCP_N_ERRS ? err_names[e] : "?";
+}
+
+static const char *const verdict_names[DHCP_N_VERDICTS] = {
+    [DHCP_V_OFFER] = "offer",
+    [DHCP_V_ACK] = "ack",
+    [DHCP_V_ACK_INFORM] = "ack-inform",
+    [DHCP_V_NAK_WRONG_IP] = "nak-wrong-ip",
+    [DHCP_V_NAK_WRONG_SERVER] = "nak-wrong-server",
+    [DHCP_V_IGNORE_OTHER_SERVER] = "ignore-other-server",
+    [DHCP_V_RELEASE] = "release",
+    [DHCP_V_DECLINE] = "decline",
+    [DHCP_V_IGNORE_BAD_TYPE] = "ignore-bad-type",
+};
+
+const char *dhcp_verdict_to_string(enum dhcp_verdict v)
+{
+    return v < DHCP_N_VERDICTS ? verdict_names[v] : "?";
+}
+
+/* Parses one option area.  '*saw_end' reports whether the end option was
+ * found.  Returns DHCP_OK or the error. */
+static enum dhcp_err parse_options__(const uint8_t *p, size_t size, struct dhcp_msg *m,
+                                     uint8_t *overload, bool *saw_end)
+{
+    size_t i = 0;
+
+    *saw_end = false;
+    while (i < size) {
+        uint8_t code = p[i++];
+        if (code == DHO_PAD) {
+            continue;           /* RFC 2132 3.1: one byte, no length */
+        }
+        if (code == DHO_END) {
+            *saw_end = true;
+            return DHCP_OK;
+        }
+        if (i >= size) {
+            return DHCP_ERR_OPT_OVERRUN;
+        }
+        uint8_t len = p[i++];
+        if (len > size - i) {
+            return DHCP_ERR_OPT_OVERRUN;
+        }
+        const uint8_t *v = p + i;
+        i += len;
+        switch (code) {
+        case DHO_MSG_TYPE:
+            if (len != 1) return DHCP_ERR_BAD_OPT_LEN;
+            m->msg_type = v[0];
+            break;
+        case DHO_REQUESTED_IP:
+            if (len != 4) return DHCP_ERR_BAD_OPT_LEN;
+            m->has_requested_ip = true;
+            m->requested_ip = get_be32(v);
+            break;
+        case DHO_SERVER_ID:
+            if (len != 4) return DHCP_ERR_BAD_OPT_LEN;
+            m->has_server_id = true;
+            m->server_id = get_be32(v);
+            break;
+        case DHO_PARAM_REQ: {
+            /* RFC 3396: a split option is the concatenation of its parts. */
+            size_t n = MIN((size_t)len, sizeof m->params - m->n_params);
+            memcpy(m->params + m->n_params, v, n);
+            m->n_params = (uint8_t)(m->n_params + n);
+            break;
+        }
+        case DHO_MAX_SIZE:
+            if (len != 2) return DHCP_ERR_BAD_OPT_LEN;
+            m->max_size = get_be16(v);
+            break;
+        case DHO_OVERLOAD:
+            if (len != 1 || v[0] < 1 || v[0] > 3) return DHCP_ERR_BAD_OPT_LEN;
+            *overload = v[0];
+            break;
+        default:
+            break;
+        }
+    }
+    return DHCP_OK;
+}
+
+enum dhcp_err dhcp_parse(const uint8_t *p, size_t size, struct dhcp_msg *m)
+{
+    uint8_t overload = 0, ignored = 0;
+    bool saw_end;
+    enum dhcp_err err;
+
+    if (size < DHCP_FIXED_SIZE + 4) {
+        return DHCP_ERR_TRUNCATED;
+    }
+    if (p[0] != 1) {
+        return DHCP_ERR_NOT_REQUEST;
+    }
+    if (p[1] != 1 || p[2] != 6) {
+        return DHCP_ERR_BAD_HTYPE;
+    }
+    if (get_be32(p + DHCP_FIXED_SIZE) != DHCP_MAGIC) {
+        return DHCP_ERR_BAD_COOKIE;
+    }
+    m->xid = get_be32(p + 4);
+    m->secs = get_be16(p + 8);
+    m->flags = get_be16(p + 10);
+    m->ciaddr = get_be32(p + 12);
+    m->yiaddr = get_be32(p + 16);
+    m->siaddr = get_be32(p + 20);
+    m->giaddr = get_be32(p + 24);
+    memcpy(m->chaddr, p + 28, 6);
+    m->msg_type = 0;
+    m->has_requested_ip = m->has_server_id = false;
+    m->n_params = 0;
+    m->max_size = 0;
+
+    err = parse_options__(p + DHCP_FIXED_SIZE + 4, size - DHCP_FIXED_SIZE - 4,
+                          m, &overload, &saw_end);
+    if (err) {
+        return err;
+    }
+    if (!saw_end) {
+        return DHCP_ERR_NO_END;
+    }
+    /* RFC 2132 9.3: 'file' (128 bytes at 108), then 'sname' (64 at 44). */
+    if (overload & 1) {
+        err = parse_options__(p + 108, 128, m, &ignored, &saw_end);
+        if (err) return err;
+        if (!saw_end) return DHCP_ERR_NO_END;
+    }
+    if (overload & 2) {
+        err = parse_options__(p + 44, 64, m, &ignored, &saw_end);
+        if (err) return err;
+        if (!saw_end) return DHCP_ERR_NO_END;
+    }
+    if (!m->msg_type) {
+        return DHCP_ERR_NO_MSG_TYPE;
+    }
+    if (m->msg_type > DHCPINFORM) {
+        return DHCP_ERR_BAD_MSG_TYPE;
+    }
+    return DHCP_OK;
+}
+
+enum dhcp_verdict dhcp_decide(const struct dhcp_msg *req, const struct dhcp_lease *lease)
+{
+    switch (req->msg_type) {
+    case DHCPDISCOVER:
+        return DHCP_V_OFFER;    /* always the reservation, whatever is asked */
+    case DHCPREQUEST:
+        if (req->has_server_id) {
+            /* SELECTING (RFC 2131 4.3.2): the client chose a server. */
+            if (req->server_id != lease->server_id) {
+                return DHCP_V_IGNORE_OTHER_SERVER;
+            }
+            if (req->ciaddr || !req->has_requested_ip) {
+                return DHCP_V_NAK_WRONG_SERVER;
+            }
+            return req->requested_ip == lease->ip ? DHCP_V_ACK : DHCP_V_NAK_WRONG_IP;
+        }
+        if (req->has_requested_ip) {
+            /* INIT-REBOOT: ciaddr must be zero, requested IP verified. */
+            if (req->ciaddr) {
+                return DHCP_V_NAK_WRONG_IP;
+            }
+            return req->requested_ip == lease->ip ? DHCP_V_ACK : DHCP_V_NAK_WRONG_IP;
+        }
+        /* RENEWING (unicast) or REBINDING (broadcast): ciaddr is the lease. */
+        return req->ciaddr == lease->ip ? DHCP_V_ACK : DHCP_V_NAK_WRONG_IP;
+    case DHCPINFORM:
+        return DHCP_V_ACK_INFORM;
+    case DHCPRELEASE:
+        return DHCP_V_RELEASE;
+    case DHCPDECLINE:
+        return DHCP_V_DECLINE;
+    default:
+        return DHCP_V_IGNORE_BAD_TYPE;
+    }
+}
+
+uint8_t dhcp_verdict_reply_type(enum dhcp_verdict v)
+{
+    switch (v) {
+    case DHCP_V_OFFER: return DHCPOFFER;
+    case DHCP_V_ACK: case DHCP_V_ACK_INFORM: return DHCPACK;
+    case DHCP_V_NAK_WRONG_IP: case DHCP_V_NAK_WRONG_SERVER: return DHCPNAK;
+    default: return 0;
+    }
+}
+
+static void put_opt__(struct vxbuf *b, uint8_t code, const void *v, size_t len)
+{
+    uint8_t *p = vxbuf_put_zeros(b, 2 + len);
+    p[0] = code;
+    p[1] = (uint8_t)len;
+    memcpy(p + 2, v, len);
+}
+
+static void put_opt_u32__(struct vxbuf *b, uint8_t code, uint32_t v)
+{
+    uint8_t be[4];
+    put_be32(be, v);
+    put_opt__(b, code, be, 4);
+}
+
+/* Appends the parameter option 'code' if 'lease' has it.  Returns true if
+ * something was appended. */
+static bool put_param__(struct vxbuf *b, uint8_t code, const struct dhcp_lease *l)
+{
+    switch (code) {
+    case DHO_SUBNET_MASK:
+        put_opt_u32__(b, code, l->mask);
+        return true;
+    case DHO_ROUTER:
+        if (!l->router) return false;
+        put_opt_u32__(b, code, l->router);
+        return true;
+    case DHO_DNS: {
+        uint8_t v[16];
+        if (!l->n_dns) return false;
+        for (int i = 0; i < l->n_dns; i++) {
+            put_be32(v + 4 * i, l->dns[i]);
+        }
+        put_opt__(b, code, v, 4u * l->n_dns);
+        return true;
+    }
+    case DHO_DOMAIN_NAME:
+        if (!l->domain || !l->domain[0]) return false;
+        put_opt__(b, code, l->domain, MIN(strlen(l->domain), 255));
+        return true;
+    case DHO_MTU: {
+        uint8_t v[2];
+        put_be16(v, l->mtu);
+        put_opt__(b, code, v, 2);
+        return true;
+    }
+    case DHO_BROADCAST:
+        put_opt_u32__(b, code, l->ip | ~l->mask);
+        return true;
+    default:
+        return false;
+    }
+}
+
+void dhcp_put_reply(struct vxbuf *b, const struct pkt_info *req_pkt,
+                    const struct dhcp_msg *req, const struct dhcp_lease *lease,
+                    uint8_t reply_type)
+{
+    static const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    bool nak = reply_type == DHCPNAK;
+    bool inform = req->msg_type == DHCPINFORM;
+    uint32_t ip_dst;
+    const uint8_t *eth_dst;
+
+    /* RFC 2131 4.1 (giaddr is always 0: relays are not supported). */
+    if (nak || (!req->ciaddr && (req->flags & DHCP_FLAG_BROADCAST))) {
+        ip_dst = 0xffffffff;
+        eth_dst = bcast_mac;
+    } else if (req->ciaddr) {
+        ip_dst = req->ciaddr;
+        eth_dst = req->chaddr;
+    } else {
+        ip_dst = lease->ip;
+        eth_dst = req->chaddr;
+    }
+
+    struct pkt_ipv4_frame f = pkt_start_ipv4(b, eth_dst, lease->server_mac,
+                                             req_pkt->has_vlan, req_pkt->vlan_tci,
+                                             lease->server_id, ip_dst, IPPROTO_UDP_, 64);
+    pkt_put_udp(b, DHCP_SERVER_PORT, DHCP_CLIENT_PORT);
+
+    size_t bootp = vxbuf_ofs(b);
+    uint8_t *p = vxbuf_put_zeros(b, DHCP_FIXED_SIZE + 4);
+    p[0] = 2;                   /* BOOTREPLY */
+    p[1] = 1;
+    p[2] = 6;
+    put_be32(p + 4, req->xid);
+    put_be16(p + 10, req->flags);
+    if (inform || (reply_type == DHCPACK && req->ciaddr)) {
+        put_be32(p + 12, req->ciaddr);
+    }
+    if (!nak && !inform) {
+        put_be32(p + 16, lease->ip);      /* yiaddr */
+    }
+    memcpy(p + 28, req->chaddr, 6);
+    put_be32(p + DHCP_FIXED_SIZE, DHCP_MAGIC);
+
+    uint8_t t = reply_type;
+    put_opt__(b, DHO_MSG_TYPE, &t, 1);
+    put_opt_u32__(b, DHO_SERVER_ID, lease->server_id);
+    if (nak) {
+        static const char msg[] = "requested address is not reserved for this client";
+        put_opt__(b, DHO_MESSAGE, msg, sizeof msg - 1);
+    } else {
+        if (!inform) {
+            put_opt_u32__(b, DHO_LEASE_TIME, lease->lease_time);
+            put_opt_u32__(b, DHO_T1, lease->lease_time / 2);
+            put_opt_u32__(b, DHO_T2, (uint32_t)((uint64_t)lease->lease_time * 7 / 8));
+        }
+        /* RFC 2132 9.8: requested parameters, in the client's order. */
+        bool sent[256] = { false };
+        for (int i = 0; i < req->n_params; i++) {
+            uint8_t code = req->params[i];
+            if (!sent[code] && put_param__(b, code, lease)) {
+                sent[code] = true;
+            }
+        }
+        static const uint8_t essentials[] = {
+            DHO_SUBNET_MASK, DHO_ROUTER, DHO_DNS, DHO_MTU, DHO_DOMAIN_NAME,
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(essentials); i++) {
+            uint8_t code = essentials[i];
+            /* The domain is sent unasked only when no list was given. */
+            if (code == DHO_DOMAIN_NAME && req->n_params) {
+                continue;
+            }
+            if (!sent[code]) {
+                sent[code] = put_param__(b, code, lease);
+            }
+        }
+    }
+    uint8_t end = DHO_END;
+    vxbuf_put(b, &end, 1);
+    /* BOOTP minimum message of 300 bytes (RFC 1542 2.1), as clients expect. */
+    size_t size = vxbuf_ofs(b) - bootp;
+    if (size < 300) {
+        vxbuf_put_zeros(b, 300 - size);
+    }
+    pkt_finish_ipv4(b, f);
+}

@@ -1,0 +1,122 @@
+/* DHCPv4 message parsing, the static-reservation server's decision, and
+ * reply building (RFC 2131, RFC 2132).
+ *
+ * Pure functions with no state: the packet-in service supplies the host's
+ * reservation from the model (struct dhcp_lease) and writes the reply frame
+ * into a connection's output buffer. */
+#ifndef VX_DHCP_H
+#define VX_DHCP_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "proto/pkt.h"
+
+#define DHCP_SERVER_PORT 67
+#define DHCP_CLIENT_PORT 68
+#define DHCP_MAGIC 0x63825363u
+#define DHCP_FIXED_SIZE 236     /* BOOTP header before the magic cookie */
+#define DHCP_FLAG_BROADCAST 0x8000
+
+enum dhcp_msg_type {
+    DHCPDISCOVER = 1, DHCPOFFER = 2, DHCPREQUEST = 3, DHCPDECLINE = 4,
+    DHCPACK = 5, DHCPNAK = 6, DHCPRELEASE = 7, DHCPINFORM = 8,
+};
+
+enum dhcp_opt {
+    DHO_PAD = 0, DHO_SUBNET_MASK = 1, DHO_ROUTER = 3, DHO_DNS = 6,
+    DHO_HOSTNAME = 12, DHO_DOMAIN_NAME = 15, DHO_MTU = 26, DHO_BROADCAST = 28,
+    DHO_REQUESTED_IP = 50, DHO_LEASE_TIME = 51, DHO_OVERLOAD = 52,
+    DHO_MSG_TYPE = 53, DHO_SERVER_ID = 54, DHO_PARAM_REQ = 55, DHO_MESSAGE = 56,
+    DHO_MAX_SIZE = 57, DHO_T1 = 58, DHO_T2 = 59, DHO_CLIENT_ID = 61, DHO_END = 255,
+};
+
+enum dhcp_err {
+    DHCP_OK,
+    DHCP_ERR_TRUNCATED,         /* shorter than the BOOTP header + cookie */
+    DHCP_ERR_NOT_REQUEST,       /* op != BOOTREQUEST */
+    DHCP_ERR_BAD_HTYPE,         /* not Ethernet, or hlen != 6 */
+    DHCP_ERR_BAD_COOKIE,
+    DHCP_ERR_OPT_OVERRUN,       /* an option's length runs past the end */
+    DHCP_ERR_NO_END,            /* options end without the end option */
+    DHCP_ERR_BAD_OPT_LEN,       /* a known option with a wrong length */
+    DHCP_ERR_NO_MSG_TYPE,
+    DHCP_ERR_BAD_MSG_TYPE,
+    DHCP_N_ERRS
+};
+const char *dhcp_err_to_string(enum dhcp_err);
+
+struct dhcp_msg {
+    uint32_t xid;
+    uint16_t secs;
+    uint16_t flags;
+    uint32_t ciaddr, yiaddr, siaddr, giaddr;
+    uint8_t chaddr[6];
+
+    uint8_t msg_type;           /* enum dhcp_msg_type */
+    bool has_requested_ip;
+    uint32_t requested_ip;
+    bool has_server_id;
+    uint32_t server_id;
+    uint8_t n_params;           /* option 55 */
+    uint8_t params[255];
+    uint16_t max_size;          /* option 57, 0 if absent */
+};
+
+/* Parses the BOOTP/DHCP message in 'p' (the UDP payload), including options
+ * in 'file' and 'sname' when option 52 says so (RFC 2132 9.3).  Repeated
+ * options are concatenated per RFC 3396 only for option 55; for the others
+ * the last occurrence wins. */
+enum dhcp_err dhcp_parse(const uint8_t *p, size_t size, struct dhcp_msg *);
+
+/* One host's reservation and its network's parameters. */
+struct dhcp_lease {
+    uint32_t ip;
+    uint32_t mask;
+    uint32_t server_id;         /* the network's gateway IP */
+    uint32_t router;            /* 0: the network has no gateway to offer */
+    uint8_t n_dns;
+    uint32_t dns[4];
+    const char *domain;         /* NULL or empty: none */
+    uint16_t mtu;
+    uint32_t lease_time;        /* seconds; T1 = 50%, T2 = 87.5% */
+    uint8_t server_mac[6];      /* Ethernet source of replies */
+};
+
+/* Why a request got the reply it got (for counters and logs). */
+enum dhcp_verdict {
+    DHCP_V_OFFER,
+    DHCP_V_ACK,
+    DHCP_V_ACK_INFORM,
+    DHCP_V_NAK_WRONG_IP,        /* requested IP / ciaddr is not the reservation */
+    DHCP_V_NAK_WRONG_SERVER,    /* SELECTING a server that is not us */
+    DHCP_V_IGNORE_OTHER_SERVER, /* RFC 2131 4.3.2: REQUEST for another server: silent */
+    DHCP_V_RELEASE,
+    DHCP_V_DECLINE,
+    DHCP_V_IGNORE_BAD_TYPE,     /* OFFER/ACK/NAK sent by a client */
+    DHCP_N_VERDICTS
+};
+const char *dhcp_verdict_to_string(enum dhcp_verdict);
+
+/* Decides the answer to 'req' from a host whose reservation is 'lease'
+ * (RFC 2131 4.3).  Returns the verdict; the reply message type follows from
+ * it (OFFER, ACK or NAK), or there is none. */
+enum dhcp_verdict dhcp_decide(const struct dhcp_msg *req, const struct dhcp_lease *lease);
+/* Message type to send for 'v', or 0 for none. */
+uint8_t dhcp_verdict_reply_type(enum dhcp_verdict v);
+
+/* Appends the complete Ethernet/IPv4/UDP/DHCP reply frame of 'reply_type'
+ * to 'req' (parsed as 'req_pkt' and 'req').  Addressing follows RFC 2131
+ * 4.1: NAK and replies to clients that set the broadcast flag go to
+ * 255.255.255.255; to a client with ciaddr, unicast to ciaddr; otherwise
+ * unicast to yiaddr and chaddr.  Options: 53 and 54 always; 51, 58, 59 for a
+ * lease; the parameters the client lists in option 55, in its order; then,
+ * unrequested, subnet mask, router, DNS and MTU, which an overlay host needs
+ * whatever its client asks for. */
+void dhcp_put_reply(struct vxbuf *b, const struct pkt_info *req_pkt,
+                    const struct dhcp_msg *req, const struct dhcp_lease *lease,
+                    uint8_t reply_type);
+
+#endif

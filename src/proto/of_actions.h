@@ -1,0 +1,76 @@
+/* Decoded OpenFlow 1.3 instructions and actions (OF1.3.5 A.2.4, A.2.5).
+ *
+ * vxfabric's pipeline needs goto_table and apply_actions, with output,
+ * set_field and dec_nw_ttl; anything else decodes to an error, which is what
+ * a flow of ours carrying it would be.  Like matches, instructions have one
+ * canonical encoding so that installed and desired flows compare by memcmp. */
+#ifndef VX_OF_ACTIONS_H
+#define VX_OF_ACTIONS_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "proto/of_match.h"
+#include "proto/ofp_errors.h"
+
+enum of_action_type {
+    OFA_OUTPUT,
+    OFA_SET_FIELD,
+    OFA_DEC_NW_TTL,
+};
+
+struct of_action {
+    uint8_t type;               /* enum of_action_type */
+    uint8_t field;              /* OFA_SET_FIELD: enum of_field */
+    uint16_t max_len;           /* OFA_OUTPUT */
+    uint32_t port;              /* OFA_OUTPUT */
+    uint64_t value;             /* OFA_SET_FIELD */
+};
+
+#define OF_MAX_ACTIONS 16
+
+struct of_insts {
+    bool has_goto;
+    uint8_t goto_table;
+    bool has_write_metadata;
+    uint64_t metadata;
+    uint64_t metadata_mask;
+    bool has_apply;
+    uint8_t n_actions;
+    struct of_action actions[OF_MAX_ACTIONS];
+};
+
+static inline void of_insts_init(struct of_insts *i)
+{
+    i->has_goto = false;
+    i->has_write_metadata = false;
+    i->has_apply = false;
+    i->n_actions = 0;
+}
+
+/* Builders.  Adding more than OF_MAX_ACTIONS actions is a programming error
+ * (abort): the pipeline never needs more than four. */
+void of_insts_goto(struct of_insts *, uint8_t table);
+void of_insts_write_metadata(struct of_insts *, uint64_t metadata, uint64_t mask);
+void of_insts_output(struct of_insts *, uint32_t port, uint16_t max_len);
+void of_insts_set_field(struct of_insts *, enum of_field, uint64_t value);
+void of_insts_dec_nw_ttl(struct of_insts *);
+
+/* Decodes actions from 'c' (exactly c->left bytes of them) into 'insts'
+ * (appending to insts->actions).  Returns 0 or the OpenFlow error. */
+enum ofperr of_actions_pull(struct vxcur *c, struct of_insts *insts);
+/* Decodes instructions from all of 'c'.  Returns 0 or the OpenFlow error. */
+enum ofperr of_insts_pull(struct vxcur *c, struct of_insts *insts);
+
+/* Appends the canonical encoding of 'insts' in the specification's
+ * execution order (OF1.3.5 5.9): apply_actions, write_metadata, goto_table. */
+void of_insts_put(struct vxbuf *, const struct of_insts *);
+/* Appends the actions only (for PACKET_OUT). */
+void of_actions_put(struct vxbuf *, const struct of_insts *);
+
+/* Appends "actions=..." content in ovs-ofctl syntax, e.g.
+ * "set_field:0x1->tun_id,goto_table:2", or "drop" when empty. */
+void of_insts_format(const struct of_insts *, struct vxbuf *out);
+
+#endif

@@ -1,0 +1,290 @@
+#include "proto/of_match.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "proto/ofp_wire.h"
+
+#define B OFPXMC_OPENFLOW_BASIC
+#define N1 OFPXMC_NXM_1
+static const struct of_field_desc fields[OFF_N_FIELDS] = {
+    [OFF_IN_PORT]     = { B, 0, 4, false, "in_port" },
+    [OFF_METADATA]    = { B, 2, 8, true, "metadata" },
+    [OFF_ETH_DST]     = { B, 3, 6, true, "dl_dst" },
+    [OFF_ETH_SRC]     = { B, 4, 6, true, "dl_src" },
+    [OFF_ETH_TYPE]    = { B, 5, 2, false, "dl_type" },
+    [OFF_VLAN_VID]    = { B, 6, 2, true, "vlan_vid" },
+    [OFF_IP_PROTO]    = { B, 10, 1, false, "nw_proto" },
+    [OFF_IPV4_SRC]    = { B, 11, 4, true, "nw_src" },
+    [OFF_IPV4_DST]    = { B, 12, 4, true, "nw_dst" },
+    [OFF_TCP_SRC]     = { B, 13, 2, false, "tcp_src" },
+    [OFF_TCP_DST]     = { B, 14, 2, false, "tcp_dst" },
+    [OFF_UDP_SRC]     = { B, 15, 2, false, "udp_src" },
+    [OFF_UDP_DST]     = { B, 16, 2, false, "tp_dst" },
+    [OFF_ICMPV4_TYPE] = { B, 19, 1, false, "icmp_type" },
+    [OFF_ICMPV4_CODE] = { B, 20, 1, false, "icmp_code" },
+    [OFF_ARP_OP]      = { B, 21, 2, false, "arp_op" },
+    [OFF_ARP_SPA]     = { B, 22, 4, true, "arp_spa" },
+    [OFF_ARP_TPA]     = { B, 23, 4, true, "arp_tpa" },
+    [OFF_ARP_SHA]     = { B, 24, 6, true, "arp_sha" },
+    [OFF_ARP_THA]     = { B, 25, 6, true, "arp_tha" },
+    [OFF_TUN_ID]      = { B, 38, 8, true, "tun_id" },
+    [OFF_TUN_SRC]     = { N1, 31, 4, true, "tun_src" },
+    [OFF_TUN_DST]     = { N1, 32, 4, true, "tun_dst" },
+};
+#undef B
+#undef N1
+
+const struct of_field_desc *of_field_get(enum of_field f)
+{
+    return &fields[f];
+}
+
+bool of_field_from_oxm(uint16_t oxm_class, uint8_t oxm_field, enum of_field *f)
+{
+    for (int i = 0; i < OFF_N_FIELDS; i++) {
+        if (fields[i].oxm_class == oxm_class && fields[i].oxm_field == oxm_field) {
+            *f = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+uint64_t mac_to_u64(const uint8_t mac[6])
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 6; i++) {
+        v = v << 8 | mac[i];
+    }
+    return v;
+}
+
+void mac_from_u64(uint64_t v, uint8_t mac[6])
+{
+    for (int i = 5; i >= 0; i--) {
+        mac[i] = (uint8_t)v;
+        v >>= 8;
+    }
+}
+
+void of_match_set(struct of_match *m, enum of_field f, uint64_t value)
+{
+    m->present |= 1u << f;
+    m->masked &= ~(1u << f);
+    m->value[f] = value;
+}
+
+void of_match_set_masked(struct of_match *m, enum of_field f, uint64_t value,
+                         uint64_t mask)
+{
+    uint64_t full = fields[f].size == 8 ? UINT64_MAX
+                    : (UINT64_C(1) << (fields[f].size * 8)) - 1;
+
+    if ((mask & full) == full) {
+        of_match_set(m, f, value);
+        return;
+    }
+    m->present |= 1u << f;
+    m->masked |= 1u << f;
+    m->value[f] = value & mask;
+    m->mask[f] = mask & full;
+}
+
+void of_match_set_mac(struct of_match *m, enum of_field f, const uint8_t mac[6])
+{
+    of_match_set(m, f, mac_to_u64(mac));
+}
+
+static uint64_t get_be_n__(const uint8_t *p, unsigned int n)
+{
+    uint64_t v = 0;
+    for (unsigned int i = 0; i < n; i++) {
+        v = v << 8 | p[i];
+    }
+    return v;
+}
+
+static void put_be_n__(uint8_t *p, uint64_t v, unsigned int n)
+{
+    for (int i = (int)n - 1; i >= 0; i--) {
+        p[i] = (uint8_t)v;
+        v >>= 8;
+    }
+}
+
+enum ofperr of_match_pull(struct vxcur *c, struct of_match *m)
+{
+    const struct ofp_match_header *mh;
+    struct vxcur oxms;
+    uint16_t length;
+
+    of_match_init(m);
+    if (c->left < sizeof *mh) {
+        return OFPERR_BAD_MATCH_LEN;
+    }
+    mh = (const void *)c->p;
+    if (get_be16(mh->type) != OFPMT_OXM) {
+        return OFPERR_BAD_MATCH_TYPE;
+    }
+    length = get_be16(mh->length);
+    if (length < sizeof *mh || ROUND_UP((size_t)length, 8) > c->left) {
+        return OFPERR_BAD_MATCH_LEN;
+    }
+    oxms = vxcur_make(c->p + sizeof *mh, length - sizeof *mh);
+    vxcur_pull(c, ROUND_UP((size_t)length, 8));
+
+    while (oxms.left) {
+        uint32_t h;
+        const uint8_t *payload;
+        enum of_field f;
+
+        if (!vxcur_get_be32(&oxms, &h)
+            || !(payload = vxcur_pull(&oxms, OXM_LENGTH(h)))) {
+            return OFPERR_BAD_MATCH_LEN;
+        }
+        if (!of_field_from_oxm((uint16_t)OXM_CLASS(h), (uint8_t)OXM_FIELD(h), &f)) {
+            size_t size = 4 + OXM_LENGTH(h);
+            if (m->unknown_size + size > sizeof m->unknown) {
+                m->unknown_overflow = true;
+            } else {
+                memcpy(m->unknown + m->unknown_size, payload - 4, size);
+                m->unknown_size = (uint16_t)(m->unknown_size + size);
+            }
+            continue;
+        }
+        const struct of_field_desc *fd = &fields[f];
+        unsigned int want = fd->size * (OXM_HASMASK(h) ? 2u : 1u);
+        if (OXM_LENGTH(h) != want) {
+            return OFPERR_BAD_MATCH_LEN;
+        }
+        if (OXM_HASMASK(h) && !fd->maskable) {
+            return OFPERR_BAD_MATCH_FIELD;
+        }
+        if (of_match_has(m, f)) {
+            return OFPERR_BAD_MATCH_DUP_FIELD;
+        }
+        uint64_t v = get_be_n__(payload, fd->size);
+        if (OXM_HASMASK(h)) {
+            of_match_set_masked(m, f, v, get_be_n__(payload + fd->size, fd->size));
+        } else {
+            of_match_set(m, f, v);
+        }
+    }
+    return 0;
+}
+
+bool of_match_put(struct vxbuf *b, const struct of_match *m)
+{
+    size_t start = vxbuf_ofs(b);
+
+    if (m->unknown_overflow) {
+        return false;
+    }
+    vxbuf_put_zeros(b, sizeof(struct ofp_match_header));
+    for (int f = 0; f < OFF_N_FIELDS; f++) {
+        if (!of_match_has(m, f)) {
+            continue;
+        }
+        const struct of_field_desc *fd = &fields[f];
+        bool hasmask = (m->masked >> f) & 1;
+        unsigned int len = fd->size * (hasmask ? 2u : 1u);
+        uint8_t *p = vxbuf_put_zeros(b, 4 + len);
+
+        put_be32(p, OXM_HEADER(fd->oxm_class, fd->oxm_field, hasmask, len));
+        put_be_n__(p + 4, m->value[f], fd->size);
+        if (hasmask) {
+            put_be_n__(p + 4 + fd->size, m->mask[f], fd->size);
+        }
+    }
+    vxbuf_put(b, m->unknown, m->unknown_size);
+
+    size_t length = vxbuf_ofs(b) - start;
+    struct ofp_match_header *mh = vxbuf_at(b, start);
+    put_be16(mh->type, OFPMT_OXM);
+    put_be16(mh->length, (uint16_t)length);
+    vxbuf_put_zeros(b, ROUND_UP(length, 8) - length);
+    return true;
+}
+
+static void format_value__(struct vxbuf *out, enum of_field f, uint64_t v)
+{
+    char s[32];
+
+    switch (f) {
+    case OFF_ETH_DST: case OFF_ETH_SRC: case OFF_ARP_SHA: case OFF_ARP_THA: {
+        uint8_t mac[6];
+        mac_from_u64(v, mac);
+        eth_addr_to_str(mac, s);
+        break;
+    }
+    case OFF_IPV4_SRC: case OFF_IPV4_DST: case OFF_ARP_SPA: case OFF_ARP_TPA:
+    case OFF_TUN_SRC: case OFF_TUN_DST:
+        ip_to_str((uint32_t)v, s);
+        break;
+    case OFF_ETH_TYPE: case OFF_TUN_ID: case OFF_METADATA:
+        snprintf(s, sizeof s, "0x%llx", (unsigned long long)v);
+        break;
+    default:
+        snprintf(s, sizeof s, "%llu", (unsigned long long)v);
+        break;
+    }
+    vxbuf_put(out, s, strlen(s));
+}
+
+static void put_str__(struct vxbuf *out, const char *s)
+{
+    vxbuf_put(out, s, strlen(s));
+}
+
+void of_match_format(const struct of_match *m, struct vxbuf *out)
+{
+    uint32_t shown = 0;
+    bool first = true;
+
+    /* ovs-ofctl shorthands for the common eth_type/ip_proto pairs. */
+    if (of_match_has(m, OFF_ETH_TYPE) && !((m->masked >> OFF_ETH_TYPE) & 1)) {
+        uint64_t t = m->value[OFF_ETH_TYPE];
+        const char *name = NULL;
+        if (t == 0x0806) {
+            name = "arp";
+        } else if (t == 0x0800) {
+            name = "ip";
+            if (of_match_has(m, OFF_IP_PROTO)) {
+                uint64_t p = m->value[OFF_IP_PROTO];
+                name = p == 17 ? "udp" : p == 6 ? "tcp" : p == 1 ? "icmp" : "ip";
+                if (p == 17 || p == 6 || p == 1) {
+                    shown |= 1u << OFF_IP_PROTO;
+                }
+            }
+        }
+        if (name) {
+            put_str__(out, name);
+            shown |= 1u << OFF_ETH_TYPE;
+            first = false;
+        }
+    }
+    for (int f = 0; f < OFF_N_FIELDS; f++) {
+        if (!of_match_has(m, f) || (shown >> f) & 1) {
+            continue;
+        }
+        if (!first) {
+            put_str__(out, ",");
+        }
+        first = false;
+        put_str__(out, fields[f].name);
+        put_str__(out, "=");
+        format_value__(out, f, m->value[f]);
+        if ((m->masked >> f) & 1) {
+            put_str__(out, "/");
+            format_value__(out, f, m->mask[f]);
+        }
+    }
+    if (m->unknown_size) {
+        char s[48];
+        snprintf(s, sizeof s, "%s<%u bytes of unknown OXMs>",
+                 first ? "" : ",", m->unknown_size);
+        put_str__(out, s);
+    }
+}

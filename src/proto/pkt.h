@@ -1,0 +1,118 @@
+/* Frame parsing and building: Ethernet (with an optional 802.1Q tag), ARP,
+ * IPv4, UDP and ICMP.
+ *
+ * pkt_parse() reads only through bounds checks and never trusts a length
+ * field beyond the bytes actually present; a malformed frame yields a
+ * specific enum pkt_err for the drop counters, never a crash.  The builders
+ * append complete frames with correct IPv4, UDP and ICMP checksums.
+ * Thread-safe: no state. */
+#ifndef VX_PKT_H
+#define VX_PKT_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+
+#define ETH_TYPE_IP   0x0800
+#define ETH_TYPE_ARP  0x0806
+#define ETH_TYPE_VLAN 0x8100
+#define IPPROTO_ICMP_ 1
+#define IPPROTO_UDP_  17
+#define ARP_OP_REQUEST 1
+#define ARP_OP_REPLY   2
+#define ETH_MIN_FRAME  60       /* without FCS */
+
+enum pkt_err {
+    PKT_OK,
+    PKT_ERR_TRUNC_ETH,
+    PKT_ERR_TRUNC_ARP,
+    PKT_ERR_BAD_ARP,            /* not Ethernet/IPv4 ARP */
+    PKT_ERR_TRUNC_IP,
+    PKT_ERR_BAD_IP,             /* version, header length or total length */
+    PKT_ERR_IP_FRAGMENT,
+    PKT_ERR_TRUNC_UDP,
+    PKT_ERR_BAD_UDP_LEN,
+    PKT_ERR_TRUNC_ICMP,
+    PKT_N_ERRS
+};
+const char *pkt_err_to_string(enum pkt_err);
+
+struct pkt_arp {
+    uint16_t op;
+    uint8_t sha[6];
+    uint32_t spa;
+    uint8_t tha[6];
+    uint32_t tpa;
+};
+
+struct pkt_info {
+    uint8_t eth_dst[6];
+    uint8_t eth_src[6];
+    bool has_vlan;
+    uint16_t vlan_tci;
+    uint16_t eth_type;
+
+    struct pkt_arp arp;         /* eth_type == ETH_TYPE_ARP */
+
+    /* eth_type == ETH_TYPE_IP */
+    const uint8_t *ip;          /* the IPv4 header */
+    size_t ip_size;             /* total length, trimmed of Ethernet padding */
+    size_t ip_hlen;
+    uint32_t ip_src, ip_dst;
+    uint8_t ip_proto;
+    uint8_t ip_ttl;
+    uint16_t ip_id;
+
+    const uint8_t *l4;          /* UDP or ICMP header */
+    size_t l4_size;
+    uint16_t udp_src, udp_dst;
+    uint8_t icmp_type, icmp_code;
+    const uint8_t *payload;     /* UDP or ICMP payload */
+    size_t payload_size;
+};
+
+/* Parses 'frame'.  On PKT_OK, fields for the layers present are set and all
+ * pointers point into 'frame'.  Only ARP and IPv4 are parsed past L2; the L4
+ * of IPv4 is parsed for UDP and ICMP. */
+enum pkt_err pkt_parse(const uint8_t *frame, size_t size, struct pkt_info *);
+
+/* Internet checksum (RFC 1071) over 'size' bytes, starting from 'sum'. */
+uint32_t csum_add(uint32_t sum, const void *, size_t size);
+uint16_t csum_finish(uint32_t sum);
+
+/* Appends an Ethernet header (with the VLAN tag of 'vlan_tci' if 'has_vlan')
+ * and returns its offset in 'b'. */
+size_t pkt_put_eth(struct vxbuf *b, const uint8_t dst[6], const uint8_t src[6],
+                   bool has_vlan, uint16_t vlan_tci, uint16_t eth_type);
+
+/* Appends a complete ARP reply frame answering 'req' (a parsed request):
+ * Ethernet source and ARP sender hardware address are 'answer_mac', sender
+ * protocol address is the requested IP, target is the requester (RFC 826).
+ * Padded to the Ethernet minimum. */
+void pkt_put_arp_reply(struct vxbuf *b, const struct pkt_info *req, const uint8_t answer_mac[6]);
+
+/* Where an IPv4 frame under construction starts, and its IPv4 header. */
+struct pkt_ipv4_frame {
+    size_t frame_ofs;
+    size_t ip_ofs;
+};
+
+/* Starts an IPv4 frame: Ethernet + IPv4 header (TTL 64 unless 'ttl' != 0,
+ * DF clear).  Returns the offsets to pass to pkt_finish_ipv4(), which
+ * fills the lengths and checksums once the L4 header and payload follow,
+ * including the UDP checksum (RFC 768) when 'ip_proto' is UDP and the ICMP
+ * checksum (RFC 792) when it is ICMP.  Pads the frame to the Ethernet
+ * minimum. */
+struct pkt_ipv4_frame pkt_start_ipv4(struct vxbuf *b, const uint8_t eth_dst[6],
+                                     const uint8_t eth_src[6], bool has_vlan,
+                                     uint16_t vlan_tci, uint32_t ip_src, uint32_t ip_dst,
+                                     uint8_t ip_proto, uint8_t ttl);
+void pkt_finish_ipv4(struct vxbuf *b, struct pkt_ipv4_frame);
+
+/* Appends a UDP header with the given ports; pkt_finish_ipv4() sets length
+ * and checksum. */
+void pkt_put_udp(struct vxbuf *b, uint16_t src, uint16_t dst);
+
+#endif
