@@ -1,0 +1,660 @@
+#include "model/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+/* The tables.  Written by the single writer, read by every worker. */
+static struct cds_lfht *bridges;       /* struct vx_bridge by dpid */
+static struct cds_lfht *networks;      /* struct vx_network by vni */
+static struct cds_lfht *routers;       /* struct vx_router by mac */
+static struct cds_lfht *router_ports;  /* struct vx_router_port by vni */
+static struct cds_lfht *hosts_by_net_ip;
+static struct cds_lfht *hosts_by_bridge_mac;
+static struct cds_lfht *hosts_by_bridge;
+static struct cds_lfht *hosts_by_net;
+static uint64_t generation;
+
+/* The writer's copy of the config last applied (sorted). */
+static struct vx_config current;
+
+static struct cds_lfht *new_table__(void)
+{
+    struct cds_lfht *ht = cds_lfht_new(1024, 1024, 0,
+                                       CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
+    if (!ht) {
+        abort();
+    }
+    return ht;
+}
+
+void model_init(void)
+{
+    bridges = new_table__();
+    networks = new_table__();
+    routers = new_table__();
+    router_ports = new_table__();
+    hosts_by_net_ip = new_table__();
+    hosts_by_bridge_mac = new_table__();
+    hosts_by_bridge = new_table__();
+    hosts_by_net = new_table__();
+    vxconf_init(&current);
+}
+
+/* --- Keys, hashes and match functions --- */
+
+static uint64_t mac_u64__(const uint8_t m[6])
+{
+    return (uint64_t)m[0] << 40 | (uint64_t)m[1] << 32 | (uint64_t)m[2] << 24
+           | (uint64_t)m[3] << 16 | (uint64_t)m[4] << 8 | m[5];
+}
+
+static unsigned long hash_dpid__(uint64_t dpid) { return hash_u64(dpid ^ 0x9e3779b97f4a7c15ULL); }
+static unsigned long hash_vni__(uint32_t vni) { return hash_u64((uint64_t)vni << 1 | 1); }
+static unsigned long hash_mac__(const uint8_t m[6]) { return hash_u64(mac_u64__(m) << 3 | 5); }
+static unsigned long hash_net_ip__(uint32_t vni, uint32_t ip) { return hash_u64((uint64_t)vni << 32 | ip); }
+static unsigned long hash_bridge_mac__(uint64_t dpid, const uint8_t m[6])
+{
+    return hash_u64(dpid * 0xff51afd7ed558ccdULL ^ mac_u64__(m));
+}
+
+struct net_ip_key { uint32_t vni, ip; };
+struct bridge_mac_key { uint64_t dpid; const uint8_t *mac; };
+
+static int match_bridge__(struct cds_lfht_node *n, const void *key)
+{
+    return caa_container_of(n, struct vx_bridge, by_dpid)->cfg.dpid == *(const uint64_t *)key;
+}
+
+static int match_network__(struct cds_lfht_node *n, const void *key)
+{
+    return caa_container_of(n, struct vx_network, by_vni)->cfg.vni == *(const uint32_t *)key;
+}
+
+static int match_router__(struct cds_lfht_node *n, const void *key)
+{
+    return !memcmp(caa_container_of(n, struct vx_router, by_mac)->cfg.mac, key, 6);
+}
+
+static int match_router_port__(struct cds_lfht_node *n, const void *key)
+{
+    return caa_container_of(n, struct vx_router_port, by_vni)->vni == *(const uint32_t *)key;
+}
+
+static int match_host_net_ip__(struct cds_lfht_node *n, const void *key_)
+{
+    const struct vx_host *h = caa_container_of(n, struct vx_host, by_net_ip);
+    const struct net_ip_key *key = key_;
+    return h->cfg.vni == key->vni && h->cfg.ip == key->ip;
+}
+
+static int match_host_bridge_mac__(struct cds_lfht_node *n, const void *key_)
+{
+    const struct vx_host *h = caa_container_of(n, struct vx_host, by_bridge_mac);
+    const struct bridge_mac_key *key = key_;
+    return h->cfg.dpid == key->dpid && !memcmp(h->cfg.mac, key->mac, 6);
+}
+
+static int match_host_bridge__(struct cds_lfht_node *n, const void *key)
+{
+    return caa_container_of(n, struct vx_host, by_bridge)->cfg.dpid == *(const uint64_t *)key;
+}
+
+static int match_host_net__(struct cds_lfht_node *n, const void *key)
+{
+    return caa_container_of(n, struct vx_host, by_net)->cfg.vni == *(const uint32_t *)key;
+}
+
+/* --- Readers --- */
+
+static struct cds_lfht_node *lookup__(struct cds_lfht *ht, unsigned long hash,
+                                      cds_lfht_match_fct match, const void *key)
+{
+    struct cds_lfht_iter it;
+    cds_lfht_lookup(ht, hash, match, key, &it);
+    return cds_lfht_iter_get_node(&it);
+}
+
+const struct vx_bridge *model_bridge(uint64_t dpid)
+{
+    struct cds_lfht_node *n = lookup__(bridges, hash_dpid__(dpid), match_bridge__, &dpid);
+    return n ? caa_container_of(n, struct vx_bridge, by_dpid) : NULL;
+}
+
+const struct vx_network *model_network(uint32_t vni)
+{
+    struct cds_lfht_node *n = lookup__(networks, hash_vni__(vni), match_network__, &vni);
+    return n ? caa_container_of(n, struct vx_network, by_vni) : NULL;
+}
+
+const struct vx_router *model_router(const uint8_t mac[6])
+{
+    struct cds_lfht_node *n = lookup__(routers, hash_mac__(mac), match_router__, mac);
+    return n ? caa_container_of(n, struct vx_router, by_mac) : NULL;
+}
+
+bool model_router_mac_of(uint32_t vni, uint8_t mac[6])
+{
+    struct cds_lfht_node *n = lookup__(router_ports, hash_vni__(vni), match_router_port__, &vni);
+    if (!n) {
+        return false;
+    }
+    memcpy(mac, caa_container_of(n, struct vx_router_port, by_vni)->router_mac, 6);
+    return true;
+}
+
+void model_gateway_mac(uint32_t vni, uint8_t mac[6])
+{
+    if (!model_router_mac_of(vni, mac)) {
+        mac[0] = 0x02;
+        mac[1] = 0x76;
+        mac[2] = 0x78;
+        mac[3] = (uint8_t)(vni >> 16);
+        mac[4] = (uint8_t)(vni >> 8);
+        mac[5] = (uint8_t)vni;
+    }
+}
+
+const struct vx_host *model_host_by_ip(uint32_t vni, uint32_t ip)
+{
+    struct net_ip_key key = { vni, ip };
+    struct cds_lfht_node *n = lookup__(hosts_by_net_ip, hash_net_ip__(vni, ip),
+                                       match_host_net_ip__, &key);
+    return n ? caa_container_of(n, struct vx_host, by_net_ip) : NULL;
+}
+
+const struct vx_host *model_host_by_source(uint64_t dpid, const uint8_t mac[6],
+                                           uint32_t port_no, const char *port_name)
+{
+    struct bridge_mac_key key = { dpid, mac };
+    struct cds_lfht_iter it;
+
+    /* The same MAC may sit on one bridge in several networks (on different
+     * ports); the port decides. */
+    cds_lfht_lookup(hosts_by_bridge_mac, hash_bridge_mac__(dpid, mac),
+                    match_host_bridge_mac__, &key, &it);
+    for (struct cds_lfht_node *n; (n = cds_lfht_iter_get_node(&it));
+         cds_lfht_next_duplicate(hosts_by_bridge_mac, match_host_bridge_mac__, &key, &it)) {
+        const struct vx_host *h = caa_container_of(n, struct vx_host, by_bridge_mac);
+        if (h->cfg.port_no ? h->cfg.port_no == port_no
+                           : port_name && !strcmp(h->cfg.port_name, port_name)) {
+            return h;
+        }
+    }
+    return NULL;
+}
+
+const struct vx_host *model_hosts_on_bridge(uint64_t dpid, struct cds_lfht_iter *it)
+{
+    cds_lfht_lookup(hosts_by_bridge, hash_dpid__(dpid), match_host_bridge__, &dpid, it);
+    struct cds_lfht_node *n = cds_lfht_iter_get_node(it);
+    return n ? caa_container_of(n, struct vx_host, by_bridge) : NULL;
+}
+
+const struct vx_host *model_next_on_bridge(uint64_t dpid, struct cds_lfht_iter *it)
+{
+    cds_lfht_next_duplicate(hosts_by_bridge, match_host_bridge__, &dpid, it);
+    struct cds_lfht_node *n = cds_lfht_iter_get_node(it);
+    return n ? caa_container_of(n, struct vx_host, by_bridge) : NULL;
+}
+
+const struct vx_host *model_hosts_in_network(uint32_t vni, struct cds_lfht_iter *it)
+{
+    cds_lfht_lookup(hosts_by_net, hash_vni__(vni), match_host_net__, &vni, it);
+    struct cds_lfht_node *n = cds_lfht_iter_get_node(it);
+    return n ? caa_container_of(n, struct vx_host, by_net) : NULL;
+}
+
+const struct vx_host *model_next_in_network(uint32_t vni, struct cds_lfht_iter *it)
+{
+    cds_lfht_next_duplicate(hosts_by_net, match_host_net__, &vni, it);
+    struct cds_lfht_node *n = cds_lfht_iter_get_node(it);
+    return n ? caa_container_of(n, struct vx_host, by_net) : NULL;
+}
+
+uint64_t model_generation(void)
+{
+    return CMM_LOAD_SHARED(generation);
+}
+
+const struct vx_config *model_config(void)
+{
+    return &current;
+}
+
+/* --- dpid sets --- */
+
+void dpid_set_add(struct dpid_set *s, uint64_t dpid)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 16;
+        s->dpids = xrealloc(s->dpids, s->cap * sizeof *s->dpids);
+    }
+    s->dpids[s->n++] = dpid;
+}
+
+static int u64_cmp__(const void *a_, const void *b_)
+{
+    uint64_t a = *(const uint64_t *)a_, b = *(const uint64_t *)b_;
+    return a < b ? -1 : a > b;
+}
+
+void dpid_set_normalize(struct dpid_set *s)
+{
+    size_t n = 0;
+
+    qsort(s->dpids, s->n, sizeof *s->dpids, u64_cmp__);
+    for (size_t i = 0; i < s->n; i++) {
+        if (!n || s->dpids[n - 1] != s->dpids[i]) {
+            s->dpids[n++] = s->dpids[i];
+        }
+    }
+    s->n = n;
+}
+
+bool dpid_set_contains(const struct dpid_set *s, uint64_t dpid)
+{
+    return bsearch(&dpid, s->dpids, s->n, sizeof dpid, u64_cmp__) != NULL;
+}
+
+void dpid_set_clear(struct dpid_set *s)
+{
+    free(s->dpids);
+    memset(s, 0, sizeof *s);
+}
+
+/* --- Writer --- */
+
+static void free_bridge__(struct rcu_head *h) { free(caa_container_of(h, struct vx_bridge, rcu)); }
+static void free_network__(struct rcu_head *h) { free(caa_container_of(h, struct vx_network, rcu)); }
+static void free_router__(struct rcu_head *h) { free(caa_container_of(h, struct vx_router, rcu)); }
+static void free_router_port__(struct rcu_head *h) { free(caa_container_of(h, struct vx_router_port, rcu)); }
+static void free_host__(struct rcu_head *h) { free(caa_container_of(h, struct vx_host, rcu)); }
+
+/* Equality of two config entries, ignoring the source line. */
+#define CFG_EQUAL(A, B) cfg_equal__((A), (B), sizeof *(A), offsetof(__typeof__(*(A)), line))
+static bool cfg_equal__(const void *a, const void *b, size_t size, size_t line_ofs)
+{
+    return !memcmp(a, b, line_ofs)
+           && !memcmp((const char *)a + line_ofs + sizeof(int),
+                      (const char *)b + line_ofs + sizeof(int),
+                      size - line_ofs - sizeof(int));
+}
+
+static void bridge_publish__(const struct vx_bridge_cfg *c)
+{
+    struct vx_bridge *b = xzalloc(sizeof *b);
+    b->cfg = *c;
+    cds_lfht_node_init(&b->by_dpid);
+    struct cds_lfht_node *old = cds_lfht_add_replace(bridges, hash_dpid__(c->dpid),
+                                                     match_bridge__, &c->dpid, &b->by_dpid);
+    if (old) {
+        call_rcu(&caa_container_of(old, struct vx_bridge, by_dpid)->rcu, free_bridge__);
+    }
+}
+
+static void bridge_unpublish__(uint64_t dpid)
+{
+    struct cds_lfht_node *n = lookup__(bridges, hash_dpid__(dpid), match_bridge__, &dpid);
+    if (n && !cds_lfht_del(bridges, n)) {
+        call_rcu(&caa_container_of(n, struct vx_bridge, by_dpid)->rcu, free_bridge__);
+    }
+}
+
+static void network_publish__(const struct vx_network_cfg *c)
+{
+    struct vx_network *net = xzalloc(sizeof *net);
+    net->cfg = *c;
+    cds_lfht_node_init(&net->by_vni);
+    struct cds_lfht_node *old = cds_lfht_add_replace(networks, hash_vni__(c->vni),
+                                                     match_network__, &c->vni, &net->by_vni);
+    if (old) {
+        call_rcu(&caa_container_of(old, struct vx_network, by_vni)->rcu, free_network__);
+    }
+}
+
+static void network_unpublish__(uint32_t vni)
+{
+    struct cds_lfht_node *n = lookup__(networks, hash_vni__(vni), match_network__, &vni);
+    if (n && !cds_lfht_del(networks, n)) {
+        call_rcu(&caa_container_of(n, struct vx_network, by_vni)->rcu, free_network__);
+    }
+}
+
+static void router_publish__(const struct vx_router_cfg *c)
+{
+    struct vx_router *r = xzalloc(sizeof *r);
+    r->cfg = *c;
+    cds_lfht_node_init(&r->by_mac);
+    cds_lfht_add(routers, hash_mac__(c->mac), &r->by_mac);
+    for (int i = 0; i < c->n_networks; i++) {
+        struct vx_router_port *rp = xzalloc(sizeof *rp);
+        rp->vni = c->networks[i];
+        memcpy(rp->router_mac, c->mac, 6);
+        cds_lfht_node_init(&rp->by_vni);
+        cds_lfht_add(router_ports, hash_vni__(rp->vni), &rp->by_vni);
+    }
+}
+
+static void router_unpublish__(const struct vx_router_cfg *c)
+{
+    for (int i = 0; i < c->n_networks; i++) {
+        uint32_t vni = c->networks[i];
+        struct cds_lfht_iter it;
+        cds_lfht_lookup(router_ports, hash_vni__(vni), match_router_port__, &vni, &it);
+        for (struct cds_lfht_node *n; (n = cds_lfht_iter_get_node(&it));
+             cds_lfht_next_duplicate(router_ports, match_router_port__, &vni, &it)) {
+            struct vx_router_port *rp = caa_container_of(n, struct vx_router_port, by_vni);
+            if (!memcmp(rp->router_mac, c->mac, 6) && !cds_lfht_del(router_ports, n)) {
+                call_rcu(&rp->rcu, free_router_port__);
+            }
+        }
+    }
+    struct cds_lfht_node *n = lookup__(routers, hash_mac__(c->mac), match_router__, c->mac);
+    if (n && !cds_lfht_del(routers, n)) {
+        call_rcu(&caa_container_of(n, struct vx_router, by_mac)->rcu, free_router__);
+    }
+}
+
+static void host_publish__(const struct vx_host_cfg *c)
+{
+    struct vx_host *h = xzalloc(sizeof *h);
+    h->cfg = *c;
+    cds_lfht_node_init(&h->by_net_ip);
+    cds_lfht_node_init(&h->by_bridge_mac);
+    cds_lfht_node_init(&h->by_bridge);
+    cds_lfht_node_init(&h->by_net);
+    /* The (vni, ip) index last: a host is an ARP target only once it can
+     * also be found as a source. */
+    cds_lfht_add(hosts_by_bridge_mac, hash_bridge_mac__(c->dpid, c->mac), &h->by_bridge_mac);
+    cds_lfht_add(hosts_by_bridge, hash_dpid__(c->dpid), &h->by_bridge);
+    cds_lfht_add(hosts_by_net, hash_vni__(c->vni), &h->by_net);
+    cds_lfht_add(hosts_by_net_ip, hash_net_ip__(c->vni, c->ip), &h->by_net_ip);
+}
+
+static void host_unpublish__(const struct vx_host_cfg *c)
+{
+    struct net_ip_key key = { c->vni, c->ip };
+    struct cds_lfht_node *n = lookup__(hosts_by_net_ip, hash_net_ip__(c->vni, c->ip),
+                                       match_host_net_ip__, &key);
+    if (!n) {
+        return;
+    }
+    struct vx_host *h = caa_container_of(n, struct vx_host, by_net_ip);
+    cds_lfht_del(hosts_by_net_ip, &h->by_net_ip);
+    cds_lfht_del(hosts_by_bridge_mac, &h->by_bridge_mac);
+    cds_lfht_del(hosts_by_bridge, &h->by_bridge);
+    cds_lfht_del(hosts_by_net, &h->by_net);
+    call_rcu(&h->rcu, free_host__);
+}
+
+/* --- Affected bridges --- */
+
+/* (vni, dpid) pairs of a config: which bridges have hosts in which network,
+ * sorted and unique; and (vni, peer vni) pairs from routers. */
+struct pair { uint64_t a, b; };
+
+static int pair_cmp__(const void *a_, const void *b_)
+{
+    const struct pair *a = a_, *b = b_;
+    if (a->a != b->a) return a->a < b->a ? -1 : 1;
+    return a->b < b->b ? -1 : a->b > b->b;
+}
+
+struct pairs { size_t n; struct pair *p; };
+
+static void pairs_normalize__(struct pairs *ps)
+{
+    size_t n = 0;
+    qsort(ps->p, ps->n, sizeof *ps->p, pair_cmp__);
+    for (size_t i = 0; i < ps->n; i++) {
+        if (!n || pair_cmp__(&ps->p[n - 1], &ps->p[i])) {
+            ps->p[n++] = ps->p[i];
+        }
+    }
+    ps->n = n;
+}
+
+/* Calls 'cb' for each pair whose first member is 'a'. */
+static const struct pair *pairs_find__(const struct pairs *ps, uint64_t a, size_t *count)
+{
+    size_t lo = 0, hi = ps->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (ps->p[mid].a < a) lo = mid + 1; else hi = mid;
+    }
+    size_t end = lo;
+    while (end < ps->n && ps->p[end].a == a) {
+        end++;
+    }
+    *count = end - lo;
+    return ps->p + lo;
+}
+
+struct topology_index {
+    struct pairs net_bridges;   /* (vni, dpid) */
+    struct pairs net_peers;     /* (vni, routed peer vni) */
+    struct pairs bridge_nets;   /* (dpid, vni) */
+};
+
+static void index_build__(const struct vx_config *c, struct topology_index *ix)
+{
+    ix->net_bridges.p = xcalloc(c->n_hosts + 1, sizeof(struct pair));
+    ix->bridge_nets.p = xcalloc(c->n_hosts + 1, sizeof(struct pair));
+    ix->net_bridges.n = ix->bridge_nets.n = c->n_hosts;
+    for (size_t i = 0; i < c->n_hosts; i++) {
+        ix->net_bridges.p[i] = (struct pair) { c->hosts[i].vni, c->hosts[i].dpid };
+        ix->bridge_nets.p[i] = (struct pair) { c->hosts[i].dpid, c->hosts[i].vni };
+    }
+    pairs_normalize__(&ix->net_bridges);
+    pairs_normalize__(&ix->bridge_nets);
+
+    size_t n = 0;
+    for (size_t i = 0; i < c->n_routers; i++) {
+        n += (size_t)c->routers[i].n_networks * c->routers[i].n_networks;
+    }
+    ix->net_peers.p = xcalloc(n + 1, sizeof(struct pair));
+    ix->net_peers.n = 0;
+    for (size_t i = 0; i < c->n_routers; i++) {
+        const struct vx_router_cfg *r = &c->routers[i];
+        for (int j = 0; j < r->n_networks; j++) {
+            for (int k = 0; k < r->n_networks; k++) {
+                ix->net_peers.p[ix->net_peers.n++] = (struct pair) { r->networks[j], r->networks[k] };
+            }
+        }
+    }
+    pairs_normalize__(&ix->net_peers);
+}
+
+static void index_free__(struct topology_index *ix)
+{
+    free(ix->net_bridges.p);
+    free(ix->net_peers.p);
+    free(ix->bridge_nets.p);
+}
+
+/* Adds to 'out' every bridge for which network 'vni' is relevant: bridges
+ * with a host in 'vni' or in a network routed with it. */
+static void add_bridges_of_net__(const struct topology_index *ix, uint32_t vni,
+                                 struct dpid_set *out)
+{
+    size_t n, np;
+    const struct pair *p = pairs_find__(&ix->net_bridges, vni, &n);
+    for (size_t i = 0; i < n; i++) {
+        dpid_set_add(out, p[i].b);
+    }
+    const struct pair *peers = pairs_find__(&ix->net_peers, vni, &np);
+    for (size_t k = 0; k < np; k++) {
+        p = pairs_find__(&ix->net_bridges, peers[k].b, &n);
+        for (size_t i = 0; i < n; i++) {
+            dpid_set_add(out, p[i].b);
+        }
+    }
+}
+
+/* Changed VNIs collected during the diff, resolved to bridges at the end in
+ * both the old and the new topology. */
+struct vni_list { size_t n, cap; uint32_t *v; };
+
+static void vni_add__(struct vni_list *l, uint32_t vni)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+    }
+    l->v[l->n++] = vni;
+}
+
+static void vni_add_bridge_nets__(struct vni_list *l, const struct topology_index *ix,
+                                  uint64_t dpid)
+{
+    size_t n;
+    const struct pair *p = pairs_find__(&ix->bridge_nets, dpid, &n);
+    for (size_t i = 0; i < n; i++) {
+        vni_add__(l, (uint32_t)p[i].b);
+    }
+}
+
+/* Merge-walks two sorted arrays of 'size'-byte entries, calling 'fn' with
+ * (old, new): (old, NULL) removed, (NULL, new) added, both when keyed equal. */
+#define MERGE(OLD, N_OLD, NEW, N_NEW, CMP, BODY)                          \
+    do {                                                                  \
+        size_t i_ = 0, j_ = 0;                                            \
+        while (i_ < (N_OLD) || j_ < (N_NEW)) {                            \
+            __typeof__(&(OLD)[0]) o = NULL;                               \
+            __typeof__(&(NEW)[0]) n = NULL;                               \
+            int c_ = i_ >= (N_OLD) ? 1 : j_ >= (N_NEW) ? -1               \
+                     : CMP(&(OLD)[i_], &(NEW)[j_]);                       \
+            if (c_ <= 0) o = &(OLD)[i_++];                                \
+            if (c_ >= 0) n = &(NEW)[j_++];                                \
+            BODY                                                          \
+        }                                                                 \
+    } while (0)
+
+void model_apply(struct vx_config *cfg, struct dpid_set *affected,
+                 struct model_change_stats *st)
+{
+    struct vx_config old = current;
+    struct topology_index old_ix, new_ix;
+    struct vni_list vnis = { 0, 0, NULL };
+    struct model_change_stats stats = { 0, 0, 0 };
+
+    index_build__(&old, &old_ix);
+    index_build__(cfg, &new_ix);
+    rcu_read_lock();
+
+    /* Phase 1: removals, dependents first (hosts, routers, networks,
+     * bridges).  A changed host is removed here and re-added in phase 2:
+     * its keys may have changed. */
+    MERGE(old.hosts, old.n_hosts, cfg->hosts, cfg->n_hosts, vxconf_host_cmp, {
+        if (o && (!n || !CFG_EQUAL(o, n))) {
+            host_unpublish__(o);
+            vni_add__(&vnis, o->vni);
+            if (n) {
+                vni_add__(&vnis, n->vni);
+                stats.changed++;
+            } else {
+                stats.removed++;
+            }
+        }
+    });
+    MERGE(old.routers, old.n_routers, cfg->routers, cfg->n_routers, vxconf_router_cmp, {
+        if (o && (!n || !CFG_EQUAL(o, n))) {
+            router_unpublish__(o);
+            for (int k = 0; k < o->n_networks; k++) {
+                vni_add__(&vnis, o->networks[k]);
+            }
+            if (!n) {
+                stats.removed++;
+            }
+        }
+    });
+    MERGE(old.networks, old.n_networks, cfg->networks, cfg->n_networks, vxconf_network_cmp, {
+        if (o && !n) {
+            network_unpublish__(o->vni);
+            vni_add__(&vnis, o->vni);
+            stats.removed++;
+        }
+    });
+    MERGE(old.bridges, old.n_bridges, cfg->bridges, cfg->n_bridges, vxconf_bridge_cmp, {
+        if (o && !n) {
+            bridge_unpublish__(o->dpid);
+            stats.removed++;
+        }
+    });
+
+    /* Phase 2: additions and replacements, dependencies first. */
+    MERGE(old.bridges, old.n_bridges, cfg->bridges, cfg->n_bridges, vxconf_bridge_cmp, {
+        if (n && (!o || !CFG_EQUAL(o, n))) {
+            bridge_publish__(n);
+            if (o) {
+                /* A moved tunnel endpoint or renamed tunnel port changes
+                 * every flow that reaches this bridge's hosts. */
+                vni_add_bridge_nets__(&vnis, &old_ix, o->dpid);
+                vni_add_bridge_nets__(&vnis, &new_ix, n->dpid);
+                stats.changed++;
+            } else {
+                stats.added++;
+            }
+        }
+    });
+    MERGE(old.networks, old.n_networks, cfg->networks, cfg->n_networks, vxconf_network_cmp, {
+        if (n && (!o || !CFG_EQUAL(o, n))) {
+            network_publish__(n);
+            vni_add__(&vnis, n->vni);
+            if (o) stats.changed++; else stats.added++;
+        }
+    });
+    MERGE(old.routers, old.n_routers, cfg->routers, cfg->n_routers, vxconf_router_cmp, {
+        if (n && (!o || !CFG_EQUAL(o, n))) {
+            router_publish__(n);
+            for (int k = 0; k < n->n_networks; k++) {
+                vni_add__(&vnis, n->networks[k]);
+            }
+            if (o) stats.changed++; else stats.added++;
+        }
+    });
+    MERGE(old.hosts, old.n_hosts, cfg->hosts, cfg->n_hosts, vxconf_host_cmp, {
+        if (n && (!o || !CFG_EQUAL(o, n))) {
+            host_publish__(n);
+            if (!o) {
+                vni_add__(&vnis, n->vni);
+                stats.added++;
+            }
+        }
+    });
+    rcu_read_unlock();
+    CMM_STORE_SHARED(generation, generation + 1);
+
+    /* Resolve changed networks to bridges, in both topologies: a bridge
+     * that lost its last host in a network must drop that network's flows. */
+    for (size_t i = 0; i < vnis.n; i++) {
+        add_bridges_of_net__(&old_ix, vnis.v[i], affected);
+        add_bridges_of_net__(&new_ix, vnis.v[i], affected);
+    }
+    dpid_set_normalize(affected);
+    free(vnis.v);
+    index_free__(&old_ix);
+    index_free__(&new_ix);
+
+    vxconf_free(&old);
+    current = *cfg;
+    memset(cfg, 0, sizeof *cfg);
+    vxconf_init(cfg);
+    if (st) {
+        *st = stats;
+    }
+}
+
+void model_destroy(void)
+{
+    struct vx_config empty;
+    struct dpid_set affected = { 0, 0, NULL };
+
+    vxconf_init(&empty);
+    empty.daemon = current.daemon;
+    model_apply(&empty, &affected, NULL);
+    dpid_set_clear(&affected);
+    rcu_barrier();
+}

@@ -1,0 +1,133 @@
+/* The fabric model: bridges, networks, routers and hosts in liburcu
+ * lock-free hash tables (QSBR flavour).
+ *
+ * Concurrency contract
+ *  - Readers are the worker threads.  They are registered QSBR threads and
+ *    call the model_*() lookups while online ("RCU read-side"); returned
+ *    pointers stay valid until the reader's next quiescent state.  Lookups
+ *    never block and take no lock.
+ *  - There is one writer (the main thread).  It applies a change set as a
+ *    unit with model_apply(): removals first (dependents before what they
+ *    depend on), then additions (dependencies first).  A reader may observe
+ *    a change set partly applied, but never a dangling reference, because
+ *    objects refer to each other by key and that order keeps every key a
+ *    reader can find resolvable.
+ *  - Objects are immutable once published.  A changed object is replaced by
+ *    a new one; the old one is freed with call_rcu() after a grace period.
+ *  - After applying, the writer reports which bridges the change affects,
+ *    so only their workers recompute flows. */
+#ifndef VX_MODEL_H
+#define VX_MODEL_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <urcu-qsbr.h>
+#include <urcu/rculfhash.h>
+
+#include "model/vxconf.h"
+
+struct vx_bridge {
+    struct vx_bridge_cfg cfg;
+    struct cds_lfht_node by_dpid;
+    struct rcu_head rcu;
+};
+
+struct vx_network {
+    struct vx_network_cfg cfg;
+    struct cds_lfht_node by_vni;
+    struct rcu_head rcu;
+};
+
+struct vx_router {
+    struct vx_router_cfg cfg;
+    struct cds_lfht_node by_mac;
+    struct rcu_head rcu;
+};
+
+/* One (router, member network) pair, indexed by network: how table 2 and
+ * gateway ARP find a network's router. */
+struct vx_router_port {
+    uint32_t vni;
+    uint8_t router_mac[6];
+    struct cds_lfht_node by_vni;
+    struct rcu_head rcu;
+};
+
+struct vx_host {
+    struct vx_host_cfg cfg;
+    struct cds_lfht_node by_net_ip;       /* unique (vni, ip): ARP targets */
+    struct cds_lfht_node by_bridge_mac;   /* (dpid, mac), duplicates: packet-in sources */
+    struct cds_lfht_node by_bridge;       /* dpid, duplicates: local hosts */
+    struct cds_lfht_node by_net;          /* vni, duplicates: a network's hosts */
+    struct rcu_head rcu;
+};
+
+/* Creates the tables.  Call once, before any reader starts. */
+void model_init(void);
+/* Frees every object (after a grace period).  No reader may be running. */
+void model_destroy(void);
+
+/* --- Reader side: call while an online QSBR reader (or the writer). --- */
+
+const struct vx_bridge *model_bridge(uint64_t dpid);
+const struct vx_network *model_network(uint32_t vni);
+const struct vx_router *model_router(const uint8_t mac[6]);
+/* The MAC of the router that network 'vni' belongs to, or false. */
+bool model_router_mac_of(uint32_t vni, uint8_t mac[6]);
+const struct vx_host *model_host_by_ip(uint32_t vni, uint32_t ip);
+/* The host with source MAC 'mac' on bridge 'dpid' attached to the port
+ * numbered 'port_no', named 'port_name' (may be NULL if unknown).  A host
+ * configured by port number matches by number, one configured by name
+ * matches by name. */
+const struct vx_host *model_host_by_source(uint64_t dpid, const uint8_t mac[6],
+                                           uint32_t port_no, const char *port_name);
+
+/* The MAC that answers for network 'vni''s gateway IP: its router's MAC, or,
+ * for a network on no router, a locally administered MAC derived from the
+ * VNI (02:76:78:VV:VV:VV), so DHCP renewals to the server identifier can
+ * still be addressed. */
+void model_gateway_mac(uint32_t vni, uint8_t mac[6]);
+
+/* Iteration over duplicates: hosts of a bridge, hosts of a network.
+ * Usage: for (h = model_hosts_on_bridge(dpid, &it); h; h = model_next_on_bridge(dpid, &it)) */
+const struct vx_host *model_hosts_on_bridge(uint64_t dpid, struct cds_lfht_iter *);
+const struct vx_host *model_next_on_bridge(uint64_t dpid, struct cds_lfht_iter *);
+const struct vx_host *model_hosts_in_network(uint32_t vni, struct cds_lfht_iter *);
+const struct vx_host *model_next_in_network(uint32_t vni, struct cds_lfht_iter *);
+
+/* Bumped by every applied change set. */
+uint64_t model_generation(void);
+
+/* --- Writer side: the main thread only, registered and online. --- */
+
+/* A set of datapath-ids (sorted, unique). */
+struct dpid_set {
+    size_t n;
+    size_t cap;
+    uint64_t *dpids;
+};
+void dpid_set_add(struct dpid_set *, uint64_t dpid);
+void dpid_set_normalize(struct dpid_set *);   /* sort and dedupe */
+bool dpid_set_contains(const struct dpid_set *, uint64_t dpid);
+void dpid_set_clear(struct dpid_set *);
+
+/* What model_apply() did. */
+struct model_change_stats {
+    size_t added, removed, changed;   /* objects of all kinds */
+};
+
+/* Makes the model equal to 'cfg' (a valid, sorted config) by applying the
+ * difference from the config last applied, and takes ownership of 'cfg'
+ * (its arrays become the writer's copy; 'cfg' is left empty).  Fills
+ * 'affected' with every bridge whose desired flows may have changed:
+ * bridges with a host in a changed network, in a network routed to one, or
+ * hosting a changed host.  Cannot fail: 'cfg' was validated. */
+void model_apply(struct vx_config *cfg, struct dpid_set *affected,
+                 struct model_change_stats *);
+
+/* The config last applied (writer side only). */
+const struct vx_config *model_config(void);
+
+#endif

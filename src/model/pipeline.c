@@ -1,0 +1,240 @@
+#include "model/pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "model/model.h"
+#include "proto/ofp_wire.h"
+#include "proto/pkt.h"
+
+#define PRIO_HOST 100
+#define PRIO_MISS 0
+
+struct pipeline_ctx {
+    uint64_t dpid;
+    pipeline_port_fn *port_fn;
+    const void *aux;
+    struct flow_set *out;
+    bool has_tunnel;
+    uint32_t tunnel_port;
+};
+
+static void add__(struct pipeline_ctx *ctx, uint8_t table, uint16_t prio,
+                  const struct of_match *m, const struct of_insts *i)
+{
+    flow_set_add(ctx->out, table, prio, PIPELINE_COOKIE, m, i);
+}
+
+static bool host_port__(const struct pipeline_ctx *ctx, const struct vx_host *h, uint32_t *port)
+{
+    if (h->cfg.port_no) {
+        *port = h->cfg.port_no;
+        return true;
+    }
+    return ctx->port_fn(ctx->aux, h->cfg.port_name, port);
+}
+
+/* A sorted, unique list of VNIs. */
+struct vni_set { size_t n, cap; uint32_t *v; };
+
+static void vni_set_add__(struct vni_set *s, uint32_t vni)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->v[i] == vni) {
+            return;
+        }
+    }
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 8;
+        s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+    }
+    s->v[s->n++] = vni;
+}
+
+static void local_host_flows__(struct pipeline_ctx *ctx, const struct vx_host *h, uint32_t port)
+{
+    struct of_match m;
+    struct of_insts to_ctl, i;
+    uint8_t router_mac[6];
+
+    of_insts_init(&to_ctl);
+    of_insts_output(&to_ctl, OFPP_CONTROLLER, OFPCML_NO_BUFFER);
+
+    /* Table 0: ARP requests.  Only requests: the controller answers every
+     * one, so no host ever needs to see (or send) a reply to another. */
+    of_match_init(&m);
+    of_match_set(&m, OFF_IN_PORT, port);
+    of_match_set_mac(&m, OFF_ETH_SRC, h->cfg.mac);
+    of_match_set(&m, OFF_ETH_TYPE, ETH_TYPE_ARP);
+    of_match_set(&m, OFF_ARP_OP, ARP_OP_REQUEST);
+    add__(ctx, PIPELINE_T_CLASSIFY, PRIO_HOST, &m, &to_ctl);
+
+    /* Table 0: DHCP to the server port, whatever the destination address,
+     * so unicast RENEWING requests to the server identifier are caught too
+     * (RFC 2131 4.4.5). */
+    of_match_init(&m);
+    of_match_set(&m, OFF_IN_PORT, port);
+    of_match_set_mac(&m, OFF_ETH_SRC, h->cfg.mac);
+    of_match_set(&m, OFF_ETH_TYPE, ETH_TYPE_IP);
+    of_match_set(&m, OFF_IP_PROTO, IPPROTO_UDP_);
+    of_match_set(&m, OFF_UDP_DST, 67);
+    add__(ctx, PIPELINE_T_CLASSIFY, PRIO_HOST, &m, &to_ctl);
+
+    /* Table 1: source validation. */
+    of_match_init(&m);
+    of_match_set(&m, OFF_IN_PORT, port);
+    of_match_set_mac(&m, OFF_ETH_SRC, h->cfg.mac);
+    of_match_set(&m, OFF_ETH_TYPE, ETH_TYPE_IP);
+    of_match_set(&m, OFF_IPV4_SRC, h->cfg.ip);
+    of_insts_init(&i);
+    of_insts_set_field(&i, OFF_TUN_ID, h->cfg.vni);
+    if (model_router_mac_of(h->cfg.vni, router_mac)) {
+        of_insts_write_metadata(&i, mac_to_u64(router_mac), UINT64_MAX);
+    }
+    of_insts_goto(&i, PIPELINE_T_ROUTE);
+    add__(ctx, PIPELINE_T_SOURCE, PRIO_HOST, &m, &i);
+}
+
+static void router_flows__(struct pipeline_ctx *ctx, const struct vx_router *r)
+{
+    uint64_t rmac = mac_to_u64(r->cfg.mac);
+
+    for (int k = 0; k < r->cfg.n_networks; k++) {
+        const struct vx_network *dst = model_network(r->cfg.networks[k]);
+        struct of_match m;
+        struct of_insts i;
+
+        if (!dst) {
+            continue;
+        }
+        of_match_init(&m);
+        of_match_set(&m, OFF_METADATA, rmac);
+        of_match_set(&m, OFF_ETH_DST, rmac);
+        of_match_set(&m, OFF_ETH_TYPE, ETH_TYPE_IP);
+        of_match_set_masked(&m, OFF_IPV4_DST, dst->cfg.subnet, prefix_to_mask(dst->cfg.prefix));
+        of_insts_init(&i);
+        of_insts_set_field(&i, OFF_ETH_SRC, rmac);
+        of_insts_set_field(&i, OFF_TUN_ID, dst->cfg.vni);
+        of_insts_dec_nw_ttl(&i);
+        of_insts_goto(&i, PIPELINE_T_DELIVER);
+        add__(ctx, PIPELINE_T_ROUTE, PRIO_HOST, &m, &i);
+    }
+}
+
+static void delivery_flow__(struct pipeline_ctx *ctx, const struct vx_host *h)
+{
+    struct of_match m;
+    struct of_insts i;
+    uint32_t port;
+
+    of_match_init(&m);
+    of_match_set(&m, OFF_ETH_TYPE, ETH_TYPE_IP);
+    of_match_set(&m, OFF_IPV4_DST, h->cfg.ip);
+    of_match_set(&m, OFF_TUN_ID, h->cfg.vni);
+    of_insts_init(&i);
+    if (h->cfg.dpid == ctx->dpid) {
+        if (!host_port__(ctx, h, &port)) {
+            return;
+        }
+        of_insts_set_field(&i, OFF_ETH_DST, mac_to_u64(h->cfg.mac));
+        of_insts_output(&i, port, 0);
+    } else {
+        const struct vx_bridge *rb = model_bridge(h->cfg.dpid);
+        if (!rb || !ctx->has_tunnel) {
+            return;
+        }
+        of_insts_set_field(&i, OFF_TUN_DST, rb->cfg.tun_ip);
+        of_insts_output(&i, ctx->tunnel_port, 0);
+    }
+    add__(ctx, PIPELINE_T_DELIVER, PRIO_HOST, &m, &i);
+}
+
+static void miss_flow__(struct pipeline_ctx *ctx, uint8_t table, int goto_table)
+{
+    struct of_match m;
+    struct of_insts i;
+
+    of_match_init(&m);
+    of_insts_init(&i);
+    if (goto_table >= 0) {
+        of_insts_goto(&i, (uint8_t)goto_table);
+    }
+    add__(ctx, table, PRIO_MISS, &m, &i);
+}
+
+void pipeline_compute(uint64_t dpid, pipeline_port_fn *port_fn, const void *aux,
+                      struct flow_set *out)
+{
+    struct pipeline_ctx ctx = { dpid, port_fn, aux, out, false, 0 };
+    const struct vx_bridge *b = model_bridge(dpid);
+    struct vni_set local = { 0, 0, NULL }, relevant = { 0, 0, NULL };
+    struct cds_lfht_iter it;
+    const struct vx_host *h;
+
+    if (!b) {
+        flow_set_sort(out);
+        return;
+    }
+    ctx.has_tunnel = port_fn(aux, b->cfg.tun_port, &ctx.tunnel_port);
+
+    miss_flow__(&ctx, PIPELINE_T_CLASSIFY, PIPELINE_T_SOURCE);
+    miss_flow__(&ctx, PIPELINE_T_SOURCE, -1);
+    miss_flow__(&ctx, PIPELINE_T_ROUTE, PIPELINE_T_DELIVER);
+    miss_flow__(&ctx, PIPELINE_T_DELIVER, -1);
+    if (ctx.has_tunnel) {
+        struct of_match m;
+        struct of_insts i;
+        of_match_init(&m);
+        of_match_set(&m, OFF_IN_PORT, ctx.tunnel_port);
+        of_insts_init(&i);
+        of_insts_goto(&i, PIPELINE_T_DELIVER);
+        add__(&ctx, PIPELINE_T_SOURCE, PRIO_HOST, &m, &i);
+    }
+
+    for (h = model_hosts_on_bridge(dpid, &it); h; h = model_next_on_bridge(dpid, &it)) {
+        uint32_t port;
+        vni_set_add__(&local, h->cfg.vni);
+        if (host_port__(&ctx, h, &port)) {
+            local_host_flows__(&ctx, h, port);
+        }
+    }
+
+    /* Relevant networks: local ones, and those routed to from them. */
+    for (size_t i = 0; i < local.n; i++) {
+        uint8_t rmac[6];
+        vni_set_add__(&relevant, local.v[i]);
+        if (!model_router_mac_of(local.v[i], rmac)) {
+            continue;
+        }
+        const struct vx_router *r = model_router(rmac);
+        if (!r) {
+            continue;
+        }
+        for (int k = 0; k < r->cfg.n_networks; k++) {
+            vni_set_add__(&relevant, r->cfg.networks[k]);
+        }
+        /* Each router once, however many of its networks are local. */
+        bool seen = false;
+        for (size_t j = 0; j < i; j++) {
+            uint8_t other[6];
+            if (model_router_mac_of(local.v[j], other) && !memcmp(other, rmac, 6)) {
+                seen = true;
+                break;
+            }
+        }
+        if (!seen) {
+            router_flows__(&ctx, r);
+        }
+    }
+
+    for (size_t i = 0; i < relevant.n; i++) {
+        uint32_t vni = relevant.v[i];
+        for (h = model_hosts_in_network(vni, &it); h; h = model_next_in_network(vni, &it)) {
+            delivery_flow__(&ctx, h);
+        }
+    }
+    free(local.v);
+    free(relevant.v);
+    flow_set_sort(out);
+}

@@ -1,0 +1,60 @@
+/* The overlay pipeline: the flows a bridge must hold, computed from the
+ * model.  A pure function of (bridge, its port numbers, the model): no I/O,
+ * deterministic, testable without a switch.
+ *
+ *  table 0  ARP requests and DHCP (udp dst 67) from each local host, matched
+ *           on (in_port, eth_src): to the controller.  Miss: goto 1.
+ *  table 1  Source validation (anti-spoofing): (in_port, eth_src, ipv4_src)
+ *           of each local host sets tun_id = its VNI, and metadata = its
+ *           router's MAC when its network is routed, then goto 2.  The
+ *           tunnel port: goto 3 (tun_id came from the VXLAN header).
+ *           Miss: drop.
+ *  table 2  Routing.  One flow per (router, member network D) on bridges
+ *           with a host in a member network: (metadata = router MAC,
+ *           eth_dst = router MAC, ipv4_dst in D's subnet) sets eth_src =
+ *           router MAC, tun_id = D, decrements the TTL, goto 3.
+ *           Matching the router in metadata rather than the source tun_id
+ *           keeps this O(k) flows per router of k networks instead of
+ *           O(k^2) (source x destination pairs), while a host of a network
+ *           not on the router still cannot use it: its table-1 flow never
+ *           writes that router's MAC.  Miss: goto 3.
+ *  table 3  Delivery, for every host of every network relevant to the
+ *           bridge (networks with a local host, and networks routed to from
+ *           one): (tun_id, ipv4_dst) sets eth_dst and outputs to the local
+ *           port, or sets tun_dst to the remote bridge's endpoint and
+ *           outputs to the tunnel port.  Every flow matches tun_id: the
+ *           article's printed remote flows did not, which leaks between
+ *           overlapping networks.  Miss: drop.
+ *
+ * Port numbers come from the switch (PORT_DESC/PORT_STATUS) by name; a host
+ * configured by port number uses that number.  Hosts whose port is not
+ * (yet) on the switch get no local flows; without the tunnel port, no
+ * remote flows are installed. */
+#ifndef VX_PIPELINE_H
+#define VX_PIPELINE_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "proto/flowset.h"
+
+#define PIPELINE_COOKIE      UINT64_C(0x7678000000000000)   /* "vx" */
+#define PIPELINE_COOKIE_MASK UINT64_C(0xffff000000000000)
+
+enum pipeline_table {
+    PIPELINE_T_CLASSIFY = 0,
+    PIPELINE_T_SOURCE = 1,
+    PIPELINE_T_ROUTE = 2,
+    PIPELINE_T_DELIVER = 3,
+};
+
+/* Resolves an interface name on the bridge to its OpenFlow port number. */
+typedef bool pipeline_port_fn(const void *aux, const char *name, uint32_t *port_no);
+
+/* Appends to 'out' the desired flows of bridge 'dpid' and sorts it.  Call
+ * in an RCU read-side section (an online QSBR thread).  A bridge unknown to
+ * the model gets no flows. */
+void pipeline_compute(uint64_t dpid, pipeline_port_fn *, const void *aux,
+                      struct flow_set *out);
+
+#endif
