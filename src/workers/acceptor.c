@@ -1,0 +1,340 @@
+#include "workers/acceptor.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/timeval.h"
+#include "proto/ofp_msgs.h"
+#include "workers/worker.h"
+
+#define VLOG_MODULE "acceptor"
+#define HS_BUF_SIZE (OFP_MAX_MSG_SIZE + 1024)
+
+enum hs_state { HS_WAIT_HELLO, HS_WAIT_FEATURES };
+
+struct pending {
+    int fd;
+    enum hs_state state;
+    uint64_t deadline_ms;
+    char peer[48];
+    uint32_t features_xid;
+    size_t n;                   /* bytes in buf */
+    struct pending *prev, *next;
+    uint8_t buf[HS_BUF_SIZE];
+};
+
+bool acceptor_parse_listen(const char *s, char *ip, size_t ip_size, unsigned int *port)
+{
+    const char *colon;
+    char *end;
+    struct in_addr a;
+
+    if (strncmp(s, "tcp:", 4)) {
+        return false;
+    }
+    s += 4;
+    colon = strrchr(s, ':');
+    if (!colon || (size_t)(colon - s) >= ip_size || !colon[1]) {
+        return false;
+    }
+    memcpy(ip, s, (size_t)(colon - s));
+    ip[colon - s] = '\0';
+    unsigned long p = strtoul(colon + 1, &end, 10);
+    if (*end || p > 65535 || inet_pton(AF_INET, ip, &a) != 1) {
+        return false;
+    }
+    *port = (unsigned int)p;
+    return true;
+}
+
+bool acceptor_init(struct acceptor *a, const char *listen_s, struct worker *workers,
+                   int n_workers, char *err, size_t err_size)
+{
+    char ip[64];
+    unsigned int port;
+    struct sockaddr_in sin = { .sin_family = AF_INET };
+    int one = 1;
+
+    memset(a, 0, sizeof *a);
+    a->workers = workers;
+    a->n_workers = n_workers;
+    a->handshake_timeout_ms = 10000;
+    a->listen_fd = a->epfd = a->stop_efd = -1;
+    if (!acceptor_parse_listen(listen_s, ip, sizeof ip, &port)) {
+        snprintf(err, err_size, "listen address '%s' is not tcp:IPv4:PORT", listen_s);
+        return false;
+    }
+    inet_pton(AF_INET, ip, &sin.sin_addr);
+    sin.sin_port = htons((uint16_t)port);
+    a->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (a->listen_fd < 0
+        || setsockopt(a->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one)
+        || bind(a->listen_fd, (struct sockaddr *)&sin, sizeof sin)
+        || listen(a->listen_fd, 4096)) {
+        snprintf(err, err_size, "cannot listen on %s: %s", listen_s, strerror(errno));
+        if (a->listen_fd >= 0) {
+            close(a->listen_fd);
+        }
+        return false;
+    }
+    a->epfd = epoll_create1(EPOLL_CLOEXEC);
+    a->stop_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+    epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->listen_fd, &ev);
+    ev.data.ptr = &a->stop_efd;
+    epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->stop_efd, &ev);
+    return true;
+}
+
+static void pending_free__(struct acceptor *a, struct pending *p, bool close_fd)
+{
+    epoll_ctl(a->epfd, EPOLL_CTL_DEL, p->fd, NULL);
+    if (close_fd) {
+        close(p->fd);
+    }
+    if (p->prev) p->prev->next = p->next; else a->pending = p->next;
+    if (p->next) p->next->prev = p->prev;
+    free(p);
+}
+
+static void refuse__(struct acceptor *a, struct pending *p, enum vx_counter_id why,
+                     const char *reason)
+{
+    counter_inc(&a->counters, why);
+    VLOG_RL(VLL_WARN, "%s: handshake refused: %s", p->peer, reason);
+    pending_free__(a, p, true);
+}
+
+/* Best-effort small write during the handshake (a few dozen bytes into an
+ * empty socket buffer: it either fits whole or the peer is broken). */
+static bool send_small__(int fd, const struct vxbuf *b)
+{
+    ssize_t n = write(fd, vxbuf_data(b), b->size);
+    return n == (ssize_t)b->size;
+}
+
+static void accept_all__(struct acceptor *a, uint64_t now)
+{
+    for (;;) {
+        struct sockaddr_in sin;
+        socklen_t len = sizeof sin;
+        int fd = accept4(a->listen_fd, (struct sockaddr *)&sin, &len,
+                         SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) {
+                continue;
+            }
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                VLOG_RL(VLL_ERR, "accept: %s", strerror(errno));
+            }
+            return;
+        }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        counter_inc(&a->counters, VXC_hs_accepted);
+
+        struct pending *p = xmalloc(sizeof *p);
+        p->fd = fd;
+        p->state = HS_WAIT_HELLO;
+        p->deadline_ms = now + a->handshake_timeout_ms;
+        p->n = 0;
+        snprintf(p->peer, sizeof p->peer, "%s:%u", inet_ntoa(sin.sin_addr), ntohs(sin.sin_port));
+        p->prev = NULL;
+        p->next = a->pending;
+        if (a->pending) a->pending->prev = p;
+        a->pending = p;
+
+        struct vxbuf b = VXBUF_INITIALIZER;
+        ofp_put_hello(&b, 1);
+        bool ok = send_small__(fd, &b);
+        vxbuf_uninit(&b);
+        if (!ok) {
+            refuse__(a, p, VXC_hs_protocol_error, "cannot send HELLO");
+            continue;
+        }
+        struct epoll_event ev = { .events = EPOLLIN, .data.ptr = p };
+        epoll_ctl(a->epfd, EPOLL_CTL_ADD, fd, &ev);
+    }
+}
+
+/* Handles one complete message.  Returns false if 'p' was freed. */
+static bool handshake_msg__(struct acceptor *a, struct pending *p, const uint8_t *msg,
+                            size_t size)
+{
+    const struct ofp_header *oh = (const void *)msg;
+    struct vxbuf b = VXBUF_INITIALIZER;
+    enum ofperr err;
+    char reason[96];
+
+    if (p->state == HS_WAIT_HELLO) {
+        uint8_t version;
+        if (oh->type != OFPT_HELLO) {
+            snprintf(reason, sizeof reason, "expected HELLO, got %s (type %u, version %#x)",
+                     ofp_type_name(oh->type), oh->type, oh->version);
+            refuse__(a, p, VXC_hs_protocol_error, reason);
+            return false;
+        }
+        err = ofp_decode_hello(msg, size, &version);
+        if (err) {
+            /* OF1.3.5 6.3.1: tell the peer why before closing. */
+            ofp_put_error(&b, err, msg, size);
+            send_small__(p->fd, &b);
+            vxbuf_uninit(&b);
+            snprintf(reason, sizeof reason, "%s (peer HELLO version %#x)",
+                     err == OFPERR_HELLO_INCOMPATIBLE ? "no common OpenFlow version"
+                     : "malformed HELLO", oh->version);
+            refuse__(a, p, err == OFPERR_HELLO_INCOMPATIBLE ? VXC_hs_incompatible
+                                                            : VXC_hs_protocol_error, reason);
+            return false;
+        }
+        p->state = HS_WAIT_FEATURES;
+        p->features_xid = 2;
+        ofp_put_features_request(&b, p->features_xid);
+        bool ok = send_small__(p->fd, &b);
+        vxbuf_uninit(&b);
+        if (!ok) {
+            refuse__(a, p, VXC_hs_protocol_error, "cannot send FEATURES_REQUEST");
+            return false;
+        }
+        return true;
+    }
+
+    err = ofp_msg_validate(oh, size, OFP13_VERSION);
+    if (err) {
+        snprintf(reason, sizeof reason, "%s in %s during handshake",
+                 ofperr_to_string(err), ofp_type_name(oh->type));
+        refuse__(a, p, VXC_hs_protocol_error, reason);
+        return false;
+    }
+    if (oh->type == OFPT_ECHO_REQUEST) {
+        ofp_put_echo_reply(&b, msg, size);
+        send_small__(p->fd, &b);
+        vxbuf_uninit(&b);
+        return true;
+    }
+    if (oh->type != OFPT_FEATURES_REPLY) {
+        return true;            /* e.g. an early PORT_STATUS: harmless */
+    }
+    struct of_features f;
+    ofp_decode_features_reply(msg, size, &f);
+    if (f.auxiliary_id) {
+        refuse__(a, p, VXC_hs_protocol_error, "auxiliary connections are not supported");
+        return false;
+    }
+    /* Hand over with whatever followed FEATURES_REPLY in the buffer. */
+    size_t consumed = (size_t)(msg + size - p->buf);
+    size_t rest = p->n - consumed;
+    struct worker_handoff *h = xmalloc(sizeof *h + rest);
+    h->fd = p->fd;
+    h->features = f;
+    snprintf(h->peer, sizeof h->peer, "%s", p->peer);
+    h->n_leftover = rest;
+    memcpy(h->leftover, p->buf + consumed, rest);
+    struct worker *w = &a->workers[worker_for_dpid(f.datapath_id, a->n_workers)];
+    pending_free__(a, p, false);
+    if (!mailbox_send(&w->from_acceptor, h)) {
+        VLOG_RL(VLL_ERR, "worker %d mailbox full; dropping connection", w->index);
+        close(h->fd);
+        free(h);
+        return false;
+    }
+    counter_inc(&a->counters, VXC_hs_completed);
+    return false;
+}
+
+static void handshake_read__(struct acceptor *a, struct pending *p)
+{
+    ssize_t n = read(p->fd, p->buf + p->n, sizeof p->buf - p->n);
+
+    if (n <= 0) {
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+            return;
+        }
+        refuse__(a, p, VXC_hs_protocol_error,
+                 n ? strerror(errno) : "connection closed during handshake");
+        return;
+    }
+    p->n += (size_t)n;
+    size_t ofs = 0;
+    for (;;) {
+        int len = ofp_msg_frame(p->buf + ofs, p->n - ofs);
+        if (len < 0) {
+            refuse__(a, p, VXC_hs_protocol_error, "garbage: message length below 8");
+            return;
+        }
+        if (!len) {
+            break;
+        }
+        /* The buffer can hold any single message, so a complete message is
+         * always whole here; move the remainder down after each. */
+        if (!handshake_msg__(a, p, p->buf + ofs, (size_t)len)) {
+            return;
+        }
+        ofs += (size_t)len;
+    }
+    memmove(p->buf, p->buf + ofs, p->n - ofs);
+    p->n -= ofs;
+}
+
+static void *acceptor_main__(void *a_)
+{
+    struct acceptor *a = a_;
+    struct epoll_event events[256];
+    bool stop = false;
+
+    pthread_setname_np(pthread_self(), "vx-acceptor");
+    while (!stop) {
+        int n = epoll_wait(a->epfd, events, 256, 500);
+        uint64_t now = time_msec();
+        for (int i = 0; i < n; i++) {
+            void *ptr = events[i].data.ptr;
+            if (!ptr) {
+                accept_all__(a, now);
+            } else if (ptr == &a->stop_efd) {
+                stop = true;
+            } else {
+                handshake_read__(a, ptr);
+            }
+        }
+        for (struct pending *p = a->pending, *next; p; p = next) {
+            next = p->next;
+            if (now >= p->deadline_ms) {
+                char reason[96];
+                snprintf(reason, sizeof reason, "handshake not completed in %u ms (%s)",
+                         a->handshake_timeout_ms,
+                         p->state == HS_WAIT_HELLO ? "no HELLO" : "no FEATURES_REPLY");
+                refuse__(a, p, VXC_hs_timeout, reason);
+            }
+        }
+    }
+    while (a->pending) {
+        pending_free__(a, a->pending, true);
+    }
+    return NULL;
+}
+
+bool acceptor_start(struct acceptor *a)
+{
+    return !pthread_create(&a->thread, NULL, acceptor_main__, a);
+}
+
+void acceptor_stop(struct acceptor *a)
+{
+    uint64_t one = 1;
+    ssize_t w = write(a->stop_efd, &one, sizeof one);
+    (void)w;
+    pthread_join(a->thread, NULL);
+    close(a->listen_fd);
+    close(a->epfd);
+    close(a->stop_efd);
+}

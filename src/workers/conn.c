@@ -1,0 +1,305 @@
+#include "workers/conn.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "proto/ofp_flow.h"
+#include "proto/ofp_packet.h"
+#include "workers/worker.h"
+
+#define VLOG_MODULE "conn"
+
+struct vx_counters *conn_counters(const struct conn *c)
+{
+    return &c->worker->counters;
+}
+
+const struct of_port *conn_port(const struct conn *c, uint32_t port_no)
+{
+    size_t lo = 0, hi = c->n_ports;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c->ports[mid].port_no == port_no) {
+            return &c->ports[mid];
+        }
+        if (c->ports[mid].port_no < port_no) lo = mid + 1; else hi = mid;
+    }
+    return NULL;
+}
+
+bool conn_port_by_name(const void *c_, const char *name, uint32_t *port_no)
+{
+    const struct conn *c = c_;
+
+    for (size_t i = 0; i < c->n_ports; i++) {
+        if (!strcmp(c->ports[i].name, name)) {
+            *port_no = c->ports[i].port_no;
+            return true;
+        }
+    }
+    return false;
+}
+
+void conn_close_soon(struct conn *c, const char *reason)
+{
+    if (!c->close_reason) {
+        c->close_reason = reason;
+    }
+}
+
+/* Inserts, replaces or removes 'p' keeping 'ports' sorted by number.
+ * Returns true if the port set changed in a way that matters to flows
+ * (a port appeared, disappeared, or was renamed). */
+static bool update_port__(struct conn *c, const struct of_port *p, bool remove)
+{
+    size_t i = 0;
+
+    while (i < c->n_ports && c->ports[i].port_no < p->port_no) {
+        i++;
+    }
+    bool exists = i < c->n_ports && c->ports[i].port_no == p->port_no;
+    if (remove) {
+        if (!exists) {
+            return false;
+        }
+        memmove(&c->ports[i], &c->ports[i + 1], (c->n_ports - i - 1) * sizeof *c->ports);
+        c->n_ports--;
+        return true;
+    }
+    if (exists) {
+        bool renamed = strcmp(c->ports[i].name, p->name) != 0;
+        c->ports[i] = *p;
+        return renamed;
+    }
+    if (c->n_ports >= CONN_MAX_PORTS) {
+        VLOG_RL(VLL_WARN, "%s: more than %d ports; ignoring port %u",
+                c->name, CONN_MAX_PORTS, p->port_no);
+        return false;
+    }
+    c->ports = xrealloc(c->ports, (c->n_ports + 1) * sizeof *c->ports);
+    memmove(&c->ports[i + 1], &c->ports[i], (c->n_ports - i) * sizeof *c->ports);
+    c->ports[i] = *p;
+    c->n_ports++;
+    return true;
+}
+
+/* A port name may be reused by a port with another number (an interface
+ * re-added): drop stale entries with the same name. */
+static void drop_same_name__(struct conn *c, const struct of_port *p)
+{
+    for (size_t i = 0; i < c->n_ports; i++) {
+        if (c->ports[i].port_no != p->port_no && !strcmp(c->ports[i].name, p->name)) {
+            update_port__(c, &c->ports[i], true);
+            return;
+        }
+    }
+}
+
+static void send_error__(struct conn *c, enum ofperr err, const void *msg, size_t size)
+{
+    counter_inc(conn_counters(c), VXC_decode_errors);
+    VLOG_RL(VLL_WARN, "%s: rejected %s (xid %u, %zu bytes): %s", c->name,
+            ofp_type_name(ofp_msg_type(msg)), ofp_msg_xid(msg), size, ofperr_to_string(err));
+    ofp_put_error(&c->obuf, err, msg, size);
+    conn_want_flush(c);
+}
+
+static void handle_port_desc__(struct conn *c, const struct of_multipart_reply *r)
+{
+    struct vxcur cur = vxcur_make(r->body, r->body_size);
+
+    while (cur.left) {
+        struct of_port p;
+        if (ofp_pull_port(&cur, &p)) {
+            VLOG_RL(VLL_WARN, "%s: PORT_DESC reply with a partial port (%zu bytes left)",
+                    c->name, cur.left);
+            counter_inc(conn_counters(c), VXC_decode_errors);
+            break;
+        }
+        drop_same_name__(c, &p);
+        update_port__(c, &p, false);
+    }
+    if (!r->more) {
+        c->ports_read = true;
+        VLOG_INFO("%s: %zu ports", c->name, c->n_ports);
+        for (size_t i = 0; i < c->n_ports; i++) {
+            VLOG_DBG("%s: port %u %s", c->name, c->ports[i].port_no, c->ports[i].name);
+        }
+        flowdiff_mark_dirty(c);
+    }
+}
+
+static void handle_multipart_reply__(struct conn *c, const void *msg, size_t size)
+{
+    struct of_multipart_reply r;
+    uint32_t xid = ofp_msg_xid(msg);
+
+    ofp_decode_multipart_reply(msg, size, &r);
+    switch (r.type) {
+    case OFPMP_DESC: {
+        struct of_desc d;
+        if (ofp_decode_desc(&r, &d)) {
+            send_error__(c, OFPERR_BAD_REQUEST_LEN, msg, size);
+        } else {
+            VLOG_INFO("%s: %s %s %s", c->name, d.mfr_desc, d.hw_desc, d.sw_desc);
+        }
+        break;
+    }
+    case OFPMP_PORT_DESC:
+        if (xid == c->port_desc_xid) {
+            handle_port_desc__(c, &r);
+        }
+        break;
+    case OFPMP_FLOW:
+        flowdiff_on_flow_stats(c, xid, &r);
+        break;
+    default:
+        VLOG_RL(VLL_WARN, "%s: unexpected multipart reply type %u", c->name, r.type);
+        break;
+    }
+}
+
+static void handle_message__(struct conn *c, const uint8_t *msg, size_t size, uint64_t now_ms)
+{
+    const struct ofp_header *oh = (const void *)msg;
+    struct vx_counters *cs = conn_counters(c);
+    enum ofperr err;
+
+    counter_msg(&cs->msgs_in[oh->type < VX_N_MSG_TYPES ? oh->type : 0]);
+    err = ofp_msg_validate(oh, size, OFP13_VERSION);
+    if (err) {
+        send_error__(c, err, msg, size);
+        return;
+    }
+    switch (oh->type) {
+    case OFPT_ECHO_REQUEST:
+        ofp_put_echo_reply(&c->obuf, msg, size);
+        conn_want_flush(c);
+        break;
+    case OFPT_ECHO_REPLY:
+        c->echo_sent_ms = 0;
+        break;
+    case OFPT_PACKET_IN: {
+        struct of_packet_in pi;
+        counter_inc(cs, VXC_pktin);
+        err = ofp_decode_packet_in(msg, size, &pi);
+        if (err) {
+            send_error__(c, err, msg, size);
+        } else {
+            pktin_handle(c, &pi);
+        }
+        break;
+    }
+    case OFPT_ERROR: {
+        struct of_error e;
+        ofp_decode_error(msg, size, &e);
+        counter_inc(cs, VXC_switch_errors);
+        if (!flowdiff_on_error(c, &e)) {
+            char s[64];
+            VLOG_RL(VLL_WARN, "%s: switch reports %s for xid %u", c->name,
+                    ofperr_pair_to_string(e.type, e.code, s, sizeof s), e.xid);
+        }
+        break;
+    }
+    case OFPT_BARRIER_REPLY:
+        if (!flowdiff_on_barrier_reply(c, ofp_msg_xid(msg))) {
+            VLOG_RL(VLL_DBG, "%s: unsolicited barrier reply %u", c->name, ofp_msg_xid(msg));
+        }
+        break;
+    case OFPT_MULTIPART_REPLY:
+        handle_multipart_reply__(c, msg, size);
+        break;
+    case OFPT_PORT_STATUS: {
+        struct of_port_status ps;
+        err = ofp_decode_port_status(msg, size, &ps);
+        if (err) {
+            send_error__(c, err, msg, size);
+            break;
+        }
+        if (ps.reason != OFPPR_DELETE) {
+            drop_same_name__(c, &ps.desc);
+        }
+        if (update_port__(c, &ps.desc, ps.reason == OFPPR_DELETE)) {
+            VLOG_INFO("%s: port %u (%s) %s", c->name, ps.desc.port_no, ps.desc.name,
+                      ps.reason == OFPPR_ADD ? "added"
+                      : ps.reason == OFPPR_DELETE ? "deleted" : "modified");
+            flowdiff_mark_dirty(c);
+        }
+        break;
+    }
+    case OFPT_FLOW_REMOVED: {
+        struct of_flow_removed fr;
+        err = ofp_decode_flow_removed(msg, size, &fr);
+        if (err) {
+            send_error__(c, err, msg, size);
+        } else {
+            /* We never ask for these; someone removed a flow: re-sync. */
+            VLOG_RL(VLL_WARN, "%s: flow removed from table %u (reason %u); re-syncing",
+                    c->name, fr.table_id, fr.reason);
+            flowdiff_start(c);
+        }
+        break;
+    }
+    case OFPT_ROLE_REPLY: {
+        struct of_role role;
+        if (ofp_decode_role_reply(msg, size, &role)) {
+            send_error__(c, OFPERR_BAD_REQUEST_PACKET, msg, size);
+        }
+        break;
+    }
+    case OFPT_HELLO:
+    case OFPT_FEATURES_REPLY:
+    case OFPT_GET_CONFIG_REPLY:
+        break;                  /* late or repeated: harmless */
+    default:
+        /* A request a controller does not serve. */
+        send_error__(c, OFPERR_BAD_REQUEST_TYPE, msg, size);
+        break;
+    }
+    (void)now_ms;
+}
+
+void conn_process_input(struct conn *c, uint64_t now_ms)
+{
+    uint8_t *p = vxbuf_data(&c->rbuf);
+    size_t left = c->rbuf.size;
+    bool any = false;
+
+    while (!c->close_reason) {
+        int n = ofp_msg_frame(p, left);
+        if (n < 0) {
+            counter_inc(conn_counters(c), VXC_conn_bad_framing);
+            VLOG_RL(VLL_WARN, "%s: message length %u below the 8-byte header; closing",
+                    c->name, get_be16(p + 2));
+            conn_close_soon(c, "unrecoverable framing (length < 8)");
+            break;
+        }
+        if (!n) {
+            break;
+        }
+        handle_message__(c, p, (size_t)n, now_ms);
+        p += n;
+        left -= (size_t)n;
+        any = true;
+    }
+    vxbuf_consume(&c->rbuf, c->rbuf.size - left);
+    if (any) {
+        c->last_rx_ms = now_ms;
+        c->echo_sent_ms = 0;    /* any complete message proves liveness */
+    }
+}
+
+void conn_start(struct conn *c, uint64_t now_ms)
+{
+    c->connected_ms = c->last_rx_ms = now_ms;
+    /* Whole frames in packet-ins (OF1.3.5 A.3.2: miss_send_len). */
+    ofp_put_set_config(&c->obuf, conn_xid(c), 0, OFPCML_NO_BUFFER);
+    ofp_put_desc_request(&c->obuf, conn_xid(c));
+    c->port_desc_xid = conn_xid(c);
+    ofp_put_port_desc_request(&c->obuf, c->port_desc_xid);
+    flowdiff_start(c);
+    conn_want_flush(c);
+}

@@ -1,0 +1,81 @@
+/* A switch connection, owned by exactly one worker thread for its whole
+ * life: its socket, buffers, transaction ids, ports and flow state are
+ * touched by no other thread (house style 6). */
+#ifndef VX_CONN_H
+#define VX_CONN_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/counters.h"
+#include "proto/ofp_msgs.h"
+#include "proto/ofp_port.h"
+#include "workers/flowdiff.h"
+#include "workers/pktin.h"
+
+struct worker;
+
+#define CONN_RBUF_SIZE (256 * 1024)
+#define CONN_OBUF_PAUSE (4 * 1024 * 1024)   /* stop reading above this */
+#define CONN_OBUF_MAX (16 * 1024 * 1024)    /* disconnect above this */
+#define CONN_MAX_PORTS 4096
+#define CONN_MAX_BUCKETS 256
+
+struct conn {
+    struct worker *worker;
+    int fd;
+    uint64_t dpid;
+    char name[40];              /* "dpid 0x..." for logs */
+    struct of_features features;
+
+    struct vxbuf rbuf;
+    struct vxbuf obuf;
+    size_t obuf_unscanned;      /* tail bytes not yet counted by type */
+    bool epollout;              /* EPOLLOUT armed */
+    bool paused;                /* EPOLLIN disarmed: peer not reading */
+    bool flush_pending;         /* on the worker's flush list */
+    struct conn *flush_next;
+    struct conn *prev, *next;   /* the worker's connection list */
+
+    uint32_t next_xid;
+    uint64_t connected_ms;
+    uint64_t last_rx_ms;
+    uint64_t echo_sent_ms;      /* 0: none outstanding */
+    const char *close_reason;   /* set when the connection must close */
+
+    /* Ports, sorted by number, from PORT_DESC and PORT_STATUS. */
+    bool ports_read;
+    uint32_t port_desc_xid;
+    size_t n_ports;
+    struct of_port *ports;
+
+    struct pktin_bucket buckets[CONN_MAX_BUCKETS];
+    unsigned int n_buckets;
+
+    struct flowdiff flows;
+};
+
+/* A fresh transaction id for a request on 'c'. */
+static inline uint32_t conn_xid(struct conn *c)
+{
+    return c->next_xid++;
+}
+
+struct vx_counters *conn_counters(const struct conn *);
+/* The port numbered 'port_no', or NULL. */
+const struct of_port *conn_port(const struct conn *, uint32_t port_no);
+/* pipeline_port_fn over the connection's ports. */
+bool conn_port_by_name(const void *conn, const char *name, uint32_t *port_no);
+/* Schedules the output buffer for the end-of-iteration flush. */
+void conn_want_flush(struct conn *);
+/* Marks 'c' for closing with 'reason' (a constant string); the worker
+ * closes it at the end of the iteration. */
+void conn_close_soon(struct conn *, const char *reason);
+
+/* Processes every complete message in the read buffer. */
+void conn_process_input(struct conn *, uint64_t now_ms);
+/* Sends the post-handshake requests (SET_CONFIG, DESC, PORT_DESC, FLOW). */
+void conn_start(struct conn *, uint64_t now_ms);
+
+#endif

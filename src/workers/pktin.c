@@ -1,0 +1,210 @@
+#include "workers/pktin.h"
+
+#include <string.h>
+
+#include "core/log.h"
+#include "core/timeval.h"
+#include "model/model.h"
+#include "proto/dhcp.h"
+#include "proto/ofp_packet.h"
+#include "proto/pkt.h"
+#include "workers/conn.h"
+#include "workers/worker.h"
+
+#define VLOG_MODULE "pktin"
+
+/* Takes a token for 'port'.  Returns false if the port is over its rate. */
+static bool rate_ok__(struct conn *c, uint32_t port, uint64_t now_ms)
+{
+    const struct vx_daemon_cfg *cfg = &c->worker->cfg;
+    struct pktin_bucket *b = NULL;
+
+    for (unsigned int i = 0; i < c->n_buckets; i++) {
+        if (c->buckets[i].port_no == port) {
+            b = &c->buckets[i];
+            break;
+        }
+    }
+    if (!b) {
+        /* Past CONN_MAX_BUCKETS ports, the last bucket is shared. */
+        b = &c->buckets[c->n_buckets < CONN_MAX_BUCKETS ? c->n_buckets++ : CONN_MAX_BUCKETS - 1];
+        b->port_no = port;
+        b->tokens = cfg->pktin_burst;
+        b->refill_ms = now_ms;
+    }
+    if (now_ms > b->refill_ms) {
+        uint64_t add = (now_ms - b->refill_ms) * cfg->pktin_rate / 1000;
+        if (add) {
+            b->tokens = (uint32_t)MIN((uint64_t)cfg->pktin_burst, b->tokens + add);
+            b->refill_ms = now_ms;
+        }
+    }
+    if (!b->tokens) {
+        return false;
+    }
+    b->tokens--;
+    return true;
+}
+
+static void send_frame_out__(struct conn *c, uint32_t port, size_t start)
+{
+    ofp_msg_finish(&c->obuf, start);
+    conn_want_flush(c);
+    (void)port;
+}
+
+static void handle_arp__(struct conn *c, const struct vx_host *src, uint32_t in_port,
+                         const struct pkt_info *pi)
+{
+    struct vx_counters *cs = conn_counters(c);
+    const struct pkt_arp *arp = &pi->arp;
+    uint8_t answer[6];
+
+    if (arp->op != ARP_OP_REQUEST) {
+        counter_inc(cs, VXC_arp_not_request);
+        return;
+    }
+    /* RFC 5227: sender 0.0.0.0 is a probe; otherwise the sender must be the
+     * host's own address (anti-spoofing of the neighbour caches). */
+    if (arp->spa && arp->spa != src->cfg.ip) {
+        counter_inc(cs, VXC_arp_bad_sender);
+        return;
+    }
+    if (arp->spa && arp->spa == arp->tpa) {
+        counter_inc(cs, VXC_arp_gratuitous);
+        return;
+    }
+    if (!arp->spa && arp->tpa == src->cfg.ip) {
+        /* Duplicate address detection for its own address: must see no
+         * answer, or it would think its address taken. */
+        counter_inc(cs, VXC_arp_own_probe);
+        return;
+    }
+    const struct vx_network *net = model_network(src->cfg.vni);
+    if (net && net->cfg.gateway && arp->tpa == net->cfg.gateway) {
+        model_gateway_mac(src->cfg.vni, answer);
+    } else {
+        const struct vx_host *target = model_host_by_ip(src->cfg.vni, arp->tpa);
+        if (!target) {
+            counter_inc(cs, VXC_arp_unknown_target);
+            return;
+        }
+        memcpy(answer, target->cfg.mac, 6);
+    }
+    size_t start = ofp_start_packet_out(&c->obuf, conn_xid(c), OFPP_CONTROLLER, in_port);
+    pkt_put_arp_reply(&c->obuf, pi, answer);
+    send_frame_out__(c, in_port, start);
+    counter_inc(cs, VXC_arp_replies);
+}
+
+static void handle_dhcp__(struct conn *c, const struct vx_host *src, uint32_t in_port,
+                          const struct pkt_info *pi)
+{
+    struct vx_counters *cs = conn_counters(c);
+    struct dhcp_msg req;
+    enum dhcp_err err = dhcp_parse(pi->payload, pi->payload_size, &req);
+
+    if (err) {
+        counter_inc(cs, VXC_dhcp_bad_packet);
+        VLOG_RL(VLL_WARN, "%s: port %u: bad DHCP message: %s", c->name, in_port,
+                dhcp_err_to_string(err));
+        return;
+    }
+    const struct vx_network *net = model_network(src->cfg.vni);
+    if (!net) {
+        counter_inc(cs, VXC_dhcp_ignored);
+        return;
+    }
+    struct dhcp_lease lease = {
+        .ip = src->cfg.ip,
+        .mask = prefix_to_mask(net->cfg.prefix),
+        .server_id = net->cfg.gateway,
+        .router = net->cfg.gateway,
+        .n_dns = net->cfg.n_dns,
+        .domain = net->cfg.domain,
+        .mtu = net->cfg.mtu,
+        .lease_time = net->cfg.lease_time,
+    };
+    memcpy(lease.dns, net->cfg.dns, sizeof lease.dns);
+    model_gateway_mac(src->cfg.vni, lease.server_mac);
+    if (!lease.server_id) {
+        /* A network without a gateway still needs a server identifier
+         * (RFC 2131 4.3.1): the last usable address of the subnet. */
+        lease.server_id = (net->cfg.subnet | ~lease.mask) - 1;
+    }
+
+    enum dhcp_verdict v = dhcp_decide(&req, &lease);
+    uint8_t reply = dhcp_verdict_reply_type(v);
+    char mac[ETH_ADDR_STRLEN], ip[IP_ADDR_STRLEN];
+    switch (v) {
+    case DHCP_V_OFFER: counter_inc(cs, VXC_dhcp_offers); break;
+    case DHCP_V_ACK: case DHCP_V_ACK_INFORM: counter_inc(cs, VXC_dhcp_acks); break;
+    case DHCP_V_NAK_WRONG_IP: case DHCP_V_NAK_WRONG_SERVER:
+        counter_inc(cs, VXC_dhcp_naks);
+        VLOG_RL(VLL_INFO, "%s: DHCPNAK to %s (%s)", c->name,
+                eth_addr_to_str(src->cfg.mac, mac), dhcp_verdict_to_string(v));
+        break;
+    case DHCP_V_RELEASE:
+        counter_inc(cs, VXC_dhcp_releases);
+        VLOG_RL(VLL_INFO, "%s: DHCPRELEASE of %s by %s", c->name,
+                ip_to_str(req.ciaddr, ip), eth_addr_to_str(src->cfg.mac, mac));
+        break;
+    case DHCP_V_DECLINE:
+        counter_inc(cs, VXC_dhcp_declines);
+        VLOG_RL(VLL_WARN, "%s: DHCPDECLINE of %s by %s: address in use on its segment?",
+                c->name, ip_to_str(req.has_requested_ip ? req.requested_ip : req.ciaddr, ip),
+                eth_addr_to_str(src->cfg.mac, mac));
+        break;
+    default:
+        counter_inc(cs, VXC_dhcp_ignored);
+        break;
+    }
+    if (!reply) {
+        return;
+    }
+    size_t start = ofp_start_packet_out(&c->obuf, conn_xid(c), OFPP_CONTROLLER, in_port);
+    dhcp_put_reply(&c->obuf, pi, &req, &lease, reply);
+    send_frame_out__(c, in_port, start);
+}
+
+void pktin_handle(struct conn *c, const struct of_packet_in *pin)
+{
+    struct vx_counters *cs = conn_counters(c);
+    uint32_t in_port = (uint32_t)pin->match.value[OFF_IN_PORT];
+    struct pkt_info pi;
+    enum pkt_err err;
+
+    if (!rate_ok__(c, in_port, c->worker->now_ms)) {
+        counter_inc(cs, VXC_pktin_rate_limited);
+        return;
+    }
+    err = pkt_parse(pin->data, pin->data_size, &pi);
+    if (err) {
+        counter_inc(cs, VXC_pktin_bad_packet);
+        VLOG_RL(VLL_WARN, "%s: port %u: dropped packet-in: %s", c->name, in_port,
+                pkt_err_to_string(err));
+        return;
+    }
+    bool is_arp = pi.eth_type == ETH_TYPE_ARP;
+    bool is_dhcp = pi.eth_type == ETH_TYPE_IP && pi.ip_proto == IPPROTO_UDP_
+                   && pi.udp_dst == DHCP_SERVER_PORT;
+    if (!is_arp && !is_dhcp) {
+        counter_inc(cs, VXC_pktin_other);
+        return;
+    }
+    const struct of_port *port = conn_port(c, in_port);
+    const struct vx_host *src = model_host_by_source(c->dpid, pi.eth_src, in_port,
+                                                     port ? port->name : NULL);
+    if (!src) {
+        counter_inc(cs, VXC_pktin_unknown_source);
+        char mac[ETH_ADDR_STRLEN];
+        VLOG_RL(VLL_INFO, "%s: port %u: %s from unknown host %s", c->name, in_port,
+                is_arp ? "ARP" : "DHCP", eth_addr_to_str(pi.eth_src, mac));
+        return;
+    }
+    if (is_arp) {
+        handle_arp__(c, src, in_port, &pi);
+    } else {
+        handle_dhcp__(c, src, in_port, &pi);
+    }
+}

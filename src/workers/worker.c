@@ -1,0 +1,359 @@
+#include "workers/worker.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <urcu-qsbr.h>
+
+#include "core/log.h"
+#include "core/timeval.h"
+#include "workers/conn.h"
+
+#define VLOG_MODULE "worker"
+#define TICK_MS 100
+#define MAX_EVENTS 256
+
+bool worker_init(struct worker *w, int index, const struct vx_daemon_cfg *cfg)
+{
+    memset(w, 0, sizeof *w);
+    w->index = index;
+    w->cfg = *cfg;
+    w->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (w->epfd < 0 || !mailbox_init(&w->from_acceptor, 4096)
+        || !mailbox_init(&w->from_main, 256)) {
+        return false;
+    }
+    struct epoll_event ev = { .events = EPOLLIN };
+    ev.data.ptr = &w->from_acceptor;
+    epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->from_acceptor.efd, &ev);
+    ev.data.ptr = &w->from_main;
+    epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->from_main.efd, &ev);
+    return true;
+}
+
+void conn_want_flush(struct conn *c)
+{
+    if (!c->flush_pending) {
+        c->flush_pending = true;
+        c->flush_next = c->worker->flush_list;
+        c->worker->flush_list = c;
+    }
+}
+
+static void update_epoll__(struct conn *c)
+{
+    struct epoll_event ev = { .events = (c->paused ? 0 : EPOLLIN) | (c->epollout ? EPOLLOUT : 0) };
+    ev.data.ptr = c;
+    epoll_ctl(c->worker->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+/* Counts the messages appended since the last scan, by type. */
+static void count_output__(struct conn *c)
+{
+    struct vx_counters *cs = &c->worker->counters;
+    size_t ofs = c->obuf.size - c->obuf_unscanned;
+
+    while (ofs + OFP_HEADER_SIZE <= c->obuf.size) {
+        const uint8_t *p = vxbuf_at(&c->obuf, ofs);
+        counter_msg(&cs->msgs_out[p[1] < VX_N_MSG_TYPES ? p[1] : 0]);
+        ofs += get_be16(p + 2);
+    }
+    c->obuf_unscanned = 0;
+}
+
+static void conn_flush__(struct conn *c)
+{
+    struct vx_counters *cs = &c->worker->counters;
+
+    count_output__(c);
+    while (c->obuf.size) {
+        ssize_t n = write(c->fd, vxbuf_data(&c->obuf), c->obuf.size);
+        counter_inc(cs, VXC_tx_syscalls);
+        if (n > 0) {
+            counter_add(cs, VXC_tx_bytes, (uint64_t)n);
+            vxbuf_consume(&c->obuf, (size_t)n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            break;
+        }
+        counter_inc(cs, VXC_conn_io_error);
+        conn_close_soon(c, "write error");
+        return;
+    }
+    bool want_out = c->obuf.size > 0;
+    bool pause = c->obuf.size > CONN_OBUF_PAUSE;
+    if (c->obuf.size > CONN_OBUF_MAX) {
+        counter_inc(cs, VXC_conn_obuf_overflow);
+        conn_close_soon(c, "output buffer limit reached (peer not reading)");
+    }
+    if (want_out != c->epollout || pause != c->paused) {
+        c->epollout = want_out;
+        c->paused = pause;
+        update_epoll__(c);
+    }
+}
+
+static void conn_destroy__(struct worker *w, struct conn *c)
+{
+    if (c->flush_pending) {
+        for (struct conn **pp = &w->flush_list; *pp; pp = &(*pp)->flush_next) {
+            if (*pp == c) {
+                *pp = c->flush_next;
+                break;
+            }
+        }
+    }
+    epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    close(c->fd);
+    if (c->prev) c->prev->next = c->next; else w->conns = c->next;
+    if (c->next) c->next->prev = c->prev;
+    w->n_conns--;
+    flowdiff_destroy(&c->flows);
+    vxbuf_uninit(&c->rbuf);
+    vxbuf_uninit(&c->obuf);
+    free(c->ports);
+    free(c);
+}
+
+static void conn_close__(struct worker *w, struct conn *c)
+{
+    counter_inc(&w->counters, VXC_conn_closed);
+    VLOG_RL(VLL_INFO, "%s: disconnected: %s (up %llu ms)", c->name, c->close_reason,
+            (unsigned long long)(w->now_ms - c->connected_ms));
+    conn_destroy__(w, c);
+}
+
+static void conn_read__(struct conn *c)
+{
+    struct vx_counters *cs = &c->worker->counters;
+
+    vxbuf_reserve(&c->rbuf, CONN_RBUF_SIZE);
+    size_t room = c->rbuf.cap - c->rbuf.head - c->rbuf.size;
+    ssize_t n = read(c->fd, vxbuf_tail(&c->rbuf), room);
+    counter_inc(cs, VXC_rx_syscalls);
+    if (n > 0) {
+        counter_add(cs, VXC_rx_bytes, (uint64_t)n);
+        c->rbuf.size += (size_t)n;
+        conn_process_input(c, c->worker->now_ms);
+        flowdiff_run(c, c->worker->now_ms);
+    } else if (n == 0) {
+        counter_inc(cs, VXC_conn_io_error);
+        conn_close_soon(c, "connection closed by peer");
+    } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        counter_inc(cs, VXC_conn_io_error);
+        conn_close_soon(c, strerror(errno));
+    }
+}
+
+static void adopt__(struct worker *w, struct worker_handoff *h)
+{
+    /* A datapath that reconnects replaces its old connection. */
+    for (struct conn *old = w->conns; old; old = old->next) {
+        if (old->dpid == h->features.datapath_id && !old->close_reason) {
+            counter_inc(&w->counters, VXC_conn_replaced);
+            conn_close_soon(old, "replaced by a new connection from the same datapath");
+            conn_close__(w, old);
+            break;
+        }
+    }
+    struct conn *c = xzalloc(sizeof *c);
+    c->worker = w;
+    c->fd = h->fd;
+    c->dpid = h->features.datapath_id;
+    c->features = h->features;
+    c->next_xid = 0x1000;
+    snprintf(c->name, sizeof c->name, "dpid %#"PRIx64, c->dpid);
+    vxbuf_init(&c->rbuf, CONN_RBUF_SIZE);
+    vxbuf_init(&c->obuf, 64 * 1024);
+    vxbuf_put(&c->rbuf, h->leftover, h->n_leftover);
+    flowdiff_init(&c->flows);
+    c->next = w->conns;
+    if (w->conns) w->conns->prev = c;
+    w->conns = c;
+    w->n_conns++;
+
+    struct epoll_event ev = { .events = EPOLLIN };
+    ev.data.ptr = c;
+    epoll_ctl(w->epfd, EPOLL_CTL_ADD, c->fd, &ev);
+    counter_inc(&w->counters, VXC_conn_accepted);
+    VLOG_INFO("%s: connected from %s (worker %d, %u tables)", c->name, h->peer,
+              w->index, h->features.n_tables);
+    conn_start(c, w->now_ms);
+    conn_process_input(c, w->now_ms);
+    free(h);
+}
+
+static void dump_flows__(struct worker *w, const char *dir)
+{
+    for (struct conn *c = w->conns; c; c = c->next) {
+        char path[512], tmp[520];
+        snprintf(path, sizeof path, "%s/flows-%016"PRIx64".txt", dir, c->dpid);
+        snprintf(tmp, sizeof tmp, "%s.tmp", path);
+        FILE *f = fopen(tmp, "w");
+        if (!f) {
+            VLOG_RL(VLL_WARN, "cannot write %s: %s", tmp, strerror(errno));
+            continue;
+        }
+        flowdiff_dump(c, f);
+        fclose(f);
+        rename(tmp, path);
+    }
+}
+
+static void drain_mail__(struct worker *w)
+{
+    struct worker_handoff *h;
+    struct worker_mail *m;
+
+    mailbox_ack(&w->from_acceptor);
+    while ((h = mailbox_recv(&w->from_acceptor))) {
+        adopt__(w, h);
+    }
+    mailbox_ack(&w->from_main);
+    while ((m = mailbox_recv(&w->from_main))) {
+        switch (m->type) {
+        case WORKER_MAIL_MODEL_CHANGED:
+            for (struct conn *c = w->conns; c; c = c->next) {
+                if (dpid_set_contains(&m->dpids, c->dpid)) {
+                    flowdiff_mark_dirty(c);
+                    flowdiff_run(c, w->now_ms);
+                }
+            }
+            break;
+        case WORKER_MAIL_DUMP:
+            dump_flows__(w, m->dir);
+            break;
+        case WORKER_MAIL_STOP:
+            w->stop = true;
+            break;
+        }
+        dpid_set_clear(&m->dpids);
+        free(m);
+    }
+}
+
+/* Keepalive (OF1.3.5 6.3.2): an echo request after one quiet interval; a
+ * switch silent for three intervals is dead. */
+static void tick__(struct worker *w)
+{
+    uint64_t interval = w->cfg.echo_interval_ms;
+
+    for (struct conn *c = w->conns; c; c = c->next) {
+        uint64_t quiet = w->now_ms - c->last_rx_ms;
+        if (quiet >= 3 * interval) {
+            if (c->paused) {
+                counter_inc(&w->counters, VXC_conn_obuf_overflow);
+                conn_close_soon(c, "peer stopped reading (output buffer full)");
+            } else {
+                counter_inc(&w->counters, VXC_conn_echo_timeout);
+                conn_close_soon(c, "no reply to echo requests");
+            }
+        } else if (quiet >= interval && !c->echo_sent_ms) {
+            c->echo_sent_ms = w->now_ms;
+            ofp_put_echo_request(&c->obuf, conn_xid(c));
+            counter_inc(&w->counters, VXC_echo_requests);
+            conn_want_flush(c);
+        }
+        flowdiff_run(c, w->now_ms);
+    }
+}
+
+static void *worker_main__(void *w_)
+{
+    struct worker *w = w_;
+    struct epoll_event events[MAX_EVENTS];
+    uint64_t next_tick = 0;
+    char name[16];
+
+    snprintf(name, sizeof name, "vx-worker%d", w->index);
+    pthread_setname_np(pthread_self(), name);
+    rcu_register_thread();
+    while (!w->stop) {
+        rcu_thread_offline();
+        int n = epoll_wait(w->epfd, events, MAX_EVENTS, TICK_MS);
+        rcu_thread_online();
+        w->now_ms = time_msec();
+
+        for (int i = 0; i < n; i++) {
+            void *p = events[i].data.ptr;
+            if (p == &w->from_acceptor || p == &w->from_main) {
+                drain_mail__(w);
+                continue;
+            }
+            struct conn *c = p;
+            if (c->close_reason) {
+                continue;
+            }
+            if (events[i].events & EPOLLOUT) {
+                conn_want_flush(c);
+            }
+            if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+                conn_read__(c);
+            }
+        }
+        if (w->now_ms >= next_tick) {
+            tick__(w);
+            next_tick = w->now_ms + TICK_MS;
+        }
+
+        /* One batched write per connection per iteration. */
+        while (w->flush_list) {
+            struct conn *c = w->flush_list;
+            w->flush_list = c->flush_next;
+            c->flush_pending = false;
+            if (!c->close_reason) {
+                conn_flush__(c);
+                if (c->flows.state == FLOWDIFF_PUSHING && c->obuf.size < FLOWDIFF_OBUF_HIGH
+                    && c->flows.n_sent < c->flows.op_flows.n) {
+                    flowdiff_run(c, w->now_ms);
+                }
+            }
+        }
+        for (struct conn *c = w->conns, *next; c; c = next) {
+            next = c->next;
+            if (c->close_reason) {
+                conn_close__(w, c);
+            }
+        }
+        rcu_quiescent_state();
+    }
+    while (w->conns) {
+        conn_close_soon(w->conns, "shutting down");
+        conn_destroy__(w, w->conns);
+    }
+    rcu_unregister_thread();
+    return NULL;
+}
+
+bool worker_start(struct worker *w)
+{
+    return !pthread_create(&w->thread, NULL, worker_main__, w);
+}
+
+void worker_join(struct worker *w)
+{
+    struct worker_handoff *h;
+    struct worker_mail *m;
+
+    pthread_join(w->thread, NULL);
+    while ((h = mailbox_recv(&w->from_acceptor))) {
+        close(h->fd);
+        free(h);
+    }
+    while ((m = mailbox_recv(&w->from_main))) {
+        dpid_set_clear(&m->dpids);
+        free(m);
+    }
+    mailbox_destroy(&w->from_acceptor);
+    mailbox_destroy(&w->from_main);
+    close(w->epfd);
+}

@@ -1,0 +1,75 @@
+/* Worker threads.  Each runs one epoll loop that owns a shard of the
+ * switch connections (those whose datapath-id hashes to it), from the
+ * handoff by the acceptor until the connection closes.
+ *
+ * Other threads talk to a worker only through its two SPSC mailboxes: one
+ * fed by the acceptor (new connections), one by the main thread (model
+ * changes, dump requests, stop).  Workers are QSBR readers of the model:
+ * online while they run, offline while they sleep in epoll_wait, with a
+ * quiescent state announced once per loop iteration. */
+#ifndef VX_WORKER_H
+#define VX_WORKER_H 1
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/counters.h"
+#include "core/mailbox.h"
+#include "model/model.h"
+#include "model/vxconf.h"
+#include "proto/ofp_msgs.h"
+
+struct conn;
+
+/* A connection that completed HELLO and FEATURES in the acceptor. */
+struct worker_handoff {
+    int fd;
+    struct of_features features;
+    char peer[48];
+    size_t n_leftover;          /* bytes read past FEATURES_REPLY */
+    uint8_t leftover[];
+};
+
+enum worker_mail_type {
+    WORKER_MAIL_MODEL_CHANGED,  /* 'dpids': bridges to recompute */
+    WORKER_MAIL_DUMP,           /* write flows of every bridge to 'dir' */
+    WORKER_MAIL_STOP,
+};
+
+struct worker_mail {
+    enum worker_mail_type type;
+    struct dpid_set dpids;
+    char dir[256];
+};
+
+struct worker {
+    struct vx_counters counters;    /* first: cache-line aligned */
+    int index;
+    pthread_t thread;
+    int epfd;
+    struct mailbox from_acceptor;   /* struct worker_handoff * */
+    struct mailbox from_main;       /* struct worker_mail * */
+    struct vx_daemon_cfg cfg;
+    uint64_t now_ms;                /* loop time, refreshed per iteration */
+    struct conn *conns;
+    size_t n_conns;
+    struct conn *flush_list;
+    bool stop;
+};
+
+/* Initialises 'w' (index 'index') with settings 'cfg'.  Returns false on
+ * failure (epoll or eventfd). */
+bool worker_init(struct worker *, int index, const struct vx_daemon_cfg *);
+/* Starts the worker's thread. */
+bool worker_start(struct worker *);
+/* Joins the thread (after WORKER_MAIL_STOP) and frees everything. */
+void worker_join(struct worker *);
+
+/* Which of 'n' workers owns datapath 'dpid': stable across reconnects. */
+static inline int worker_for_dpid(uint64_t dpid, int n)
+{
+    return (int)(hash_u64(dpid) % (uint64_t)n);
+}
+
+#endif
