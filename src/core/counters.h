@@ -5,7 +5,7 @@
  * Any thread may read them at any time with relaxed loads: a reader sees
  * each 64-bit counter whole, if not all counters at the same instant.
  * They are published as Prometheus text by counters_write_prometheus()
- * (on SIGUSR1, see docs/operations.md). */
+ * (on SIGUSR2, see docs/operations.md). */
 #ifndef VX_COUNTERS_H
 #define VX_COUNTERS_H 1
 

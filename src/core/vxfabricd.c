@@ -45,7 +45,7 @@ static void usage__(FILE *f)
 "  -h, --help              this help\n"
 "  -V, --version           print the version\n\n"
 "Command-line values override the file.  Signals: SIGHUP reloads the\n"
-"configuration, SIGUSR1 writes counters and flows to state_dir, SIGINT and\n"
+"configuration, SIGUSR2 writes counters and flows to state_dir, SIGINT and\n"
 "SIGTERM stop the daemon.\n");
 }
 
@@ -168,7 +168,7 @@ static void dump_state__(struct acceptor *acc, struct worker *workers, int n)
     char path[512], tmp[520];
 
     if (!dir[0]) {
-        VLOG_WARN("SIGUSR1: no state_dir configured; nothing written");
+        VLOG_WARN("SIGUSR2: no state_dir configured; nothing written");
         return;
     }
     mkdir(dir, 0755);
@@ -229,12 +229,16 @@ int main(int argc, char **argv)
     }
     vlog_set_level(cfg.daemon.log_level);
 
-    /* Signals are taken synchronously by this thread only. */
+    /* Signals are taken synchronously by this thread only, through a
+     * signalfd.  The dump signal is SIGUSR2, not SIGUSR1: liburcu's lfht
+     * resize worker (started by cds_lfht_new) leaves SIGUSR1 unblocked for
+     * its signal-based flavour, so a process-directed SIGUSR1 could be
+     * delivered to that thread and terminate the daemon. */
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGHUP);
-    sigaddset(&sigs, SIGUSR1);
+    sigaddset(&sigs, SIGUSR2);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
     int sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
@@ -279,7 +283,7 @@ int main(int argc, char **argv)
         }
         if (si.ssi_signo == SIGHUP) {
             reload__(&opts, workers, n_workers);
-        } else if (si.ssi_signo == SIGUSR1) {
+        } else if (si.ssi_signo == SIGUSR2) {
             dump_state__(&acc, workers, n_workers);
         } else {
             VLOG_INFO("signal %u: shutting down", si.ssi_signo);

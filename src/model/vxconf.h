@@ -64,7 +64,7 @@ struct vx_daemon_cfg {
     int workers;                /* 0: one per core */
     enum vlog_level log_level;
     unsigned int echo_interval_ms;
-    char state_dir[256];        /* counters and flow dumps (SIGUSR1) */
+    char state_dir[256];        /* counters and flow dumps (SIGUSR2) */
     unsigned int pktin_rate;    /* packet-ins per second per port */
     unsigned int pktin_burst;
     unsigned int max_flow_batch;   /* FLOW_MODs per barrier */

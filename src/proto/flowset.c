@@ -104,6 +104,9 @@ size_t flow_set_sort(struct flow_set *s)
 {
     size_t n = 0, dups = 0;
 
+    if (!s->n) {
+        return 0;
+    }
     sort_set__ = s;
     qsort(s->flows, s->n, sizeof *s->flows, sort_cmp__);
     sort_set__ = NULL;
@@ -158,8 +161,14 @@ void flow_format(const struct flow_set *s, const struct flow *f, struct vxbuf *o
     struct vxcur c = vxcur_make(flow_match(s, f), f->match_size);
     struct vxcur ic = vxcur_make(flow_insts(s, f), f->insts_size);
 
-    snprintf(head, sizeof head, "cookie=%#llx, table=%u, priority=%u",
-             (unsigned long long)f->cookie, f->table, f->priority);
+    /* As ovs-ofctl: table 0 is implied. */
+    if (f->table) {
+        snprintf(head, sizeof head, "cookie=%#llx, table=%u, priority=%u",
+                 (unsigned long long)f->cookie, f->table, f->priority);
+    } else {
+        snprintf(head, sizeof head, "cookie=%#llx, priority=%u",
+                 (unsigned long long)f->cookie, f->priority);
+    }
     vxbuf_put(out, head, strlen(head));
     /* Our own canonical encodings: decoding cannot fail. */
     if (!of_match_pull(&c, &m) && !of_insts_pull(&ic, &insts)) {

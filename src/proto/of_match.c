@@ -208,6 +208,33 @@ bool of_match_put(struct vxbuf *b, const struct of_match *m)
     return true;
 }
 
+/* ovs-ofctl prints tunnel fields and metadata first, then L2, L3, L4;
+ * following its order lets an operator diff our view against the switch's. */
+static const uint8_t format_order[OFF_N_FIELDS] = {
+    OFF_TUN_ID, OFF_TUN_SRC, OFF_TUN_DST, OFF_METADATA, OFF_IN_PORT,
+    OFF_VLAN_VID, OFF_ETH_SRC, OFF_ETH_DST, OFF_ETH_TYPE,
+    OFF_IPV4_SRC, OFF_IPV4_DST, OFF_IP_PROTO,
+    OFF_ARP_SPA, OFF_ARP_TPA, OFF_ARP_OP, OFF_ARP_SHA, OFF_ARP_THA,
+    OFF_ICMPV4_TYPE, OFF_ICMPV4_CODE,
+    OFF_TCP_SRC, OFF_TCP_DST, OFF_UDP_SRC, OFF_UDP_DST,
+};
+
+static bool is_ip_field__(enum of_field f)
+{
+    return f == OFF_IPV4_SRC || f == OFF_IPV4_DST || f == OFF_ARP_SPA
+           || f == OFF_ARP_TPA || f == OFF_TUN_SRC || f == OFF_TUN_DST;
+}
+
+/* The prefix length of 'mask' if it is a CIDR mask, else -1. */
+static int cidr_len__(uint32_t mask)
+{
+    int n = 0;
+    while (n < 32 && (mask & (0x80000000u >> n))) {
+        n++;
+    }
+    return (uint32_t)(mask << n) ? -1 : n;
+}
+
 static void format_value__(struct vxbuf *out, enum of_field f, uint64_t v)
 {
     char s[32];
@@ -265,7 +292,8 @@ void of_match_format(const struct of_match *m, struct vxbuf *out)
             first = false;
         }
     }
-    for (int f = 0; f < OFF_N_FIELDS; f++) {
+    for (int k = 0; k < OFF_N_FIELDS; k++) {
+        enum of_field f = format_order[k];
         if (!of_match_has(m, f) || (shown >> f) & 1) {
             continue;
         }
@@ -277,8 +305,15 @@ void of_match_format(const struct of_match *m, struct vxbuf *out)
         put_str__(out, "=");
         format_value__(out, f, m->value[f]);
         if ((m->masked >> f) & 1) {
+            int len = is_ip_field__(f) ? cidr_len__((uint32_t)m->mask[f]) : -1;
             put_str__(out, "/");
-            format_value__(out, f, m->mask[f]);
+            if (len >= 0) {
+                char s[4];
+                snprintf(s, sizeof s, "%d", len);
+                put_str__(out, s);
+            } else {
+                format_value__(out, f, m->mask[f]);
+            }
         }
     }
     if (m->unknown_size) {

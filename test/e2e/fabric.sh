@@ -1,0 +1,348 @@
+#!/usr/bin/env bash
+# End-to-end scenarios on the article's fabric: 2 hypervisors, 12 VMs,
+# networks 1 and 2 overlapping on 10.0.0.0/24, network 3 routed with 1.
+# Usage: fabric.sh [SCENARIO...]   (default: all, in order)
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+HV1_DPID=0x32d1f6ddc94f
+HV2_DPID=0x4e7879903e4c
+
+# vm  hv  mac  port  network  ip
+VMS="vm1  hv1 da:1d:64:e8:e6:86 1 1 10.0.0.1
+vm2  hv1 ba:ce:a6:08:b6:67 2 1 10.0.0.2
+vm3  hv1 3e:d4:89:c5:d5:ec 3 2 10.0.0.1
+vm4  hv1 b2:5b:4e:49:85:59 4 2 10.0.0.2
+vm5  hv1 8a:14:11:f1:3d:c9 5 3 192.168.5.1
+vm6  hv1 8e:2b:b5:39:03:64 6 3 192.168.5.2
+vm7  hv2 7e:cc:09:63:aa:6f 1 1 10.0.0.4
+vm8  hv2 ea:3d:e4:bc:b6:9f 2 1 10.0.0.5
+vm9  hv2 74:4b:c6:95:18:73 4 2 10.0.0.4
+vm10 hv2 86:95:72:30:f5:ac 5 2 10.0.0.5
+vm11 hv2 5e:9f:86:77:6e:87 6 3 192.168.5.3
+vm12 hv2 52:21:f7:11:a6:10 7 3 192.168.5.4"
+
+vm_field() {  # vm_field VM COLUMN(2..6)
+    awk -v vm="$1" -v c="$2" '$1 == vm { print $c }' <<<"$VMS"
+}
+
+setup() {
+    lab_init
+    STATE_DIR=$LAB/state
+    CONF=$LAB/vxfabric.conf
+    # The example config, with the lab's state dir and a short echo
+    # interval so that keepalive is exercised within seconds.
+    sed -e "s|^state_dir = .*|state_dir = \"$STATE_DIR\";|" \
+        -e "s|^echo_interval_ms = .*|echo_interval_ms = 1000;|" \
+        -e "s|^workers = .*|workers = 2;|" \
+        "$ROOT_DIR/conf/vxfabric.conf" >"$CONF"
+    hv_create hv1 $HV1_DPID 192.168.1.216
+    hv_create hv2 $HV2_DPID 192.168.1.2
+    hv_link_underlay hv1 hv2
+    while read -r vm hv mac port _net _ip; do
+        vm_create "$hv" "$vm" "$mac" "$port"
+    done <<<"$VMS"
+    hv_add_tunnel hv1
+    hv_add_tunnel hv2
+    hv_prime_underlay hv1 hv2
+    ctl_start "$CONF"
+    hv_connect_controller hv1
+    hv_connect_controller hv2
+}
+
+connected() {  # connected HV: the switch reports a live controller connection
+    grep -q "br0<->unix:.*: connected" "${HV_DIR[$1]}/log/ovs-vswitchd.log"
+}
+
+# Desired flows as the controller computes them, in the switch's syntax.
+ctl_flows_synced() {  # ctl_flows_synced HV: installed == desired, nothing pending
+    local f=$STATE_DIR/flows-$(printf '%016x' "${HV_DPID[$1]}").txt
+    ctl_dump
+    head -1 "$f" | grep -q 'state=idle' && head -1 "$f" | grep -q 'pending=0 failed=0'
+}
+
+t_handshake() {
+    expect "hv1 connects" wait_until 20 connected hv1 || return 1
+    expect "hv2 connects" wait_until 20 connected hv2 || return 1
+    expect "both bridges programmed" wait_until 20 ctl_flows_synced hv1 || return 1
+    wait_until 20 ctl_flows_synced hv2
+}
+
+t_ports_by_name() {
+    # The tunnel port's number is OVS's choice; the table-1 tunnel flow must
+    # use it, which the controller can only know from PORT_DESC by name.
+    local hv ofport
+    for hv in hv1 hv2; do
+        ofport=$(vsctl "$hv" get interface vtun1 ofport)
+        expect "$hv: tunnel port $ofport learned by name" \
+            grep -q "table=1, priority=100,in_port=$ofport actions=goto_table:3" <(hv_flows "$hv") || return 1
+    done
+}
+
+ctl_desired() {  # ctl_desired HV: the controller's desired flows (after ctl_dump)
+    local f=$STATE_DIR/flows-$(printf '%016x' "${HV_DPID[$1]}").txt
+    [ -s "$f" ] || { log "no flow dump $f"; return 1; }
+    sed -n '/^# desired/,/^# installed/p' "$f" | grep '^cookie' | sort
+}
+
+t_flows_equal_desired() {
+    # What the switch holds equals what the controller wants, flow by flow,
+    # in ovs-ofctl's own rendering of the switch's table.
+    local hv n
+    ctl_dump
+    for hv in hv1 hv2; do
+        ctl_desired "$hv" >"$LAB/desired.$hv" || return 1
+        hv_flows "$hv" >"$LAB/installed.$hv"
+        n=$(grep -c . "$LAB/desired.$hv")
+        expect "$hv: desired set is the article's pipeline (37 flows, got $n)" test "$n" = 37 || return 1
+        diff "$LAB/desired.$hv" "$LAB/installed.$hv" >"$LAB/flowdiff.$hv" \
+            || { log "$hv: desired (<) vs switch (>):"; cat "$LAB/flowdiff.$hv" >&2; return 1; }
+    done
+}
+
+t_survives_echo() {
+    # Several echo intervals (1 s) of idleness: still one connection each.
+    local before after
+    ctl_dump; before=$(counter conn_accepted)
+    sleep 4
+    ctl_dump; after=$(counter conn_accepted)
+    expect "no reconnection while idle ($before -> $after)" test "$before" = "$after" || return 1
+    expect "echo requests were sent" test "$(counter echo_requests)" -gt 0 || return 1
+    expect "no echo timeout" test "$(counter conn_echo_timeout)" = 0
+}
+
+t_ovs_restart() {
+    # Kill OVS hard, start it again: it reconnects and its flows are back.
+    local n
+    ctl_dump; n=$(counter conn_accepted)
+    hv_stop_ovs hv2 KILL
+    : >"${HV_DIR[hv2]}/log/ovs-vswitchd.log"
+    hv_start_ovs hv2
+    expect "hv2 reconnects" wait_until 30 connected hv2 || return 1
+    expect "hv2 reprogrammed" wait_until 20 ctl_flows_synced hv2 || return 1
+    ctl_dump
+    expect "a new connection was accepted" test "$(counter conn_accepted)" -gt "$n"
+}
+
+# ---- DHCP, ARP and forwarding ----
+
+net_gw() { case $1 in 1) echo 10.0.0.254;; 2) echo 10.0.0.253;; 3) echo 192.168.5.253;; 4) echo 172.31.4.254;; esac; }
+net_dns() { case $1 in 1) echo 10.0.0.250;; 2) echo 10.0.0.249;; 3) echo 192.168.5.249;; 4) echo 172.31.4.250;; esac; }
+
+dhcp() {  # dhcp VM: runs udhcpc once in VM; the lease lands in $LAB/lease.VM
+    rm -f "$LAB/lease.$1"
+    in_ns "$1" env LEASE_FILE="$LAB/lease.$1" \
+        udhcpc -i eth0 -n -q -t 5 -T 1 -s "$E2E_DIR/udhcpc.script" >"$LAB/udhcpc.$1.log" 2>&1
+}
+
+lease_is() {  # lease_is VM KEY VALUE
+    grep -qx "$2=$3" "$LAB/lease.$1" || { log "$1: lease $2 is '$(sed -n "s/^$2=//p" "$LAB/lease.$1" 2>/dev/null)', want '$3'"; return 1; }
+}
+
+check_lease() {  # check_lease VM NET IP
+    local vm=$1 net=$2 ip=$3
+    lease_is "$vm" ip "$ip" && lease_is "$vm" mask 24 && lease_is "$vm" router "$(net_gw "$net")" \
+        && lease_is "$vm" dns "$(net_dns "$net")" && lease_is "$vm" mtu 1450 \
+        && lease_is "$vm" serverid "$(net_gw "$net")" \
+        && in_ns "$vm" ip -4 addr show dev eth0 | grep -q "inet $ip/24" \
+        && in_ns "$vm" ip link show dev eth0 | grep -q "mtu 1450"
+}
+
+t_dhcp_every_vm() {
+    local pids=() vm hv mac port net ip ok=0
+    while read -r vm _; do dhcp "$vm" & pids+=($!); done <<<"$VMS"
+    for p in "${pids[@]}"; do wait "$p"; done
+    while read -r vm hv mac port net ip; do
+        check_lease "$vm" "$net" "$ip" || { log "$vm: no correct lease"; ok=1; }
+    done <<<"$VMS"
+    ctl_dump
+    expect "one OFFER per VM at least" test "$(counter dhcp_offers)" -ge 12 || return 1
+    expect "no NAK" test "$(counter dhcp_naks)" = 0 || return 1
+    return $ok
+}
+
+neigh_mac() {  # neigh_mac VM IP: the MAC VM resolved IP to
+    in_ns "$1" ip neigh show "$2" dev eth0 | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }'
+}
+
+rx_packets() { in_ns "$1" cat /sys/class/net/eth0/statistics/rx_packets; }
+
+t_same_network_ping() {
+    # No static neighbour entries: every address is resolved by ARP,
+    # answered by the controller.
+    local pair src dst
+    for pair in "vm1 vm7" "vm2 vm8" "vm3 vm9" "vm5 vm11" "vm6 vm12" "vm1 vm2"; do
+        set -- $pair; src=$1; dst=$2
+        in_ns "$src" ip neigh flush dev eth0
+        expect "$src pings $dst ($(vm_field "$dst" 6))" \
+            in_ns "$src" ping -c 3 -i 0.2 -W 2 -q "$(vm_field "$dst" 6)" >/dev/null || return 1
+        expect "$src resolved $dst's MAC" test "$(neigh_mac "$src" "$(vm_field "$dst" 6)")" = "$(vm_field "$dst" 3)" || return 1
+    done
+    ctl_dump
+    expect "ARP replies were sent by the controller" test "$(counter arp_replies)" -ge 6
+}
+
+t_isolation_overlapping() {
+    # 10.0.0.4 exists in network 1 (vm7) and network 2 (vm9).  Each side
+    # reaches its own peer only, both ways, and the other never sees it.
+    local before7 before9
+    for vm in vm1 vm3 vm7 vm9; do in_ns "$vm" ip neigh flush dev eth0; done
+    before7=$(rx_packets vm7); before9=$(rx_packets vm9)
+    expect "vm1 (net 1) reaches 10.0.0.4" in_ns vm1 ping -c 5 -i 0.1 -W 2 -q 10.0.0.4 >/dev/null || return 1
+    expect "vm1 resolved 10.0.0.4 to vm7" test "$(neigh_mac vm1 10.0.0.4)" = "$(vm_field vm7 3)" || return 1
+    expect "vm9 (net 2) saw none of it" test "$(rx_packets vm9)" = "$before9" || return 1
+    before7=$(rx_packets vm7)
+    expect "vm3 (net 2) reaches 10.0.0.4" in_ns vm3 ping -c 5 -i 0.1 -W 2 -q 10.0.0.4 >/dev/null || return 1
+    expect "vm3 resolved 10.0.0.4 to vm9" test "$(neigh_mac vm3 10.0.0.4)" = "$(vm_field vm9 3)" || return 1
+    expect "vm7 (net 1) saw none of it" test "$(rx_packets vm7)" = "$before7" || return 1
+    # And the other direction, from hv2 back to hv1.
+    before9=$(rx_packets vm3)
+    expect "vm7 (net 1) reaches 10.0.0.1" in_ns vm7 ping -c 3 -i 0.1 -W 2 -q 10.0.0.1 >/dev/null || return 1
+    expect "vm7 resolved 10.0.0.1 to vm1" test "$(neigh_mac vm7 10.0.0.1)" = "$(vm_field vm1 3)" || return 1
+    expect "vm3 (net 2, also 10.0.0.1) saw none of it" test "$(rx_packets vm3)" = "$before9"
+}
+
+t_routing() {
+    # Network 1 to network 3 through the router, across hypervisors: the
+    # reply comes back with the TTL decremented once (64 -> 63).
+    local out
+    out=$(in_ns vm1 ping -c 3 -i 0.2 -W 2 192.168.5.3 2>&1)
+    expect "vm1 (net 1) pings vm11 (net 3)" grep -q " 0% packet loss" <<<"$out" || { log "$out"; return 1; }
+    expect "TTL decremented by one" grep -q "ttl=63" <<<"$out" || { log "$out"; return 1; }
+    expect "vm1 resolved its gateway to the router" test "$(neigh_mac vm1 10.0.0.254)" = 00:bb:cc:dd:ee:00 || return 1
+    expect "vm11 (net 3) pings vm2 (net 1)" in_ns vm11 ping -c 2 -i 0.2 -W 2 -q 10.0.0.2 >/dev/null || return 1
+    # Network 2 overlaps network 1 but is not on the router.
+    expect "vm3 (net 2) cannot reach net 3" \
+        bash -c "! ip netns exec $(ns_name vm3) ping -c 2 -i 0.2 -W 1 -q 192.168.5.3 >/dev/null"
+}
+
+t_controller_restart() {
+    # ~100 packets/s across the tunnel while vxfabricd restarts: no loss,
+    # no FLOW_MOD after the restart, no flow's duration reset.
+    local out before after n
+    hv_durations() { ofctl "$1" dump-flows br0 cookie=0x7678000000000000/0xffff000000000000 \
+        | sed -n 's/.*duration=\([0-9.]*\)s, table=\([0-9]*\).*priority=\([0-9]*\),\([^ ]*\).* actions=.*/\2 \3 \4 \1/p' | sort; }
+    hv_durations hv1 >"$LAB/dur.before"
+    in_ns vm1 ping -i 0.01 -c 500 -W 1 -q 10.0.0.5 >"$LAB/ping.restart" 2>&1 &
+    local ping=$!
+    sleep 1
+    ctl_stop
+    sleep 0.5
+    ctl_start "$CONF"
+    wait_until 30 connected_twice || { log "switches did not reconnect"; }
+    expect "both bridges resynced" wait_until 30 ctl_flows_synced hv1 || return 1
+    wait_until 30 ctl_flows_synced hv2
+    wait "$ping"
+    out=$(cat "$LAB/ping.restart")
+    expect "zero loss during the restart" grep -q " 0% packet loss" <<<"$out" || { log "$out"; return 1; }
+    ctl_dump
+    expect "no FLOW_MOD after the restart (sent $(counter flow_mods))" test "$(counter flow_mods)" = 0 || return 1
+    hv_durations hv1 >"$LAB/dur.after"
+    n=$(join -j1 <(awk '{print $1"|"$2"|"$3, $4}' "$LAB/dur.before" | sort) \
+                 <(awk '{print $1"|"$2"|"$3, $4}' "$LAB/dur.after" | sort) \
+        | awk '$3 + 0.001 < $2 { bad++ } END { print bad + 0 }')
+    expect "no flow's duration reset ($n did)" test "$n" = 0 || return 1
+    expect "same flows before and after" test "$(wc -l <"$LAB/dur.before")" = "$(wc -l <"$LAB/dur.after")"
+}
+
+connected_twice() {
+    grep -c "br0<->unix:.*: connected" "${HV_DIR[hv1]}/log/ovs-vswitchd.log" | grep -qv '^1$' \
+        && grep -c "br0<->unix:.*: connected" "${HV_DIR[hv2]}/log/ovs-vswitchd.log" | grep -qv '^1$'
+}
+
+# ---- configuration reload ----
+
+conf_edit() {  # conf_edit PYTHON-STATEMENTS: edits $CONF's text as 's'
+    python3 - "$CONF" "$1" <<'PY'
+import sys
+path, code = sys.argv[1], sys.argv[2]
+s = open(path).read()
+exec(code)
+open(path, "w").write(s)
+PY
+}
+
+reload() {
+    local n
+    ctl_dump; n=$(counter flow_syncs)
+    : >"$LAB/reload.mark"
+    kill -HUP "$CTL_PID"
+    wait_until 10 grep -q "reloaded:" <(sed -n "/SIGHUP/,\$p" "$LAB/vxfabricd.log" | tail -n 5)
+    sleep 0.5
+}
+
+bridge_flow_mods() {  # bridge_flow_mods HV: FLOW_MODs sent to HV (after ctl_dump)
+    sed -n 's/.* flow_mods=\([0-9]*\).*/\1/p' "$STATE_DIR/flows-$(printf '%016x' "${HV_DPID[$1]}").txt"
+}
+
+t_reload_add_host() {
+    # vm13 joins network 1 on hv1: exactly its four flows appear on hv1 and
+    # one (delivery through the tunnel) on hv2; it gets a lease and is reached.
+    hv_flows hv1 >"$LAB/r1.hv1.before"; hv_flows hv2 >"$LAB/r1.hv2.before"
+    vm_create hv1 vm13 02:00:00:00:00:13 8
+    conf_edit 's = s.rstrip().rstrip(");").rstrip() + ",\n  { mac = \"02:00:00:00:00:13\"; network = 1; bridge = \"hv1\"; port = 8; ip = \"10.0.0.13\"; }\n);\n"'
+    reload
+    expect "hv1 programmed" wait_until 10 ctl_flows_synced hv1 || return 1
+    expect "hv2 programmed" wait_until 10 ctl_flows_synced hv2 || return 1
+    hv_flows hv1 >"$LAB/r1.hv1.after"; hv_flows hv2 >"$LAB/r1.hv2.after"
+    local a1 d1 a2 d2
+    a1=$(comm -13 "$LAB/r1.hv1.before" "$LAB/r1.hv1.after" | grep -c .)
+    d1=$(comm -23 "$LAB/r1.hv1.before" "$LAB/r1.hv1.after" | grep -c .)
+    a2=$(comm -13 "$LAB/r1.hv2.before" "$LAB/r1.hv2.after" | grep -c .)
+    d2=$(comm -23 "$LAB/r1.hv2.before" "$LAB/r1.hv2.after" | grep -c .)
+    expect "hv1: +4 -0 flows (got +$a1 -$d1)" test "$a1/$d1" = 4/0 || return 1
+    expect "hv2: +1 -0 flows (got +$a2 -$d2)" test "$a2/$d2" = 1/0 || return 1
+    expect "hv1's new flows are all vm13's" \
+        bash -c "comm -13 '$LAB/r1.hv1.before' '$LAB/r1.hv1.after' | grep -v -e 02:00:00:00:00:13 -e 10.0.0.13 | grep -q . && exit 1 || exit 0" || return 1
+    expect "vm13 gets its lease" dhcp vm13 || return 1
+    check_lease vm13 1 10.0.0.13 || return 1
+    expect "vm7 (hv2) reaches vm13" in_ns vm7 ping -c 3 -i 0.2 -W 2 -q 10.0.0.13 >/dev/null
+}
+
+t_reload_touches_only_concerned() {
+    # A host in a new network 4, on hv1 only: hv2 is not concerned and
+    # must receive no FLOW_MOD at all.
+    local before2 after2
+    ctl_dump; before2=$(bridge_flow_mods hv2)
+    vm_create hv1 vm14 02:00:00:00:00:14 9
+    conf_edit 's = s.replace("  { id = 3;", "  { id = 4; subnet = \"172.31.4.0/24\"; gateway = \"172.31.4.254\"; dns = [ \"172.31.4.250\" ]; },\n  { id = 3;", 1)
+s = s.rstrip().rstrip(");").rstrip() + ",\n  { mac = \"02:00:00:00:00:14\"; network = 4; bridge = \"hv1\"; port = 9; ip = \"172.31.4.14\"; }\n);\n"'
+    reload
+    expect "hv1 programmed" wait_until 10 ctl_flows_synced hv1 || return 1
+    ctl_dump; after2=$(bridge_flow_mods hv2)
+    expect "hv2 got no FLOW_MOD ($before2 -> $after2)" test "$before2" = "$after2" || return 1
+    expect "vm14 gets its lease in network 4" dhcp vm14 || return 1
+    check_lease vm14 4 172.31.4.14
+}
+
+t_reload_remove_host() {
+    # vm12 leaves: its flows disappear from both bridges and it is no
+    # longer reachable.
+    expect "vm11 reaches vm12 before" in_ns vm11 ping -c 2 -i 0.2 -W 2 -q 192.168.5.4 >/dev/null || return 1
+    conf_edit 's = "\n".join(l for l in s.split("\n") if "52:21:f7:11:a6:10" not in l)'
+    reload
+    expect "hv1 programmed" wait_until 10 ctl_flows_synced hv1 || return 1
+    expect "hv2 programmed" wait_until 10 ctl_flows_synced hv2 || return 1
+    expect "no flow for vm12 left on hv1" test "$(hv_flows hv1 | grep -c '192.168.5.4')" = 0 || return 1
+    expect "no flow for vm12 left on hv2" test "$(hv_flows hv2 | grep -c -e '192.168.5.4' -e '52:21:f7:11:a6:10')" = 0 || return 1
+    expect "vm11 no longer reaches vm12" \
+        bash -c "! ip netns exec $(ns_name vm11) ping -c 2 -i 0.2 -W 1 -q 192.168.5.4 >/dev/null"
+}
+
+t_bad_reload_keeps_model() {
+    # A broken file is refused whole; the old model keeps running.
+    local good
+    good=$(mktemp); cp "$CONF" "$good"
+    conf_edit 's = s.replace("id = 3;", "id = 99999999;")'
+    kill -HUP "$CTL_PID"
+    expect "reload refused" wait_until 10 grep -q "reload failed; still running the previous configuration" "$LAB/vxfabricd.log" || return 1
+    cp "$good" "$CONF"; rm -f "$good"
+    expect "the old model still answers" in_ns vm1 ping -c 2 -i 0.2 -W 2 -q 10.0.0.4 >/dev/null
+}
+
+ALL="handshake ports_by_name flows_equal_desired survives_echo
+     dhcp_every_vm same_network_ping isolation_overlapping routing
+     controller_restart reload_add_host reload_touches_only_concerned
+     reload_remove_host bad_reload_keeps_model ovs_restart"
+setup
+for t in ${*:-$ALL}; do run_test "$t" "t_$t"; done
+summary
