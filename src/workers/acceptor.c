@@ -265,6 +265,17 @@ static void handshake_read__(struct acceptor *a, struct pending *p)
         return;
     }
     p->n += (size_t)n;
+    /* Judge the first header as soon as it is here: a peer that does not
+     * open with HELLO (OF1.3.5 6.3.1) is not a switch, and waiting for the
+     * body its garbage "length" announces would only waste the timeout. */
+    if (p->state == HS_WAIT_HELLO && p->n >= OFP_HEADER_SIZE && p->buf[1] != OFPT_HELLO) {
+        char reason[96];
+        snprintf(reason, sizeof reason,
+                 "garbage: first message is not HELLO (bytes %02x %02x %02x %02x)",
+                 p->buf[0], p->buf[1], p->buf[2], p->buf[3]);
+        refuse__(a, p, VXC_hs_protocol_error, reason);
+        return;
+    }
     size_t ofs = 0;
     for (;;) {
         int len = ofp_msg_frame(p->buf + ofs, p->n - ofs);

@@ -105,6 +105,14 @@ static void send_error__(struct conn *c, enum ofperr err, const void *msg, size_
             ofp_type_name(ofp_msg_type(msg)), ofp_msg_xid(msg), size, ofperr_to_string(err));
     ofp_put_error(&c->obuf, err, msg, size);
     conn_want_flush(c);
+    /* After negotiation a header of another version means the stream has
+     * lost its framing (every later "message" would be garbage); and a peer
+     * that keeps sending malformed messages is not worth serving. */
+    if (err == OFPERR_BAD_REQUEST_VERSION) {
+        conn_close_soon(c, "wrong OpenFlow version after negotiation (stream desynchronised)");
+    } else if (++c->n_decode_errors > CONN_MAX_DECODE_ERRORS) {
+        conn_close_soon(c, "too many malformed messages");
+    }
 }
 
 static void handle_port_desc__(struct conn *c, const struct of_multipart_reply *r)

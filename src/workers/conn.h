@@ -21,6 +21,7 @@ struct worker;
 #define CONN_OBUF_MAX (16 * 1024 * 1024)    /* disconnect above this */
 #define CONN_MAX_PORTS 4096
 #define CONN_MAX_BUCKETS 256
+#define CONN_MAX_DECODE_ERRORS 64   /* malformed messages before we give up */
 
 struct conn {
     struct worker *worker;
@@ -43,6 +44,7 @@ struct conn {
     uint64_t last_rx_ms;
     uint64_t echo_sent_ms;      /* 0: none outstanding */
     const char *close_reason;   /* set when the connection must close */
+    unsigned int n_decode_errors;
 
     /* Ports, sorted by number, from PORT_DESC and PORT_STATUS. */
     bool ports_read;

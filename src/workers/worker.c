@@ -127,8 +127,9 @@ static void conn_destroy__(struct worker *w, struct conn *c)
 static void conn_close__(struct worker *w, struct conn *c)
 {
     counter_inc(&w->counters, VXC_conn_closed);
-    VLOG_RL(VLL_INFO, "%s: disconnected: %s (up %llu ms)", c->name, c->close_reason,
-            (unsigned long long)(w->now_ms - c->connected_ms));
+    VLOG_RL(VLL_INFO, "%s: disconnected: %s (up %llu ms, %zu bytes unread, %zu unsent)",
+            c->name, c->close_reason, (unsigned long long)(w->now_ms - c->connected_ms),
+            c->rbuf.size, c->obuf.size);
     conn_destroy__(w, c);
 }
 
@@ -253,6 +254,9 @@ static void tick__(struct worker *w)
             if (c->paused) {
                 counter_inc(&w->counters, VXC_conn_obuf_overflow);
                 conn_close_soon(c, "peer stopped reading (output buffer full)");
+            } else if (c->rbuf.size) {
+                counter_inc(&w->counters, VXC_conn_echo_timeout);
+                conn_close_soon(c, "stalled in the middle of a message");
             } else {
                 counter_inc(&w->counters, VXC_conn_echo_timeout);
                 conn_close_soon(c, "no reply to echo requests");

@@ -339,10 +339,41 @@ t_bad_reload_keeps_model() {
     expect "the old model still answers" in_ns vm1 ping -c 2 -i 0.2 -W 2 -q 10.0.0.4 >/dev/null
 }
 
+t_hostile_clients() {
+    # Hostile clients are each disconnected with a logged reason, while the
+    # two real switches keep being served without a reconnection.
+    local c1 c2 ping pids=() rc=0 mode
+    c1=$(grep -c "br0<->unix:.*: connected" "${HV_DIR[hv1]}/log/ovs-vswitchd.log")
+    c2=$(grep -c "br0<->unix:.*: connected" "${HV_DIR[hv2]}/log/ovs-vswitchd.log")
+    in_ns vm1 ip neigh flush dev eth0
+    in_ns vm1 ping -i 0.05 -c 160 -W 1 -q 10.0.0.4 >"$LAB/ping.hostile" 2>&1 &
+    ping=$!
+    for mode in garbage version "stall 8" "noread 12" "storm 300"; do
+        set -- $mode
+        python3 "$E2E_DIR/hostile.py" "$1" "$CTL_PORT" ${2:+"$2"} >"$LAB/hostile.$1" 2>&1 &
+        pids+=($!)
+    done
+    for p in "${pids[@]}"; do wait "$p" || rc=1; done
+    wait "$ping"
+    for mode in garbage version stall noread storm; do
+        log "hostile $mode: $(tail -n 1 "$LAB/hostile.$mode")"
+    done
+    [ $rc = 0 ] || { log "a hostile client was not handled"; return 1; }
+    expect "garbage: reason logged" grep -q "handshake refused: garbage: first message is not HELLO" "$LAB/vxfabricd.log" || return 1
+    expect "version: reason logged" grep -q "handshake refused: no common OpenFlow version" "$LAB/vxfabricd.log" || return 1
+    expect "stall: reason logged" grep -q "dpid 0xdead0001: disconnected: stalled in the middle of a message" "$LAB/vxfabricd.log" || return 1
+    expect "noread: reason logged" grep -qE "dpid 0xdead0002: disconnected: (peer stopped reading|output buffer limit)" "$LAB/vxfabricd.log" || return 1
+    expect "the switches' traffic never stopped" grep -q " 0% packet loss" "$LAB/ping.hostile" || { cat "$LAB/ping.hostile" >&2; return 1; }
+    expect "hv1 never reconnected" test "$(grep -c "br0<->unix:.*: connected" "${HV_DIR[hv1]}/log/ovs-vswitchd.log")" = "$c1" || return 1
+    expect "hv2 never reconnected" test "$(grep -c "br0<->unix:.*: connected" "${HV_DIR[hv2]}/log/ovs-vswitchd.log")" = "$c2" || return 1
+    ctl_dump
+    expect "refusals counted" test "$(counter hs_protocol_error)" -ge 1 -a "$(counter hs_incompatible)" -ge 1
+}
+
 ALL="handshake ports_by_name flows_equal_desired survives_echo
      dhcp_every_vm same_network_ping isolation_overlapping routing
      controller_restart reload_add_host reload_touches_only_concerned
-     reload_remove_host bad_reload_keeps_model ovs_restart"
+     reload_remove_host bad_reload_keeps_model hostile_clients ovs_restart"
 setup
 for t in ${*:-$ALL}; do run_test "$t" "t_$t"; done
 summary

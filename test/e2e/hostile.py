@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""Hostile and stressful OpenFlow clients for vxfabricd's robustness tests.
+
+Each mode connects to 127.0.0.1:PORT only, is bounded in time, and exits 0
+when the controller behaved as required, 1 otherwise, printing why.
+
+  garbage      sends non-OpenFlow bytes: must be disconnected promptly
+  version      HELLO for OpenFlow 1.0 only: must get HELLO_FAILED/INCOMPATIBLE
+  stall        handshakes, then declares a 64 KiB message and sends no body:
+               must be disconnected (after the echo timeout)
+  noread       handshakes, then floods echo requests and never reads:
+               must be disconnected; the controller's memory stays bounded
+  storm N      N switches connect at once: every one must be asked for
+               FEATURES (the acceptor drains the backlog)
+"""
+import select
+import socket
+import struct
+import sys
+import time
+
+OFP13 = 0x04
+HELLO, ERROR, ECHO_REQ, ECHO_REP, FEATURES_REQ, FEATURES_REP = 0, 1, 2, 3, 5, 6
+
+
+def msg(mtype, xid, body=b"", version=OFP13):
+    return struct.pack("!BBHI", version, mtype, 8 + len(body), xid) + body
+
+
+def hello13():
+    # Version bitmap element advertising 1.3 (A.5.1).
+    return msg(HELLO, 1, struct.pack("!HHI", 1, 8, 1 << OFP13))
+
+
+def features_reply(xid, dpid):
+    return msg(FEATURES_REP, xid, struct.pack("!QIBBxxII", dpid, 0, 254, 0, 0, 0))
+
+
+def recv_msg(s, timeout):
+    """Reads one OpenFlow message; None on EOF or timeout."""
+    s.settimeout(timeout)
+    buf = b""
+    try:
+        while len(buf) < 8:
+            d = s.recv(8 - len(buf))
+            if not d:
+                return None
+            buf += d
+        length = struct.unpack("!H", buf[2:4])[0]
+        while len(buf) < length:
+            d = s.recv(length - len(buf))
+            if not d:
+                return None
+            buf += d
+    except (socket.timeout, ConnectionResetError):
+        return None
+    return buf
+
+
+def wait_closed(s, timeout):
+    """True if the peer closes the connection within 'timeout' seconds."""
+    deadline = time.time() + timeout
+    s.setblocking(False)
+    while time.time() < deadline:
+        r, _, _ = select.select([s], [], [], 0.2)
+        if r:
+            try:
+                if not s.recv(65536):
+                    return True
+            except ConnectionResetError:
+                return True
+            except BlockingIOError:
+                pass
+    return False
+
+
+def connect(port):
+    return socket.create_connection(("127.0.0.1", port), timeout=5)
+
+
+def handshake(s, dpid):
+    """Completes HELLO and FEATURES as a switch would."""
+    s.sendall(hello13())
+    got_features = False
+    deadline = time.time() + 5
+    while not got_features and time.time() < deadline:
+        m = recv_msg(s, 5)
+        if m is None:
+            return False
+        if m[1] == FEATURES_REQ:
+            s.sendall(features_reply(struct.unpack("!I", m[4:8])[0], dpid))
+            got_features = True
+    return got_features
+
+
+def fail(why):
+    print("FAIL:", why)
+    sys.exit(1)
+
+
+def mode_garbage(port):
+    s = connect(port)
+    s.sendall(b"GET / HTTP/1.1\r\nHost: vxfabric\r\n\r\n" * 4)
+    if not wait_closed(s, 3):
+        fail("garbage client was not disconnected within 3 s")
+
+
+def mode_version(port):
+    s = connect(port)
+    s.sendall(msg(HELLO, 7, version=0x01))
+    deadline = time.time() + 3
+    while time.time() < deadline:
+        m = recv_msg(s, 3)
+        if m is None:
+            fail("no ERROR before the connection closed")
+        if m[1] == ERROR:
+            etype, ecode = struct.unpack("!HH", m[8:12])
+            if (etype, ecode) != (0, 0):
+                fail("ERROR type %d code %d, want HELLO_FAILED/INCOMPATIBLE" % (etype, ecode))
+            if not wait_closed(s, 3):
+                fail("still connected after HELLO_FAILED")
+            return
+    fail("no ERROR within 3 s")
+
+
+def mode_stall(port, timeout):
+    s = connect(port)
+    if not handshake(s, 0xDEAD0001):
+        fail("handshake did not complete")
+    s.sendall(struct.pack("!BBHI", OFP13, ECHO_REQ, 65535, 99))   # no body follows
+    if not wait_closed(s, timeout):
+        fail("stalled client still connected after %d s" % timeout)
+
+
+def mode_noread(port, timeout):
+    s = connect(port)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    if not handshake(s, 0xDEAD0002):
+        fail("handshake did not complete")
+    payload = b"x" * 65000
+    s.setblocking(False)
+    sent = 0
+    deadline = time.time() + timeout
+    closed = False
+    pending = b""
+    while time.time() < deadline:
+        if not pending:
+            pending = msg(ECHO_REQ, sent & 0xFFFFFFFF, payload)
+        try:
+            n = s.send(pending)     # whole messages only: keep the stream framed
+            sent += n
+            pending = pending[n:]
+        except BlockingIOError:
+            time.sleep(0.05)        # our send buffer is full: the controller stopped reading
+        except (BrokenPipeError, ConnectionResetError):
+            closed = True
+            break
+    if not closed:
+        # Still not reading: the controller must close us soon after.
+        closed = wait_closed(s, 2)
+    if not closed:
+        fail("non-reading client still connected after %d s (sent %d bytes)" % (timeout, sent))
+    print("sent %d bytes before being disconnected" % sent)
+
+
+def mode_storm(port, n):
+    socks = []
+    for i in range(n):
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex(("127.0.0.1", port))
+        socks.append(s)
+    pending = {s.fileno(): (s, b"") for s in socks}
+    asked = set()
+    deadline = time.time() + 10
+    for s in socks:
+        select.select([], [s], [], 5)
+        s.sendall(hello13())
+    while len(asked) < n and time.time() < deadline:
+        r, _, _ = select.select([p[0] for p in pending.values()], [], [], 0.5)
+        for s in r:
+            try:
+                d = s.recv(65536)
+            except BlockingIOError:
+                continue
+            if not d:
+                fail("storm connection closed by the controller")
+            _, buf = pending[s.fileno()]
+            buf += d
+            while len(buf) >= 8 and len(buf) >= struct.unpack("!H", buf[2:4])[0]:
+                length = struct.unpack("!H", buf[2:4])[0]
+                if buf[1] == FEATURES_REQ:
+                    asked.add(s.fileno())
+                buf = buf[length:]
+            pending[s.fileno()] = (s, buf)
+    if len(asked) < n:
+        fail("only %d of %d simultaneous connections got FEATURES_REQUEST" % (len(asked), n))
+    for s in socks:
+        s.close()
+
+
+def main():
+    mode, port = sys.argv[1], int(sys.argv[2])
+    arg = int(sys.argv[3]) if len(sys.argv) > 3 else 10
+    {"garbage": lambda: mode_garbage(port),
+     "version": lambda: mode_version(port),
+     "stall": lambda: mode_stall(port, arg),
+     "noread": lambda: mode_noread(port, arg),
+     "storm": lambda: mode_storm(port, arg)}[mode]()
+    print("ok:", mode)
+
+
+if __name__ == "__main__":
+    main()
