@@ -750,9 +750,9 @@ bool vxconf_load(const char *file, struct vx_config *cfg, struct vx_errors *errs
     }
     config_destroy(&lc);
 
-    if (errs->n == n_before) {
-        vxconf_validate(cfg, file, errs);
-    }
+    /* Validate what did parse even after parse errors, so the operator
+     * sees every problem in one pass. */
+    vxconf_validate(cfg, file, errs);
     if (errs->n != n_before) {
         vxconf_free(cfg);
         return false;
