@@ -4,7 +4,7 @@
 set -eu
 mode=${1:-test}
 
-BUILD="build-essential cmake pkg-config clang \
+BUILD="build-essential cmake pkg-config clang libclang-rt-14-dev \
        liburcu-dev libck-dev libjemalloc-dev libconfig-dev \
        libjansson-dev libmicrohttpd-dev libsqlite3-dev"
 TEST="libcriterion-dev openvswitch-switch openvswitch-common iproute2 ethtool \

@@ -35,6 +35,9 @@ bool vlog_level_from_string(const char *s, enum vlog_level *level)
     return false;
 }
 
+static void vlog_valist__(enum vlog_level, const char *module, uint32_t n_dropped,
+                          const char *fmt, va_list) __attribute__((format(printf, 4, 0)));
+
 static void vlog_valist__(enum vlog_level level, const char *module,
                           uint32_t n_dropped, const char *fmt, va_list args)
 {

@@ -5,26 +5,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "core/tsan.h"
 #include "core/util.h"
-
-/* ThreadSanitizer does not see CK's fences as synchronisation; these
- * annotations (no-ops otherwise) tell it the ring hands data over. */
-#if defined(__SANITIZE_THREAD__)
-#define VX_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define VX_TSAN 1
-#endif
-#endif
-#ifdef VX_TSAN
-void __tsan_acquire(void *addr);
-void __tsan_release(void *addr);
-#define TSAN_ACQUIRE(X) __tsan_acquire(X)
-#define TSAN_RELEASE(X) __tsan_release(X)
-#else
-#define TSAN_ACQUIRE(X) ((void)0)
-#define TSAN_RELEASE(X) ((void)0)
-#endif
 
 bool mailbox_init(struct mailbox *mb, unsigned int capacity)
 {

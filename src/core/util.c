@@ -52,7 +52,9 @@ char *xstrdup(const char *s)
 void *xmemdup(const void *p, size_t size)
 {
     void *q = xmalloc(size);
-    memcpy(q, p, size);
+    if (size) {
+        memcpy(q, p, size);     /* 'p' may be NULL when 'size' is 0 */
+    }
     return q;
 }
 

@@ -16,6 +16,8 @@ static struct cds_lfht *hosts_by_bridge;
 static struct cds_lfht *hosts_by_net;
 static uint64_t generation;
 
+int model_grace_token;
+
 /* The writer's copy of the config last applied (sorted). */
 static struct vx_config current;
 
@@ -113,7 +115,17 @@ static struct cds_lfht_node *lookup__(struct cds_lfht *ht, unsigned long hash,
 {
     struct cds_lfht_iter it;
     cds_lfht_lookup(ht, hash, match, key, &it);
-    return cds_lfht_iter_get_node(&it);
+    struct cds_lfht_node *n = cds_lfht_iter_get_node(&it);
+    TSAN_ACQUIRE(n);
+    return n;
+}
+
+/* The node at 'it', with its publication made visible to TSan. */
+static struct cds_lfht_node *iter_node__(struct cds_lfht_iter *it)
+{
+    struct cds_lfht_node *n = cds_lfht_iter_get_node(it);
+    TSAN_ACQUIRE(n);
+    return n;
 }
 
 const struct vx_bridge *model_bridge(uint64_t dpid)
@@ -174,7 +186,7 @@ const struct vx_host *model_host_by_source(uint64_t dpid, const uint8_t mac[6],
      * ports); the port decides. */
     cds_lfht_lookup(hosts_by_bridge_mac, hash_bridge_mac__(dpid, mac),
                     match_host_bridge_mac__, &key, &it);
-    for (struct cds_lfht_node *n; (n = cds_lfht_iter_get_node(&it));
+    for (struct cds_lfht_node *n; (n = iter_node__(&it));
          cds_lfht_next_duplicate(hosts_by_bridge_mac, match_host_bridge_mac__, &key, &it)) {
         const struct vx_host *h = caa_container_of(n, struct vx_host, by_bridge_mac);
         if (h->cfg.port_no ? h->cfg.port_no == port_no
@@ -188,28 +200,28 @@ const struct vx_host *model_host_by_source(uint64_t dpid, const uint8_t mac[6],
 const struct vx_host *model_hosts_on_bridge(uint64_t dpid, struct cds_lfht_iter *it)
 {
     cds_lfht_lookup(hosts_by_bridge, hash_dpid__(dpid), match_host_bridge__, &dpid, it);
-    struct cds_lfht_node *n = cds_lfht_iter_get_node(it);
+    struct cds_lfht_node *n = iter_node__(it);
     return n ? caa_container_of(n, struct vx_host, by_bridge) : NULL;
 }
 
 const struct vx_host *model_next_on_bridge(uint64_t dpid, struct cds_lfht_iter *it)
 {
     cds_lfht_next_duplicate(hosts_by_bridge, match_host_bridge__, &dpid, it);
-    struct cds_lfht_node *n = cds_lfht_iter_get_node(it);
+    struct cds_lfht_node *n = iter_node__(it);
     return n ? caa_container_of(n, struct vx_host, by_bridge) : NULL;
 }
 
 const struct vx_host *model_hosts_in_network(uint32_t vni, struct cds_lfht_iter *it)
 {
     cds_lfht_lookup(hosts_by_net, hash_vni__(vni), match_host_net__, &vni, it);
-    struct cds_lfht_node *n = cds_lfht_iter_get_node(it);
+    struct cds_lfht_node *n = iter_node__(it);
     return n ? caa_container_of(n, struct vx_host, by_net) : NULL;
 }
 
 const struct vx_host *model_next_in_network(uint32_t vni, struct cds_lfht_iter *it)
 {
     cds_lfht_next_duplicate(hosts_by_net, match_host_net__, &vni, it);
-    struct cds_lfht_node *n = cds_lfht_iter_get_node(it);
+    struct cds_lfht_node *n = iter_node__(it);
     return n ? caa_container_of(n, struct vx_host, by_net) : NULL;
 }
 
@@ -244,7 +256,9 @@ void dpid_set_normalize(struct dpid_set *s)
 {
     size_t n = 0;
 
-    qsort(s->dpids, s->n, sizeof *s->dpids, u64_cmp__);
+    if (s->n) {
+        qsort(s->dpids, s->n, sizeof *s->dpids, u64_cmp__);
+    }
     for (size_t i = 0; i < s->n; i++) {
         if (!n || s->dpids[n - 1] != s->dpids[i]) {
             s->dpids[n++] = s->dpids[i];
@@ -255,7 +269,7 @@ void dpid_set_normalize(struct dpid_set *s)
 
 bool dpid_set_contains(const struct dpid_set *s, uint64_t dpid)
 {
-    return bsearch(&dpid, s->dpids, s->n, sizeof dpid, u64_cmp__) != NULL;
+    return s->n && bsearch(&dpid, s->dpids, s->n, sizeof dpid, u64_cmp__) != NULL;
 }
 
 void dpid_set_clear(struct dpid_set *s)
@@ -266,11 +280,19 @@ void dpid_set_clear(struct dpid_set *s)
 
 /* --- Writer --- */
 
-static void free_bridge__(struct rcu_head *h) { free(caa_container_of(h, struct vx_bridge, rcu)); }
-static void free_network__(struct rcu_head *h) { free(caa_container_of(h, struct vx_network, rcu)); }
-static void free_router__(struct rcu_head *h) { free(caa_container_of(h, struct vx_router, rcu)); }
-static void free_router_port__(struct rcu_head *h) { free(caa_container_of(h, struct vx_router_port, rcu)); }
-static void free_host__(struct rcu_head *h) { free(caa_container_of(h, struct vx_host, rcu)); }
+/* call_rcu() callbacks: run after a grace period, when no reader can hold
+ * the object any more. */
+#define DEFINE_FREE(NAME, TYPE)                                   \
+    static void NAME(struct rcu_head *h)                          \
+    {                                                             \
+        TSAN_ACQUIRE(&model_grace_token);                         \
+        free(caa_container_of(h, TYPE, rcu));                     \
+    }
+DEFINE_FREE(free_bridge__, struct vx_bridge)
+DEFINE_FREE(free_network__, struct vx_network)
+DEFINE_FREE(free_router__, struct vx_router)
+DEFINE_FREE(free_router_port__, struct vx_router_port)
+DEFINE_FREE(free_host__, struct vx_host)
 
 /* Equality of two config entries, ignoring the source line. */
 #define CFG_EQUAL(A, B) cfg_equal__((A), (B), sizeof *(A), offsetof(__typeof__(*(A)), line))
@@ -287,6 +309,7 @@ static void bridge_publish__(const struct vx_bridge_cfg *c)
     struct vx_bridge *b = xzalloc(sizeof *b);
     b->cfg = *c;
     cds_lfht_node_init(&b->by_dpid);
+    TSAN_RELEASE(&b->by_dpid);
     struct cds_lfht_node *old = cds_lfht_add_replace(bridges, hash_dpid__(c->dpid),
                                                      match_bridge__, &c->dpid, &b->by_dpid);
     if (old) {
@@ -307,6 +330,7 @@ static void network_publish__(const struct vx_network_cfg *c)
     struct vx_network *net = xzalloc(sizeof *net);
     net->cfg = *c;
     cds_lfht_node_init(&net->by_vni);
+    TSAN_RELEASE(&net->by_vni);
     struct cds_lfht_node *old = cds_lfht_add_replace(networks, hash_vni__(c->vni),
                                                      match_network__, &c->vni, &net->by_vni);
     if (old) {
@@ -327,12 +351,14 @@ static void router_publish__(const struct vx_router_cfg *c)
     struct vx_router *r = xzalloc(sizeof *r);
     r->cfg = *c;
     cds_lfht_node_init(&r->by_mac);
+    TSAN_RELEASE(&r->by_mac);
     cds_lfht_add(routers, hash_mac__(c->mac), &r->by_mac);
     for (int i = 0; i < c->n_networks; i++) {
         struct vx_router_port *rp = xzalloc(sizeof *rp);
         rp->vni = c->networks[i];
         memcpy(rp->router_mac, c->mac, 6);
         cds_lfht_node_init(&rp->by_vni);
+        TSAN_RELEASE(&rp->by_vni);
         cds_lfht_add(router_ports, hash_vni__(rp->vni), &rp->by_vni);
     }
 }
@@ -365,6 +391,10 @@ static void host_publish__(const struct vx_host_cfg *c)
     cds_lfht_node_init(&h->by_bridge_mac);
     cds_lfht_node_init(&h->by_bridge);
     cds_lfht_node_init(&h->by_net);
+    TSAN_RELEASE(&h->by_net_ip);
+    TSAN_RELEASE(&h->by_bridge_mac);
+    TSAN_RELEASE(&h->by_bridge);
+    TSAN_RELEASE(&h->by_net);
     /* The (vni, ip) index last: a host is an ARP target only once it can
      * also be found as a source. */
     cds_lfht_add(hosts_by_bridge_mac, hash_bridge_mac__(c->dpid, c->mac), &h->by_bridge_mac);
@@ -407,7 +437,9 @@ struct pairs { size_t n; struct pair *p; };
 static void pairs_normalize__(struct pairs *ps)
 {
     size_t n = 0;
-    qsort(ps->p, ps->n, sizeof *ps->p, pair_cmp__);
+    if (ps->n) {
+        qsort(ps->p, ps->n, sizeof *ps->p, pair_cmp__);
+    }
     for (size_t i = 0; i < ps->n; i++) {
         if (!n || pair_cmp__(&ps->p[n - 1], &ps->p[i])) {
             ps->p[n++] = ps->p[i];

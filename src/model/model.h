@@ -8,10 +8,13 @@
  *    never block and take no lock.
  *  - There is one writer (the main thread).  It applies a change set as a
  *    unit with model_apply(): removals first (dependents before what they
- *    depend on), then additions (dependencies first).  A reader may observe
- *    a change set partly applied, but never a dangling reference, because
- *    objects refer to each other by key and that order keeps every key a
- *    reader can find resolvable.
+ *    depend on), then additions (dependencies first), so a lookup that
+ *    starts after a change set is applied sees all of it, and a freshly
+ *    added host's network is always findable.  A reader racing the writer
+ *    may observe a change set partly applied: it may hold a host whose
+ *    network (referred to by key) was removed after it found the host.
+ *    Readers therefore check every lookup's result; they never see a torn
+ *    object or freed memory (test/stress/stress_model.c checks both).
  *  - Objects are immutable once published.  A changed object is replaced by
  *    a new one; the old one is freed with call_rcu() after a grace period.
  *  - After applying, the writer reports which bridges the change affects,
@@ -26,6 +29,7 @@
 #include <urcu-qsbr.h>
 #include <urcu/rculfhash.h>
 
+#include "core/tsan.h"
 #include "model/vxconf.h"
 
 struct vx_bridge {
@@ -63,6 +67,25 @@ struct vx_host {
     struct cds_lfht_node by_net;          /* vni, duplicates: a network's hosts */
     struct rcu_head rcu;
 };
+
+/* A reader's quiescent state (use instead of rcu_quiescent_state()), and
+ * going offline/online around blocking waits: the same calls, plus the
+ * annotations that let ThreadSanitizer see grace periods. */
+extern int model_grace_token;
+static inline void model_quiescent(void)
+{
+    TSAN_RELEASE(&model_grace_token);
+    rcu_quiescent_state();
+}
+static inline void model_offline(void)
+{
+    TSAN_RELEASE(&model_grace_token);
+    rcu_thread_offline();
+}
+static inline void model_online(void)
+{
+    rcu_thread_online();
+}
 
 /* Creates the tables.  Call once, before any reader starts. */
 void model_init(void);

@@ -9,6 +9,21 @@
 
 #include "core/util.h"
 
+/* qsort() and bsearch() with a NULL base are undefined even for zero
+ * elements; an empty config has NULL arrays. */
+static void sort__(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n) {
+        qsort(base, n, size, cmp);
+    }
+}
+
+static void *find__(const void *key, const void *base, size_t n, size_t size,
+                    int (*cmp)(const void *, const void *))
+{
+    return n ? bsearch(key, base, n, size, cmp) : NULL;
+}
+
 void vx_errors_add(struct vx_errors *e, const char *fmt, ...)
 {
     char msg[512];
@@ -388,7 +403,7 @@ static void parse_routers__(struct parse_ctx *ctx, const config_setting_t *list,
             }
             r->networks[r->n_networks++] = (uint32_t)id;
         }
-        qsort(r->networks, r->n_networks, sizeof r->networks[0], u32_cmp__);
+        sort__(r->networks, r->n_networks, sizeof r->networks[0], u32_cmp__);
         if (ok) {
             cfg->n_routers++;
         }
@@ -513,22 +528,22 @@ int vxconf_host_cmp(const void *a_, const void *b_)
 
 void vxconf_sort(struct vx_config *cfg)
 {
-    qsort(cfg->bridges, cfg->n_bridges, sizeof *cfg->bridges, vxconf_bridge_cmp);
-    qsort(cfg->networks, cfg->n_networks, sizeof *cfg->networks, vxconf_network_cmp);
-    qsort(cfg->routers, cfg->n_routers, sizeof *cfg->routers, vxconf_router_cmp);
-    qsort(cfg->hosts, cfg->n_hosts, sizeof *cfg->hosts, vxconf_host_cmp);
+    sort__(cfg->bridges, cfg->n_bridges, sizeof *cfg->bridges, vxconf_bridge_cmp);
+    sort__(cfg->networks, cfg->n_networks, sizeof *cfg->networks, vxconf_network_cmp);
+    sort__(cfg->routers, cfg->n_routers, sizeof *cfg->routers, vxconf_router_cmp);
+    sort__(cfg->hosts, cfg->n_hosts, sizeof *cfg->hosts, vxconf_host_cmp);
 }
 
 const struct vx_bridge_cfg *vxconf_find_bridge(const struct vx_config *cfg, uint64_t dpid)
 {
     struct vx_bridge_cfg key = { .dpid = dpid };
-    return bsearch(&key, cfg->bridges, cfg->n_bridges, sizeof key, vxconf_bridge_cmp);
+    return find__(&key, cfg->bridges, cfg->n_bridges, sizeof key, vxconf_bridge_cmp);
 }
 
 const struct vx_network_cfg *vxconf_find_network(const struct vx_config *cfg, uint32_t vni)
 {
     struct vx_network_cfg key = { .vni = vni };
-    return bsearch(&key, cfg->networks, cfg->n_networks, sizeof key, vxconf_network_cmp);
+    return find__(&key, cfg->networks, cfg->n_networks, sizeof key, vxconf_network_cmp);
 }
 
 static bool in_subnet__(const struct vx_network_cfg *n, uint32_t ip)
@@ -557,7 +572,7 @@ static int dup_key_cmp__(const void *a_, const void *b_)
 static void report_dups__(struct dup_key *keys, size_t n, const char *source,
                           struct vx_errors *errs, const char *what)
 {
-    qsort(keys, n, sizeof *keys, dup_key_cmp__);
+    sort__(keys, n, sizeof *keys, dup_key_cmp__);
     for (size_t i = 1; i < n; i++) {
         if (keys[i].a == keys[i - 1].a && keys[i].b == keys[i - 1].b
             && !strcmp(keys[i].name, keys[i - 1].name)) {

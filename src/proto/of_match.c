@@ -308,7 +308,7 @@ void of_match_format(const struct of_match *m, struct vxbuf *out)
             int len = is_ip_field__(f) ? cidr_len__((uint32_t)m->mask[f]) : -1;
             put_str__(out, "/");
             if (len >= 0) {
-                char s[4];
+                char s[12];
                 snprintf(s, sizeof s, "%d", len);
                 put_str__(out, s);
             } else {

@@ -107,11 +107,20 @@ static void pending_free__(struct acceptor *a, struct pending *p, bool close_fd)
     free(p);
 }
 
+/* Closes a handshake, counting it under 'why'.  Log lines are rate-limited
+ * per reason, so that a flood of one kind (a storm of clients giving up,
+ * say) cannot hide a different kind of failure. */
 static void refuse__(struct acceptor *a, struct pending *p, enum vx_counter_id why,
                      const char *reason)
 {
+    static struct vlog_rl limits[VXC_N];
+    struct vlog_rl *rl = &limits[why];
+
+    if (!rl->burst) {
+        *rl = (struct vlog_rl) VLOG_RL_INIT(5, 1000);
+    }
     counter_inc(&a->counters, why);
-    VLOG_RL(VLL_WARN, "%s: handshake refused: %s", p->peer, reason);
+    vlog_rl(rl, VLL_WARN, VLOG_MODULE, "%s: handshake refused: %s", p->peer, reason);
     pending_free__(a, p, true);
 }
 
@@ -260,7 +269,7 @@ static void handshake_read__(struct acceptor *a, struct pending *p)
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
             return;
         }
-        refuse__(a, p, VXC_hs_protocol_error,
+        refuse__(a, p, VXC_hs_peer_closed,
                  n ? strerror(errno) : "connection closed during handshake");
         return;
     }

@@ -282,9 +282,9 @@ static void *worker_main__(void *w_)
     pthread_setname_np(pthread_self(), name);
     rcu_register_thread();
     while (!w->stop) {
-        rcu_thread_offline();
+        model_offline();
         int n = epoll_wait(w->epfd, events, MAX_EVENTS, TICK_MS);
-        rcu_thread_online();
+        model_online();
         w->now_ms = time_msec();
 
         for (int i = 0; i < n; i++) {
@@ -328,7 +328,7 @@ static void *worker_main__(void *w_)
                 conn_close__(w, c);
             }
         }
-        rcu_quiescent_state();
+        model_quiescent();
     }
     while (w->conns) {
         conn_close_soon(w->conns, "shutting down");

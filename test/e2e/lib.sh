@@ -194,14 +194,21 @@ ctl_stop() {
 
 # ctl_dump: asks vxfabricd for counters and flows (SIGUSR2) and waits for
 # them in STATE_DIR.
+mtime() { stat -c %y "$1" 2>/dev/null || echo none; }
+changed_since() { test "$(mtime "$1")" != "$2"; }   # re-read at every poll
+
 ctl_dump() {
-    local before
-    before=$(stat -c %y "$STATE_DIR/counters.prom" 2>/dev/null || echo none)
+    local before n_bridges
+    before=$(mtime "$STATE_DIR/counters.prom")
     rm -f "$STATE_DIR"/flows-*.txt
     kill -USR2 "$CTL_PID"
-    wait_until 5 test "$(stat -c %y "$STATE_DIR/counters.prom" 2>/dev/null || echo none)" != "$before"
-    sleep 0.2
+    wait_until 5 changed_since "$STATE_DIR/counters.prom" "$before" || log "no counters dump"
+    # The workers write their flow files after the counters: wait for one
+    # file per connected bridge.
+    n_bridges=${#HV_DIR[@]}
+    wait_until 5 flow_files_at_least "$n_bridges" || true
 }
+flow_files_at_least() { [ "$(ls "$STATE_DIR"/flows-*.txt 2>/dev/null | wc -l)" -ge "$1" ]; }
 
 # counter NAME: the sum of a vxfabricd counter over all threads (after ctl_dump).
 counter() {

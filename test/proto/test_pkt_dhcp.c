@@ -103,7 +103,9 @@ static size_t build_dhcp(uint8_t *p, uint8_t type, uint32_t ciaddr, uint16_t fla
     put_be32(p + 236, DHCP_MAGIC);
     size_t n = 240;
     p[n++] = DHO_MSG_TYPE; p[n++] = 1; p[n++] = type;
-    memcpy(p + n, opts, opts_size);
+    if (opts_size) {
+        memcpy(p + n, opts, opts_size);
+    }
     n += opts_size;
     p[n++] = DHO_END;
     return n;

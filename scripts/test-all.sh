@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The whole vxfabric test suite, as the README's test command and CI run it:
+#   1. build (gcc, warnings as errors) and every ctest: Criterion unit tests,
+#      the ovs-ofctl cross-check of golden bytes, fuzz corpus replay;
+#   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer;
+#   3. the model's concurrency stress test under ThreadSanitizer;
+#   4. a short libFuzzer run of every target (clang), when available;
+#   5. the end-to-end lab on real Open vSwitch, with the ASan/UBSan daemon.
+# Needs root for stage 5 (network namespaces).  Prints one closing line
+# "suite: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-2}
+pass=0; fail=0; failed=()
+
+stage() {  # stage NAME CMD...
+    local name=$1; shift
+    echo "==== $name"
+    local start=$SECONDS
+    if "$@"; then
+        pass=$((pass + 1)); echo "==== $name: ok ($((SECONDS - start)) s)"
+    else
+        fail=$((fail + 1)); failed+=("$name"); echo "==== $name: FAILED ($((SECONDS - start)) s)"
+    fi
+}
+
+build() {  # build DIR CMAKE-ARGS...
+    local dir=$1; shift
+    cmake -S . -B "$dir" "$@" >/dev/null && cmake --build "$dir" -j"$JOBS"
+}
+
+unit() {
+    build build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVX_TESTS=ON && (cd build && ctest --output-on-failure -j"$JOBS")
+}
+
+unit_asan() {
+    build build-asan -DCMAKE_BUILD_TYPE=Debug -DVX_SANITIZE=ON -DVX_TESTS=ON \
+        && (cd build-asan && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$PWD/test/fuzz/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+            ctest --output-on-failure -j"$JOBS")
+}
+
+stress_tsan() {
+    build build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVX_TSAN=ON -DVX_TESTS=OFF \
+        && TSAN_OPTIONS="suppressions=$PWD/test/stress/tsan.supp halt_on_error=1" \
+           ./build-tsan/test/stress/stress_model
+}
+
+fuzz_smoke() {
+    if ! command -v clang >/dev/null; then
+        echo "SKIP: clang not installed, libFuzzer runs skipped (replay still ran in stage 1)"
+        return 0
+    fi
+    CC=clang build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVX_FUZZ=ON -DVX_TESTS=OFF || return 1
+    local t work rc=0
+    for t in ofp conn pkt dhcp config; do
+        work=$(mktemp -d)
+        cp test/fuzz/corpus/$t/* "$work/"
+        (cd "$work" && LSAN_OPTIONS=suppressions=$OLDPWD/test/fuzz/lsan.supp "$OLDPWD/build-fuzz/test/fuzz/fuzz_$t" -max_total_time="${FUZZ_SECONDS:-10}" \
+            -max_len=4096 "$work" >"$work.log" 2>&1) || { echo "fuzz_$t found a crash:"; tail -40 "$work.log"; rc=1; }
+        grep -h "^#.*DONE" "$work.log" | sed "s/^/fuzz_$t: /"
+        rm -rf "$work" "$work.log"
+    done
+    return $rc
+}
+
+e2e() {
+    if [ "$(id -u)" != 0 ]; then
+        echo "SKIP: the end-to-end lab needs root (network namespaces)"
+        return 0
+    fi
+    VXFABRICD=$PWD/build-asan/vxfabricd \
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        bash test/e2e/fabric.sh
+}
+
+stage "unit tests" unit
+stage "unit tests under ASan+UBSan" unit_asan
+stage "model stress under TSan" stress_tsan
+stage "fuzzing" fuzz_smoke
+stage "end-to-end lab" e2e
+
+[ ${#failed[@]} -gt 0 ] && echo "failed stages: ${failed[*]}"
+echo "suite: $pass passed, $fail failed"
+[ $fail = 0 ]

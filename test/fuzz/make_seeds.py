@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Writes the seed inputs of each fuzz target into corpus/TARGET/seed-*.
+
+Seeds are well-formed protocol messages built from the specifications
+(OF1.3.5 appendix A, RFC 826, RFC 2131/2132); the fuzzers grow the corpus
+from them, and the test run replays every file.  Run from this directory.
+"""
+import os
+import struct
+
+OFP13 = 4
+
+
+def ofp(mtype, xid, body=b""):
+    return struct.pack("!BBHI", OFP13, mtype, 8 + len(body), xid) + body
+
+
+def match(oxms):
+    body = b"".join(oxms)
+    length = 4 + len(body)
+    pad = (8 - length % 8) % 8
+    return struct.pack("!HH", 1, length) + body + b"\0" * pad
+
+
+def oxm(cls, field, value, mask=None):
+    hasmask = mask is not None
+    payload = value + (mask or b"")
+    return struct.pack("!I", cls << 16 | field << 9 | hasmask << 8 | len(payload)) + payload
+
+
+def in_port(n):
+    return oxm(0x8000, 0, struct.pack("!I", n))
+
+
+def mac(s):
+    return bytes(int(x, 16) for x in s.split(":"))
+
+
+def ip(s):
+    return bytes(int(x) for x in s.split("."))
+
+
+def eth(dst, src, etype, payload):
+    return mac(dst) + mac(src) + struct.pack("!H", etype) + payload
+
+
+def arp_req(src_mac, src_ip, target_ip):
+    return eth("ff:ff:ff:ff:ff:ff", src_mac, 0x0806,
+               struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + mac(src_mac) + ip(src_ip)
+               + b"\0" * 6 + ip(target_ip))
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def ipv4_udp(src, dst, sport, dport, payload):
+    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, ip(src), ip(dst))
+    hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
+    return hdr + udp
+
+
+def dhcp_msg(mtype, chaddr, ciaddr="0.0.0.0", opts=b"", flags=0):
+    bootp = struct.pack("!BBBBIHH4s4s4s4s", 1, 1, 6, 0, 0x3903F326, 0, flags, ip(ciaddr),
+                        b"\0" * 4, b"\0" * 4, b"\0" * 4)
+    bootp += mac(chaddr) + b"\0" * 10 + b"\0" * 64 + b"\0" * 128
+    bootp += struct.pack("!I", 0x63825363) + bytes([53, 1, mtype]) + opts + b"\xff"
+    return bootp
+
+
+def dhcp_frame(chaddr, msg):
+    return eth("ff:ff:ff:ff:ff:ff", chaddr, 0x0800, ipv4_udp("0.0.0.0", "255.255.255.255", 68, 67, msg))
+
+
+def packet_in(port, frame, extra_oxms=()):
+    m = match([in_port(port)] + list(extra_oxms))
+    return ofp(10, 0, struct.pack("!IHBBQ", 0xFFFFFFFF, len(frame), 1, 0, 0x7678000000000000)
+               + m + b"\0\0" + frame)
+
+
+def port(no, name):
+    return struct.pack("!I4x6s2x16sIIIIIIII", no, b"\x02\0\0\0\0" + bytes([no & 255]),
+                       name.encode(), 0, 0, 0, 0, 0, 0, 0, 0)
+
+
+def multipart_reply(xid, mtype, body, more=False):
+    return ofp(19, xid, struct.pack("!HH4x", mtype, 1 if more else 0) + body)
+
+
+def flow_stats_entry(table, prio, m, insts):
+    length = 48 + len(m) + len(insts)
+    return struct.pack("!HBxIIHHHH4xQQQ", length, table, 5, 0, prio, 0, 0, 0,
+                       0x7678000000000000, 1, 64) + m + insts
+
+
+VM1 = "da:1d:64:e8:e6:86"
+PRL = bytes([55, 7, 1, 3, 6, 12, 15, 28, 42])
+
+arp_vm1 = arp_req(VM1, "10.0.0.1", "10.0.0.2")
+arp_gw = arp_req(VM1, "10.0.0.1", "10.0.0.254")
+discover = dhcp_msg(1, VM1, opts=PRL)
+request = dhcp_msg(3, VM1, opts=bytes([54, 4]) + ip("10.0.0.254") + bytes([50, 4]) + ip("10.0.0.1") + PRL)
+renew = dhcp_msg(3, VM1, ciaddr="10.0.0.1")
+inform = dhcp_msg(8, VM1, ciaddr="10.0.0.1", opts=PRL)
+release = dhcp_msg(7, VM1, ciaddr="10.0.0.1")
+overload = dhcp_msg(1, VM1, opts=bytes([52, 1, 2]))
+overload = overload[:44] + bytes([55, 2, 1, 3, 255]) + overload[49:]
+ports = b"".join(port(n, "vm%d-p" % n) for n in range(1, 7)) + port(7, "vtun1")
+remote_flow = flow_stats_entry(
+    3, 100,
+    match([oxm(0x8000, 5, b"\x08\x00"), oxm(0x8000, 12, ip("10.0.0.4")),
+           oxm(0x8000, 38, struct.pack("!Q", 1))]),
+    struct.pack("!HH4x", 4, 40) + struct.pack("!HH", 25, 16) + oxm(1, 32, ip("192.168.1.2")) + b"\0" * 4
+    + struct.pack("!HHIH6x", 0, 16, 7, 0))
+
+seeds = {
+    "ofp": {
+        "hello": ofp(0, 1, struct.pack("!HHI", 1, 8, 0x10)),
+        "hello-old": ofp(0, 1)[:1].replace(b"\x04", b"\x01") + ofp(0, 1)[1:],
+        "echo": ofp(2, 5, b"ping"),
+        "features": ofp(6, 2, struct.pack("!QIBB2xII", 0x32D1F6DDC94F, 0, 254, 0, 0x4F, 0)),
+        "error": ofp(1, 9, struct.pack("!HH", 4, 6) + ofp(14, 9)),
+        "packet-in-arp": packet_in(1, arp_vm1),
+        "packet-in-tunnel": packet_in(7, arp_vm1, [oxm(0x8000, 38, struct.pack("!Q", 3)),
+                                                   oxm(1, 31, ip("192.168.1.2")),
+                                                   oxm(1, 32, ip("192.168.1.216"))]),
+        "port-status": ofp(12, 0, struct.pack("!B7x", 0) + port(8, "vm13-p")),
+        "desc": multipart_reply(3, 0, b"Nicira".ljust(256, b"\0") + b"\0" * 800),
+        "port-desc": multipart_reply(4, 13, ports, more=True),
+        "flow-stats": multipart_reply(5, 1, remote_flow),
+        "flow-removed": ofp(11, 0, struct.pack("!QHBBIIHHQQ", 0x7678000000000000, 100, 0, 3, 1, 0, 0, 0, 1, 2)
+                            + match([in_port(3)])),
+        "role-reply": ofp(25, 6, struct.pack("!I4xQ", 2, 5)),
+        "barrier-reply": ofp(21, 7),
+    },
+    "pkt": {
+        "arp": arp_vm1,
+        "arp-vlan": arp_vm1[:12] + b"\x81\x00\x00\x64" + arp_vm1[12:],
+        "dhcp": dhcp_frame(VM1, discover),
+        "icmp": eth("00:bb:cc:dd:ee:00", VM1, 0x0800,
+                    bytes.fromhex("4500001c0000000040010000") + ip("10.0.0.1") + ip("10.0.0.254")
+                    + bytes.fromhex("0800f7ff00000000")),
+    },
+    "dhcp": {"discover": discover, "request": request, "renew": renew, "inform": inform,
+             "release": release, "overload": overload},
+    "conn": {
+        "session": multipart_reply(0x1002, 13, ports) + multipart_reply(0x1003, 1, remote_flow)
+                   + packet_in(1, arp_vm1) + packet_in(1, arp_gw)
+                   + packet_in(1, dhcp_frame(VM1, discover)) + packet_in(1, dhcp_frame(VM1, request))
+                   + ofp(2, 77) + ofp(21, 0x1004) + ofp(12, 0, struct.pack("!B7x", 1) + port(2, "vm2-p")),
+        "errors": multipart_reply(0x1002, 13, ports) + multipart_reply(0x1003, 1, b"")
+                  + ofp(1, 0x1005, struct.pack("!HH", 5, 0) + b"\0" * 64) + ofp(21, 0x1006),
+    },
+    "config": {"article": open("../../conf/vxfabric.conf", "rb").read(),
+               "broken": b"bridges = ( { dpid = \"0x1\"; endpoint = \"1.2.3.4\"; } );\nhosts = ( { mac = 1; } );\n"},
+}
+
+for target, files in seeds.items():
+    d = os.path.join("corpus", target)
+    os.makedirs(d, exist_ok=True)
+    for name, data in files.items():
+        with open(os.path.join(d, "seed-" + name), "wb") as f:
+            f.write(data)
+print("seeds written")
