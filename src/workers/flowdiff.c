@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "core/timeval.h"
 #include "model/pipeline.h"
 #include "proto/ofp_flow.h"
 #include "workers/conn.h"
@@ -39,7 +38,7 @@ void flowdiff_start(struct conn *c)
     fd->n_batches = 0;
     flow_set_clear(&fd->reading);
     fd->stats_xid = conn_xid(c);
-    fd->sync_start_ms = time_msec();
+    fd->sync_start_ms = c->worker->now_ms;
     ofp_put_flow_stats_request(&c->obuf, fd->stats_xid, PIPELINE_COOKIE, PIPELINE_COOKIE_MASK);
     conn_want_flush(c);
 }
@@ -219,7 +218,7 @@ bool flowdiff_on_barrier_reply(struct conn *c, uint32_t xid)
     memmove(&fd->batches[0], &fd->batches[1], (size_t)(fd->n_batches - 1) * sizeof fd->batches[0]);
     fd->n_batches--;
     if (!fd->n_batches && fd->n_sent == fd->op_flows.n) {
-        uint64_t now = time_msec();
+        uint64_t now = c->worker->now_ms;
         fd->state = FLOWDIFF_IDLE;
         fd->last_converged_ms = now;
         if (fd->n_failed) {

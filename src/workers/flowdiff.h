@@ -2,7 +2,8 @@
  * pipeline's desired flows by sending only the difference.
  *
  * Owned by the worker that owns the connection; never touched by another
- * thread.  Life of a connection:
+ * thread.  Time is the worker's loop time (worker->now_ms), one clock for
+ * every decision.  Life of a connection:
  *   1. SYNC: the switch's flows carrying our cookie are read with a FLOW
  *      multipart request (all parts, OFPMPF_REPLY_MORE); together with the
  *      ports from PORT_DESC they form the installed state.

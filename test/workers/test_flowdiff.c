@@ -1,0 +1,344 @@
+/* The flow-diff engine against a scripted switch: what it sends for a
+ * fresh switch, a switch that already holds our flows, stale and changed
+ * flows; batching and pacing by barriers; errors matched by xid, left out
+ * of the installed state and retried. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <urcu-qsbr.h>
+
+#include "model/model.h"
+#include "model/pipeline.h"
+#include "model/vxconf.h"
+#include "proto/ofp_flow.h"
+#include "proto/ofp_msgs.h"
+#include "proto/ofp_port.h"
+#include "workers/conn.h"
+#include "workers/worker.h"
+
+#define HV1 0x32d1f6ddc94fULL
+
+static struct worker worker;
+static struct conn *c;
+
+static void setup(void)
+{
+    struct vx_config cfg;
+    struct vx_errors errs = { 0, 0, NULL };
+    struct dpid_set aff = { 0, 0, NULL };
+
+    vlog_set_level(VLL_ERR);
+    rcu_register_thread();
+    model_init();
+    cr_assert(vxconf_load(SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs));
+    worker.cfg = cfg.daemon;
+    worker.now_ms = 1000;
+    model_apply(&cfg, &aff, NULL);
+    dpid_set_clear(&aff);
+
+    c = calloc(1, sizeof *c);
+    c->worker = &worker;
+    c->fd = -1;
+    c->dpid = HV1;
+    c->next_xid = 0x1000;
+    strcpy(c->name, "test");
+    vxbuf_init(&c->rbuf, 4096);
+    vxbuf_init(&c->obuf, 4096);
+    flowdiff_init(&c->flows);
+}
+
+TestSuite(flowdiff, .init = setup);
+
+/* What the controller sent since the last call, by type. */
+struct sent {
+    int n_flow_mods, n_adds, n_modifies, n_deletes, n_barriers;
+    uint32_t flow_mod_xids[256];
+    uint32_t barrier_xids[64];
+    uint32_t port_desc_xid, flow_stats_xid;
+};
+
+static struct sent drain(void)
+{
+    struct sent s;
+    memset(&s, 0, sizeof s);
+    uint8_t *p = vxbuf_data(&c->obuf);
+    size_t left = c->obuf.size;
+    while (left >= 8) {
+        int n = ofp_msg_frame(p, left);
+        cr_assert_gt(n, 0, "the controller's output is well framed");
+        uint32_t xid = ofp_msg_xid(p);
+        if (p[1] == OFPT_FLOW_MOD) {
+            const struct ofp_flow_mod *fm = (const void *)p;
+            if (s.n_flow_mods < 256) s.flow_mod_xids[s.n_flow_mods] = xid;
+            s.n_flow_mods++;
+            s.n_adds += fm->command == OFPFC_ADD;
+            s.n_modifies += fm->command == OFPFC_MODIFY_STRICT;
+            s.n_deletes += fm->command == OFPFC_DELETE_STRICT;
+            if (fm->command == OFPFC_DELETE_STRICT) {
+                cr_assert_eq(get_be64(fm->cookie_mask), PIPELINE_COOKIE_MASK,
+                             "deletes are restricted to our cookie");
+                cr_assert_eq(get_be32(fm->out_port), OFPP_ANY);
+            }
+        } else if (p[1] == OFPT_BARRIER_REQUEST) {
+            s.barrier_xids[s.n_barriers++] = xid;
+        } else if (p[1] == OFPT_MULTIPART_REQUEST) {
+            uint16_t type = get_be16(p + 8);
+            if (type == OFPMP_PORT_DESC) s.port_desc_xid = xid;
+            if (type == OFPMP_FLOW) s.flow_stats_xid = xid;
+        }
+        p += n;
+        left -= (size_t)n;
+    }
+    vxbuf_clear(&c->obuf);
+    c->obuf_unscanned = 0;
+    worker.flush_list = NULL;
+    c->flush_pending = false;
+    return s;
+}
+
+/* Feeds one message from the switch. */
+static void feed(const struct vxbuf *msg)
+{
+    vxbuf_put(&c->rbuf, vxbuf_data(msg), msg->size);
+    conn_process_input(c, 1000);
+}
+
+static void reply_ports(uint32_t xid)
+{
+    struct vxbuf b = VXBUF_INITIALIZER;
+    size_t start = ofp_msg_start(&b, OFPT_MULTIPART_REPLY, xid, sizeof(struct ofp_multipart));
+    put_be16(((struct ofp_multipart *)vxbuf_at(&b, start))->type, OFPMP_PORT_DESC);
+    for (uint32_t n = 1; n <= 7; n++) {
+        struct of_port p = { .port_no = n };
+        snprintf(p.name, sizeof p.name, n == 7 ? "vtun1" : "vm%u-p", n);
+        ofp_put_port(&b, &p);
+    }
+    ofp_msg_finish(&b, start);
+    feed(&b);
+    vxbuf_uninit(&b);
+}
+
+/* FLOW stats reply holding 'fs' (in 'parts' messages, MORE on all but the
+ * last). */
+static void reply_flows(uint32_t xid, const struct flow_set *fs, int parts)
+{
+    size_t per = fs->n / (size_t)parts + 1;
+    for (int part = 0; part < parts; part++) {
+        struct vxbuf b = VXBUF_INITIALIZER;
+        size_t start = ofp_msg_start(&b, OFPT_MULTIPART_REPLY, xid, sizeof(struct ofp_multipart));
+        struct ofp_multipart *mp = vxbuf_at(&b, start);
+        put_be16(mp->type, OFPMP_FLOW);
+        put_be16(mp->flags, part < parts - 1 ? OFPMPF_REPLY_MORE : 0);
+        for (size_t i = part * per; i < fs->n && i < (part + 1) * per; i++) {
+            const struct flow *f = &fs->flows[i];
+            size_t ofs = b.size;
+            struct ofp_flow_stats *st = vxbuf_put_zeros(&b, sizeof *st);
+            st->table_id = f->table;
+            put_be16(st->priority, f->priority);
+            put_be64(st->cookie, f->cookie);
+            vxbuf_put(&b, flow_match(fs, f), f->match_size);
+            vxbuf_put(&b, flow_insts(fs, f), f->insts_size);
+            put_be16(((struct ofp_flow_stats *)vxbuf_at(&b, ofs))->length, (uint16_t)(b.size - ofs));
+        }
+        ofp_msg_finish(&b, start);
+        feed(&b);
+        vxbuf_uninit(&b);
+    }
+}
+
+static void reply_barrier(uint32_t xid)
+{
+    struct vxbuf b = VXBUF_INITIALIZER;
+    ofp_msg_finish(&b, ofp_msg_start(&b, OFPT_BARRIER_REPLY, xid, 8));
+    feed(&b);
+    vxbuf_uninit(&b);
+}
+
+static void reply_error(uint32_t xid)
+{
+    struct vxbuf b = VXBUF_INITIALIZER;
+    size_t start = ofp_msg_start(&b, OFPT_ERROR, xid, sizeof(struct ofp_error_msg));
+    put_be16(((struct ofp_error_msg *)vxbuf_at(&b, start))->type, 5);   /* FLOW_MOD_FAILED */
+    put_be16(((struct ofp_error_msg *)vxbuf_at(&b, start))->code, 0);
+    ofp_msg_finish(&b, start);
+    feed(&b);
+    vxbuf_uninit(&b);
+}
+
+static void desired(struct flow_set *fs)
+{
+    flow_set_init(fs);
+    pipeline_compute(HV1, conn_port_by_name, c, fs);
+}
+
+/* Connects; the switch answers with its ports and 'installed' flows. */
+static struct sent connect_with(const struct flow_set *installed, int parts)
+{
+    conn_start(c, 1000);
+    struct sent s = drain();
+    cr_assert(s.port_desc_xid && s.flow_stats_xid, "asks for ports and flows on connect");
+    reply_ports(s.port_desc_xid);
+    struct flow_set empty;
+    flow_set_init(&empty);
+    reply_flows(s.flow_stats_xid, installed ? installed : &empty, parts);
+    flow_set_destroy(&empty);
+    flowdiff_run(c, 1000);
+    return drain();
+}
+
+Test(flowdiff, fresh_switch_batches_and_commits)
+{
+    worker.cfg.max_flow_batch = 10;
+    struct sent s = connect_with(NULL, 1);
+    /* 37 flows in batches of 10: at most 4 batches in flight. */
+    cr_assert_eq(s.n_adds, 37);
+    cr_assert_eq(s.n_flow_mods, 37);
+    cr_assert_eq(s.n_barriers, 4);
+    cr_assert_eq(c->flows.state, FLOWDIFF_PUSHING);
+    cr_assert_eq(c->flows.installed.n, 0, "nothing committed before a barrier reply");
+    reply_barrier(s.barrier_xids[0]);
+    cr_assert_eq(c->flows.installed.n, 10);
+    for (int i = 1; i < 4; i++) {
+        reply_barrier(s.barrier_xids[i]);
+    }
+    cr_assert_eq(c->flows.installed.n, 37);
+    cr_assert_eq(c->flows.state, FLOWDIFF_IDLE);
+    cr_assert_eq(counter_read(&worker.counters, VXC_flow_batches), 4);
+}
+
+Test(flowdiff, pacing_waits_for_barriers)
+{
+    worker.cfg.max_flow_batch = 4;
+    struct sent s = connect_with(NULL, 1);
+    /* 37 flows in batches of 4 = 10 batches; only 4 may be in flight. */
+    cr_assert_eq(s.n_barriers, FLOWDIFF_MAX_INFLIGHT);
+    cr_assert_eq(s.n_flow_mods, 16);
+    reply_barrier(s.barrier_xids[0]);
+    flowdiff_run(c, 1000);
+    struct sent s2 = drain();
+    cr_assert_eq(s2.n_barriers, 1, "one more batch per confirmed batch");
+    cr_assert_eq(s2.n_flow_mods, 4);
+}
+
+Test(flowdiff, reconnect_with_same_flows_sends_nothing)
+{
+    struct flow_set fs;
+    /* Learn the desired set once ports are known. */
+    worker.cfg.max_flow_batch = 4096;
+    conn_start(c, 1000);
+    struct sent s = drain();
+    reply_ports(s.port_desc_xid);
+    desired(&fs);
+    cr_assert_eq(fs.n, 37);
+    /* The switch reports exactly those flows, split over 3 parts. */
+    reply_flows(s.flow_stats_xid, &fs, 3);
+    flowdiff_run(c, 1000);
+    struct sent s2 = drain();
+    cr_assert_eq(s2.n_flow_mods, 0, "unchanged tables: no FLOW_MOD at all");
+    cr_assert_eq(s2.n_barriers, 0);
+    cr_assert_eq(c->flows.state, FLOWDIFF_IDLE);
+    cr_assert_eq(c->flows.installed.n, 37);
+    flow_set_destroy(&fs);
+}
+
+Test(flowdiff, stale_and_changed_flows)
+{
+    struct flow_set fs, installed;
+    worker.cfg.max_flow_batch = 4096;
+    conn_start(c, 1000);
+    struct sent s = drain();
+    reply_ports(s.port_desc_xid);
+    desired(&fs);
+
+    /* The switch holds all desired flows but the first, one with other
+     * actions, and one stale flow of ours. */
+    flow_set_init(&installed);
+    for (size_t i = 1; i < fs.n; i++) {
+        if (i == 5) {
+            struct of_match m;
+            struct of_insts ins;
+            struct vxcur mc = vxcur_make(flow_match(&fs, &fs.flows[i]), fs.flows[i].match_size);
+            of_match_pull(&mc, &m);
+            of_insts_init(&ins);
+            of_insts_goto(&ins, 3);        /* different actions */
+            flow_set_add(&installed, fs.flows[i].table, fs.flows[i].priority, PIPELINE_COOKIE, &m, &ins);
+        } else {
+            flow_set_add_copy(&installed, &fs, &fs.flows[i]);
+        }
+    }
+    struct of_match stale;
+    struct of_insts drop;
+    of_match_init(&stale);
+    of_match_set(&stale, OFF_IN_PORT, 42);
+    of_insts_init(&drop);
+    flow_set_add(&installed, 1, 100, PIPELINE_COOKIE, &stale, &drop);
+    flow_set_sort(&installed);
+
+    reply_flows(s.flow_stats_xid, &installed, 1);
+    flowdiff_run(c, 1000);
+    struct sent s2 = drain();
+    cr_assert_eq(s2.n_adds, 1);
+    cr_assert_eq(s2.n_modifies, 1);
+    cr_assert_eq(s2.n_deletes, 1);
+    cr_assert_eq(s2.n_flow_mods, 3, "only the difference");
+    cr_assert_eq(s2.n_barriers, 1);
+    reply_barrier(s2.barrier_xids[0]);
+    cr_assert_eq(c->flows.installed.n, 37);
+    /* Installed now equals desired, flow by flow. */
+    for (size_t i = 0; i < fs.n; i++) {
+        cr_assert_eq(flow_identity_cmp(&fs, &fs.flows[i], &c->flows.installed,
+                                       &c->flows.installed.flows[i]), 0);
+        cr_assert(flow_insts_equal(&fs, &fs.flows[i], &c->flows.installed,
+                                   &c->flows.installed.flows[i]));
+    }
+    flow_set_destroy(&fs);
+    flow_set_destroy(&installed);
+}
+
+Test(flowdiff, error_matched_by_xid_then_retried)
+{
+    worker.cfg.max_flow_batch = 4096;
+    struct sent s = connect_with(NULL, 1);
+    cr_assert_eq(s.n_flow_mods, 37);
+    /* The switch rejects the 3rd FLOW_MOD; errors precede the barrier
+     * reply (OF1.3.5 6.2). */
+    reply_error(s.flow_mod_xids[2]);
+    reply_barrier(s.barrier_xids[0]);
+    cr_assert_eq(c->flows.installed.n, 36, "the failed flow is not installed");
+    cr_assert_eq(c->flows.n_failed, 1);
+    cr_assert_eq(counter_read(&worker.counters, VXC_flow_mod_errors), 1);
+    cr_assert_eq(c->flows.state, FLOWDIFF_IDLE);
+
+    worker.now_ms = 2000;
+    flowdiff_run(c, worker.now_ms);
+    cr_assert_eq(drain().n_flow_mods, 0, "no retry before the delay");
+    worker.now_ms = 1000 + 5000;
+    flowdiff_run(c, worker.now_ms);
+    struct sent s2 = drain();
+    cr_assert_eq(s2.n_flow_mods, 1, "retried: just the failed flow");
+    cr_assert_eq(s2.n_adds, 1);
+    reply_barrier(s2.barrier_xids[0]);
+    cr_assert_eq(c->flows.installed.n, 37);
+    cr_assert_eq(c->flows.n_failed, 0);
+}
+
+Test(flowdiff, port_status_recomputes)
+{
+    worker.cfg.max_flow_batch = 4096;
+    struct sent s = connect_with(NULL, 1);
+    reply_barrier(s.barrier_xids[0]);
+    cr_assert_eq(c->flows.installed.n, 37);
+
+    /* vtun1 is deleted: the tunnel flow and every remote flow go. */
+    struct vxbuf b = VXBUF_INITIALIZER;
+    size_t start = ofp_msg_start(&b, OFPT_PORT_STATUS, 0, 16);
+    ((uint8_t *)vxbuf_at(&b, start))[8] = OFPPR_DELETE;
+    struct of_port p = { .port_no = 7, .name = "vtun1" };
+    ofp_put_port(&b, &p);
+    ofp_msg_finish(&b, start);
+    feed(&b);
+    vxbuf_uninit(&b);
+    flowdiff_run(c, 1000);
+    struct sent s2 = drain();
+    cr_assert_eq(s2.n_deletes, 7, "tunnel flow + 6 remote deliveries");
+    cr_assert_eq(s2.n_flow_mods, 7);
+}
