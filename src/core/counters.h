@@ -59,6 +59,9 @@
     X(dhcp_releases, "DHCPRELEASEs recorded")                                \
     X(dhcp_declines, "DHCPDECLINEs recorded")                                \
     X(dhcp_ignored, "DHCP messages ignored (another server, bad type)")      \
+    X(icmp_echo_replies, "pings of a gateway answered")                      \
+    X(icmp_time_exceeded, "ICMP time exceeded sent for expired TTLs")        \
+    X(icmp_ignored, "ICMP packet-ins not answered")                          \
     X(echo_requests, "echo requests sent")
 
 enum vx_counter_id {

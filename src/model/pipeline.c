@@ -8,6 +8,7 @@
 #include "proto/ofp_wire.h"
 #include "proto/pkt.h"
 
+#define PRIO_GATEWAY 200
 #define PRIO_HOST 100
 #define PRIO_MISS 0
 
@@ -122,6 +123,28 @@ static void router_flows__(struct pipeline_ctx *ctx, const struct vx_router *r)
     }
 }
 
+/* Table 2: ICMP to a local network's gateway goes to the controller, which
+ * answers pings for it.  Matching tun_id means the source was validated by
+ * table 1; one flow per local network, whatever the gateway's MAC. */
+static void gateway_flow__(struct pipeline_ctx *ctx, uint32_t vni)
+{
+    const struct vx_network *net = model_network(vni);
+    struct of_match m;
+    struct of_insts i;
+
+    if (!net || !net->cfg.gateway) {
+        return;
+    }
+    of_match_init(&m);
+    of_match_set(&m, OFF_TUN_ID, vni);
+    of_match_set(&m, OFF_ETH_TYPE, ETH_TYPE_IP);
+    of_match_set(&m, OFF_IP_PROTO, IPPROTO_ICMP_);
+    of_match_set(&m, OFF_IPV4_DST, net->cfg.gateway);
+    of_insts_init(&i);
+    of_insts_output(&i, OFPP_CONTROLLER, OFPCML_NO_BUFFER);
+    add__(ctx, PIPELINE_T_ROUTE, PRIO_GATEWAY, &m, &i);
+}
+
 static void delivery_flow__(struct pipeline_ctx *ctx, const struct vx_host *h)
 {
     struct of_match m;
@@ -204,6 +227,7 @@ void pipeline_compute(uint64_t dpid, pipeline_port_fn *port_fn, const void *aux,
     for (size_t i = 0; i < local.n; i++) {
         uint8_t rmac[6];
         vni_set_add__(&relevant, local.v[i]);
+        gateway_flow__(&ctx, local.v[i]);
         if (!model_router_mac_of(local.v[i], rmac)) {
             continue;
         }

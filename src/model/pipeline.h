@@ -17,7 +17,11 @@
  *           keeps this O(k) flows per router of k networks instead of
  *           O(k^2) (source x destination pairs), while a host of a network
  *           not on the router still cannot use it: its table-1 flow never
- *           writes that router's MAC.  Miss: goto 3.
+ *           writes that router's MAC.  Also, per local network with a
+ *           gateway, ICMP to the gateway IP goes to the controller (which
+ *           answers pings for it).  A TTL that dec_ttl finds expired makes
+ *           the switch send an OFPR_INVALID_TTL packet-in, answered with
+ *           ICMP time exceeded.  Miss: goto 3.
  *  table 3  Delivery, for every host of every network relevant to the
  *           bridge (networks with a local host, and networks routed to from
  *           one): (tun_id, ipv4_dst) sets eth_dst and outputs to the local

@@ -215,6 +215,19 @@ void ofp_put_set_config(struct vxbuf *b, uint32_t xid, uint16_t flags, uint16_t 
     ofp_msg_finish(b, start);
 }
 
+void ofp_put_set_async(struct vxbuf *b, uint32_t xid, uint32_t packet_in_mask)
+{
+    size_t start = ofp_msg_start(b, OFPT_SET_ASYNC, xid, sizeof(struct ofp_async_config));
+    struct ofp_async_config *ac = vxbuf_at(b, start);
+
+    put_be32(ac->packet_in_mask[0], packet_in_mask);
+    put_be32(ac->port_status_mask[0], 1u << OFPPR_ADD | 1u << OFPPR_DELETE | 1u << OFPPR_MODIFY);
+    put_be32(ac->port_status_mask[1], 1u << OFPPR_ADD | 1u << OFPPR_DELETE | 1u << OFPPR_MODIFY);
+    /* FLOW_REMOVED: idle, hard, delete, group delete (OF1.3.5 A.4.2). */
+    put_be32(ac->flow_removed_mask[0], 0xf);
+    ofp_msg_finish(b, start);
+}
+
 void ofp_put_barrier_request(struct vxbuf *b, uint32_t xid)
 {
     put_simple__(b, OFPT_BARRIER_REQUEST, xid);

@@ -84,6 +84,12 @@ enum ofperr ofp_decode_features_reply(const void *msg, size_t size, struct of_fe
 /* --- SET_CONFIG (A.3.2) --- */
 void ofp_put_set_config(struct vxbuf *, uint32_t xid, uint16_t flags, uint16_t miss_send_len);
 
+/* --- SET_ASYNC (A.3.10) --- */
+/* Asks for packet-ins of the reasons in 'packet_in_mask' (bits 1 << OFPR_*)
+ * and port status of every reason, as master or equal.  Open vSwitch sends
+ * OFPR_INVALID_TTL packet-ins only when asked. */
+void ofp_put_set_async(struct vxbuf *, uint32_t xid, uint32_t packet_in_mask);
+
 /* --- BARRIER (A.3.8) --- */
 void ofp_put_barrier_request(struct vxbuf *, uint32_t xid);
 

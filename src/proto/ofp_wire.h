@@ -351,6 +351,15 @@ struct ofp_flow_stats {
 };
 _Static_assert(sizeof(struct ofp_flow_stats) == 48, "flow_stats");
 
+/* A.3.10 Asynchronous message configuration. */
+struct ofp_async_config {
+    struct ofp_header header;
+    uint8_t packet_in_mask[2][4];       /* [0]: master/equal, [1]: slave */
+    uint8_t port_status_mask[2][4];
+    uint8_t flow_removed_mask[2][4];
+};
+_Static_assert(sizeof(struct ofp_async_config) == 32, "async_config");
+
 /* A.3.9 Role. */
 enum ofp_controller_role {
     OFPCR_ROLE_NOCHANGE = 0,

@@ -244,3 +244,31 @@ void pkt_finish_ipv4(struct vxbuf *b, struct pkt_ipv4_frame f)
     }
     pad_frame__(b, f.frame_ofs);
 }
+
+void pkt_put_icmp_echo_reply(struct vxbuf *b, const struct pkt_info *req,
+                             const uint8_t src_mac[6])
+{
+    struct pkt_ipv4_frame f = pkt_start_ipv4(b, req->eth_src, src_mac, req->has_vlan,
+                                             req->vlan_tci, req->ip_dst, req->ip_src,
+                                             IPPROTO_ICMP_, 64);
+    uint8_t *icmp = vxbuf_put(b, req->l4, req->l4_size);
+
+    icmp[0] = ICMP_ECHO_REPLY;
+    icmp[1] = 0;
+    pkt_finish_ipv4(b, f);
+}
+
+void pkt_put_icmp_time_exceeded(struct vxbuf *b, const struct pkt_info *orig,
+                                uint32_t src_ip, const uint8_t src_mac[6],
+                                const uint8_t dst_mac[6])
+{
+    struct pkt_ipv4_frame f = pkt_start_ipv4(b, dst_mac, src_mac, orig->has_vlan,
+                                             orig->vlan_tci, src_ip, orig->ip_src,
+                                             IPPROTO_ICMP_, 64);
+    uint8_t *icmp = vxbuf_put_zeros(b, 8);
+
+    icmp[0] = ICMP_TIME_EXCEEDED;
+    icmp[1] = 0;                /* TTL exceeded in transit */
+    vxbuf_put(b, orig->ip, MIN(orig->ip_size, orig->ip_hlen + 8));
+    pkt_finish_ipv4(b, f);
+}

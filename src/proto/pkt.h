@@ -115,4 +115,23 @@ void pkt_finish_ipv4(struct vxbuf *b, struct pkt_ipv4_frame);
  * and checksum. */
 void pkt_put_udp(struct vxbuf *b, uint16_t src, uint16_t dst);
 
+#define ICMP_ECHO_REPLY 0
+#define ICMP_ECHO_REQUEST 8
+#define ICMP_TIME_EXCEEDED 11
+
+/* Appends the echo reply (RFC 792) to the parsed echo request 'req', sent
+ * from 'src_mac' and the request's destination IP back to its sender, with
+ * the request's identifier, sequence number and data. */
+void pkt_put_icmp_echo_reply(struct vxbuf *b, const struct pkt_info *req,
+                             const uint8_t src_mac[6]);
+
+/* Appends an ICMP time exceeded in transit (type 11, code 0; RFC 792) for
+ * the parsed IPv4 packet 'orig', from 'src_ip'/'src_mac' to the packet's
+ * IP sender at 'dst_mac' (not the packet's Ethernet source, which a router
+ * may already have rewritten).  It quotes the original IP header and the
+ * first 8 bytes of its payload, which is what traceroute matches on. */
+void pkt_put_icmp_time_exceeded(struct vxbuf *b, const struct pkt_info *orig,
+                                uint32_t src_ip, const uint8_t src_mac[6],
+                                const uint8_t dst_mac[6]);
+
 #endif

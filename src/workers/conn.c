@@ -305,6 +305,9 @@ void conn_start(struct conn *c, uint64_t now_ms)
     c->connected_ms = c->last_rx_ms = now_ms;
     /* Whole frames in packet-ins (OF1.3.5 A.3.2: miss_send_len). */
     ofp_put_set_config(&c->obuf, conn_xid(c), 0, OFPCML_NO_BUFFER);
+    /* Expired TTLs from the router's dec_ttl must reach us (traceroute). */
+    ofp_put_set_async(&c->obuf, conn_xid(c),
+                      1u << OFPR_NO_MATCH | 1u << OFPR_ACTION | 1u << OFPR_INVALID_TTL);
     ofp_put_desc_request(&c->obuf, conn_xid(c));
     c->port_desc_xid = conn_xid(c);
     ofp_put_port_desc_request(&c->obuf, c->port_desc_xid);

@@ -77,7 +77,8 @@ void conn_close_soon(struct conn *, const char *reason);
 
 /* Processes every complete message in the read buffer. */
 void conn_process_input(struct conn *, uint64_t now_ms);
-/* Sends the post-handshake requests (SET_CONFIG, DESC, PORT_DESC, FLOW). */
+/* Sends the post-handshake requests (SET_CONFIG, SET_ASYNC, DESC,
+ * PORT_DESC, FLOW). */
 void conn_start(struct conn *, uint64_t now_ms);
 
 #endif

@@ -46,11 +46,12 @@ static bool rate_ok__(struct conn *c, uint32_t port, uint64_t now_ms)
     return true;
 }
 
+/* Completes the PACKET_OUT started at 'start' and schedules the flush. */
 static void send_frame_out__(struct conn *c, uint32_t port, size_t start)
 {
+    (void)port;
     ofp_msg_finish(&c->obuf, start);
     conn_want_flush(c);
-    (void)port;
 }
 
 static void handle_arp__(struct conn *c, const struct vx_host *src, uint32_t in_port,
@@ -167,6 +168,74 @@ static void handle_dhcp__(struct conn *c, const struct vx_host *src, uint32_t in
     send_frame_out__(c, in_port, start);
 }
 
+/* RFC 792: echo replies for the gateway of the sender's network. */
+static void handle_gateway_ping__(struct conn *c, const struct vx_host *src, uint32_t in_port,
+                                  const struct pkt_info *pi)
+{
+    struct vx_counters *cs = conn_counters(c);
+    const struct vx_network *net = model_network(src->cfg.vni);
+    uint8_t gw_mac[6];
+
+    if (!net || !net->cfg.gateway || pi->ip_dst != net->cfg.gateway
+        || pi->ip_src != src->cfg.ip || pi->icmp_type != ICMP_ECHO_REQUEST) {
+        counter_inc(cs, VXC_icmp_ignored);
+        return;
+    }
+    model_gateway_mac(src->cfg.vni, gw_mac);
+    size_t start = ofp_start_packet_out(&c->obuf, conn_xid(c), OFPP_CONTROLLER, in_port);
+    pkt_put_icmp_echo_reply(&c->obuf, pi, gw_mac);
+    send_frame_out__(c, in_port, start);
+    counter_inc(cs, VXC_icmp_echo_replies);
+}
+
+/* The router's dec_ttl found TTL <= 1 (OFPR_INVALID_TTL): time exceeded
+ * from the sender's gateway, so traceroute shows the hop (RFC 1812 4.3.2.2:
+ * never about another ICMP error). */
+static void handle_ttl_expired__(struct conn *c, const struct vx_host *src, uint32_t in_port,
+                                 const struct pkt_info *pi)
+{
+    struct vx_counters *cs = conn_counters(c);
+    const struct vx_network *net = model_network(src->cfg.vni);
+    uint8_t gw_mac[6];
+
+    if (!net || !net->cfg.gateway || !pi->ip || pi->ip_src != src->cfg.ip
+        || (pi->ip_proto == IPPROTO_ICMP_ && pi->icmp_type != ICMP_ECHO_REQUEST)) {
+        counter_inc(cs, VXC_icmp_ignored);
+        return;
+    }
+    model_gateway_mac(src->cfg.vni, gw_mac);
+    size_t start = ofp_start_packet_out(&c->obuf, conn_xid(c), OFPP_CONTROLLER, in_port);
+    pkt_put_icmp_time_exceeded(&c->obuf, pi, net->cfg.gateway, gw_mac, src->cfg.mac);
+    send_frame_out__(c, in_port, start);
+    counter_inc(cs, VXC_icmp_time_exceeded);
+}
+
+/* Table 2 rewrites eth_src to the router's MAC before dec_ttl, so an
+ * expired packet arrives with the router as its Ethernet source.  Its
+ * sender is then the host on this bridge and ingress port whose IP is the
+ * packet's source (table 1 validated that pairing).  Runs only for
+ * OFPR_INVALID_TTL packet-ins, already rate-limited per port; walks the
+ * bridge's hosts. */
+static const struct vx_host *ttl_expired_sender__(struct conn *c, uint32_t in_port,
+                                                  const char *port_name,
+                                                  const struct pkt_info *pi)
+{
+    struct cds_lfht_iter it;
+    const struct vx_host *h;
+
+    if (!model_router(pi->eth_src)) {
+        return NULL;
+    }
+    for (h = model_hosts_on_bridge(c->dpid, &it); h; h = model_next_on_bridge(c->dpid, &it)) {
+        bool on_port = h->cfg.port_no ? h->cfg.port_no == in_port
+                                      : port_name && !strcmp(h->cfg.port_name, port_name);
+        if (on_port && h->cfg.ip == pi->ip_src) {
+            return h;
+        }
+    }
+    return NULL;
+}
+
 void pktin_handle(struct conn *c, const struct of_packet_in *pin)
 {
     struct vx_counters *cs = conn_counters(c);
@@ -186,25 +255,34 @@ void pktin_handle(struct conn *c, const struct of_packet_in *pin)
         return;
     }
     bool is_arp = pi.eth_type == ETH_TYPE_ARP;
-    bool is_dhcp = pi.eth_type == ETH_TYPE_IP && pi.ip_proto == IPPROTO_UDP_
-                   && pi.udp_dst == DHCP_SERVER_PORT;
-    if (!is_arp && !is_dhcp) {
+    bool is_ip = pi.eth_type == ETH_TYPE_IP && pi.ip;
+    bool is_dhcp = is_ip && pi.ip_proto == IPPROTO_UDP_ && pi.udp_dst == DHCP_SERVER_PORT;
+    bool is_ttl = is_ip && pin->reason == OFPR_INVALID_TTL;
+    bool is_icmp = is_ip && pi.ip_proto == IPPROTO_ICMP_ && pi.l4;
+    if (!is_arp && !is_dhcp && !is_ttl && !is_icmp) {
         counter_inc(cs, VXC_pktin_other);
         return;
     }
     const struct of_port *port = conn_port(c, in_port);
     const struct vx_host *src = model_host_by_source(c->dpid, pi.eth_src, in_port,
                                                      port ? port->name : NULL);
+    if (!src && is_ttl) {
+        src = ttl_expired_sender__(c, in_port, port ? port->name : NULL, &pi);
+    }
     if (!src) {
         counter_inc(cs, VXC_pktin_unknown_source);
         char mac[ETH_ADDR_STRLEN];
         VLOG_RL(VLL_INFO, "%s: port %u: %s from unknown host %s", c->name, in_port,
-                is_arp ? "ARP" : "DHCP", eth_addr_to_str(pi.eth_src, mac));
+                is_arp ? "ARP" : is_dhcp ? "DHCP" : "ICMP", eth_addr_to_str(pi.eth_src, mac));
         return;
     }
     if (is_arp) {
         handle_arp__(c, src, in_port, &pi);
-    } else {
+    } else if (is_ttl) {
+        handle_ttl_expired__(c, src, in_port, &pi);
+    } else if (is_dhcp) {
         handle_dhcp__(c, src, in_port, &pi);
+    } else {
+        handle_gateway_ping__(c, src, in_port, &pi);
     }
 }

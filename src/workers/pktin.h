@@ -13,7 +13,11 @@
  * the network's gateway.  The reply goes back out of the ingress port with
  * the answered MAC as Ethernet and ARP source.
  *
- * DHCP (RFC 2131): static reservations; see dhcp_decide(). */
+ * DHCP (RFC 2131): static reservations; see dhcp_decide().
+ *
+ * ICMP (RFC 792): echo requests to a network's gateway are answered from
+ * the gateway; packets whose TTL expired in the router (OFPR_INVALID_TTL)
+ * get a time exceeded from the sender's gateway. */
 #ifndef VX_PKTIN_H
 #define VX_PKTIN_H 1
 

@@ -93,7 +93,7 @@ t_flows_equal_desired() {
         ctl_desired "$hv" >"$LAB/desired.$hv" || return 1
         hv_flows "$hv" >"$LAB/installed.$hv"
         n=$(grep -c . "$LAB/desired.$hv")
-        expect "$hv: desired set is the article's pipeline (37 flows, got $n)" test "$n" = 37 || return 1
+        expect "$hv: desired set is the article's pipeline (40 flows, got $n)" test "$n" = 40 || return 1
         diff "$LAB/desired.$hv" "$LAB/installed.$hv" >"$LAB/flowdiff.$hv" \
             || { log "$hv: desired (<) vs switch (>):"; cat "$LAB/flowdiff.$hv" >&2; return 1; }
     done
@@ -215,6 +215,31 @@ t_routing() {
         bash -c "! ip netns exec $(ns_name vm3) ping -c 2 -i 0.2 -W 1 -q 192.168.5.3 >/dev/null"
 }
 
+t_gateway_ping() {
+    # The gateway answers ping, on a routed network and on one with no router.
+    local out
+    out=$(in_ns vm1 ping -c 3 -i 0.2 -W 2 10.0.0.254 2>&1)
+    expect "vm1 pings its gateway 10.0.0.254" grep -q " 0% packet loss" <<<"$out" || { log "$out"; return 1; }
+    out=$(in_ns vm3 ping -c 3 -i 0.2 -W 2 10.0.0.253 2>&1)
+    expect "vm3 (net 2, no router) pings its gateway 10.0.0.253" grep -q " 0% packet loss" <<<"$out" || { log "$out"; return 1; }
+    expect "vm3 resolved its gateway to the VNI-derived MAC" test "$(neigh_mac vm3 10.0.0.253)" = 02:76:78:00:00:02 || return 1
+    ctl_dump
+    expect "replies counted" test "$(counter icmp_echo_replies)" -ge 6
+}
+
+t_traceroute() {
+    # traceroute from network 1 to network 3 shows the gateway as hop 1:
+    # the router's dec_ttl expires the probe, the controller answers with
+    # ICMP time exceeded from 10.0.0.254.
+    local out
+    out=$(in_ns vm1 traceroute -n -q 1 -w 2 -m 4 192.168.5.3 2>&1)
+    log "$(tr '\n' '|' <<<"$out")"
+    expect "hop 1 is the gateway" grep -qE '^ *1 +10\.0\.0\.254 ' <<<"$out" || return 1
+    expect "hop 2 is the destination" grep -qE '^ *2 +192\.168\.5\.3 ' <<<"$out" || return 1
+    ctl_dump
+    expect "time exceeded counted" test "$(counter icmp_time_exceeded)" -ge 1
+}
+
 t_controller_restart() {
     # ~100 packets/s across the tunnel while vxfabricd restarts: no loss,
     # no FLOW_MOD after the restart, no flow's duration reset.
@@ -225,7 +250,7 @@ t_controller_restart() {
     in_ns vm1 ping -i 0.01 -c 500 -W 1 -q 10.0.0.5 >"$LAB/ping.restart" 2>&1 &
     local ping=$!
     sleep 1
-    ctl_stop
+    expect "vxfabricd exits cleanly on SIGTERM" ctl_stop || return 1
     sleep 0.5
     ctl_start "$CONF"
     wait_until 30 connected_twice || { log "switches did not reconnect"; }
@@ -372,10 +397,22 @@ t_hostile_clients() {
     expect "refusals counted" test "$(counter hs_protocol_error)" -ge 1 -a "$(counter hs_incompatible)" -ge 1
 }
 
+t_clean_shutdown() {
+    # Last: the daemon stops cleanly and no sanitizer spoke during the run
+    # (the suite runs this lab with the ASan/UBSan build).
+    expect "vxfabricd exits with status 0" ctl_stop || return 1
+    if ctl_sanitizer_reports >&2; then
+        log "sanitizer reports in the controller log"
+        return 1
+    fi
+}
+
 ALL="handshake ports_by_name flows_equal_desired survives_echo
      dhcp_every_vm same_network_ping isolation_overlapping routing
+     gateway_ping traceroute
      controller_restart reload_add_host reload_touches_only_concerned
-     reload_remove_host bad_reload_keeps_model hostile_clients ovs_restart"
+     reload_remove_host bad_reload_keeps_model hostile_clients ovs_restart
+     clean_shutdown"
 setup
 for t in ${*:-$ALL}; do run_test "$t" "t_$t"; done
 summary

@@ -185,11 +185,21 @@ ctl_start() {
     wait_until 5 ss -Hltn "sport = :$CTL_PORT" || die "vxfabricd did not start; see $LAB/vxfabricd.log"
 }
 
+# Stops vxfabricd with SIGTERM; returns its exit status (a sanitizer
+# report at exit makes it non-zero).
 ctl_stop() {
+    local rc=0
     [ -n "$CTL_PID" ] || return 0
     kill "$CTL_PID" 2>/dev/null
-    wait "$CTL_PID" 2>/dev/null
+    wait "$CTL_PID" 2>/dev/null || rc=$?
     CTL_PID=""
+    return $rc
+}
+
+# Sanitizer reports (ASan, UBSan, LSan, TSan) in the controller's log.
+ctl_sanitizer_reports() {
+    grep -E "ERROR: (AddressSanitizer|LeakSanitizer|ThreadSanitizer)|runtime error:|WARNING: ThreadSanitizer" \
+        "$LAB/vxfabricd.log"
 }
 
 # ctl_dump: asks vxfabricd for counters and flows (SIGUSR2) and waits for

@@ -41,6 +41,8 @@ Test(encode, switch_messages)
     ofp_put_features_request(&b, 2);          assert_golden(&b, "features_request");
     ofp_put_set_config(&b, 3, 0, 0xffff);     assert_golden(&b, "set_config");
     ofp_put_barrier_request(&b, 9);           assert_golden(&b, "barrier_request");
+    ofp_put_set_async(&b, 18, 1u << OFPR_NO_MATCH | 1u << OFPR_ACTION | 1u << OFPR_INVALID_TTL);
+    assert_golden(&b, "set_async");
     ofp_put_role_request(&b, 4, OFPCR_ROLE_MASTER, 5); assert_golden(&b, "role_request");
     ofp_put_desc_request(&b, 5);              assert_golden(&b, "desc_request");
     ofp_put_port_desc_request(&b, 6);         assert_golden(&b, "port_desc_request");

@@ -371,3 +371,83 @@ Test(dhcp, reply_addressing_and_nak)
     cr_assert_not_null(find_opt(bootp, reply.size - 42, DHO_DNS, &len));
     vxbuf_uninit(&reply);
 }
+
+/* --- ICMP from the gateway --- */
+
+static void assert_ip_icmp_checksums(const uint8_t *f)
+{
+    const uint8_t *ip = f + 14;
+    size_t total = get_be16(ip + 2);
+    uint32_t sum = 0;
+
+    for (size_t i = 0; i < 20; i += 2) sum += get_be16(ip + i);
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    cr_assert_eq(sum, 0xffff, "IPv4 header checksum");
+    sum = 0;
+    for (size_t i = 20; i < total; i += 2) {
+        sum += i + 1 < total ? get_be16(ip + i) : (uint32_t)ip[i] << 8;
+    }
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    cr_assert_eq(sum, 0xffff, "ICMP checksum");
+}
+
+/* vm1 (10.0.0.1) pings its gateway 10.0.0.254: id 0x1234, seq 1, 4 bytes. */
+#define PING_GW \
+    "00bbccddee00" "da1d64e8e686" "0800" \
+    "45000020" "abcd4000" "4001" "0000" "0a000001" "0a0000fe" \
+    "0800" "0000" "1234" "0001" "61626364"
+
+Test(icmp, echo_reply_from_gateway)
+{
+    size_t size;
+    uint8_t *req = hex_to_bytes(PING_GW, &size);
+    struct pkt_info pi;
+    struct vxbuf b = VXBUF_INITIALIZER;
+    uint8_t gw[6] = { 0x00, 0xbb, 0xcc, 0xdd, 0xee, 0x00 };
+
+    cr_assert_eq(pkt_parse(req, size, &pi), PKT_OK);
+    cr_assert_eq(pi.icmp_type, ICMP_ECHO_REQUEST);
+    pkt_put_icmp_echo_reply(&b, &pi, gw);
+    const uint8_t *r = vxbuf_data(&b);
+    cr_assert_eq(memcmp(r, req + 6, 6), 0, "to the pinger's MAC");
+    cr_assert_eq(memcmp(r + 6, gw, 6), 0, "from the gateway MAC");
+    cr_assert_eq(get_be32(r + 26), 0x0a0000fe, "from the gateway IP");
+    cr_assert_eq(get_be32(r + 30), 0x0a000001);
+    cr_assert_eq(r[34], ICMP_ECHO_REPLY);
+    cr_assert_eq(get_be16(r + 38), 0x1234, "identifier kept");
+    cr_assert_eq(get_be16(r + 40), 1, "sequence kept");
+    cr_assert_eq(memcmp(r + 42, "abcd", 4), 0, "data kept");
+    assert_ip_icmp_checksums(r);
+    cr_assert_geq(b.size, 60);
+    vxbuf_uninit(&b);
+    free(req);
+}
+
+Test(icmp, time_exceeded_quotes_the_packet)
+{
+    /* A traceroute probe: UDP 10.0.0.1:33434 -> 192.168.5.3:33435, TTL 1. */
+    size_t size;
+    uint8_t *probe = hex_to_bytes("00bbccddee00" "da1d64e8e686" "0800"
+                                  "45000024" "00010000" "0111" "0000" "0a000001" "c0a80503"
+                                  "829a829b" "00100000" "0102030405060708", &size);
+    struct pkt_info pi;
+    struct vxbuf b = VXBUF_INITIALIZER;
+    uint8_t gw[6] = { 0x00, 0xbb, 0xcc, 0xdd, 0xee, 0x00 };
+    uint8_t vm1[6] = { 0xda, 0x1d, 0x64, 0xe8, 0xe6, 0x86 };
+
+    /* As the router's dec_ttl leaves it: Ethernet source already the router. */
+    memcpy(probe + 6, gw, 6);
+    cr_assert_eq(pkt_parse(probe, size, &pi), PKT_OK);
+    pkt_put_icmp_time_exceeded(&b, &pi, 0x0a0000fe, gw, vm1);
+    const uint8_t *r = vxbuf_data(&b);
+    cr_assert_eq(memcmp(r, vm1, 6), 0, "to the sender's own MAC, not the rewritten source");
+    cr_assert_eq(get_be32(r + 26), 0x0a0000fe, "from the sender's gateway");
+    cr_assert_eq(get_be32(r + 30), 0x0a000001, "to the sender");
+    cr_assert_eq(r[34], ICMP_TIME_EXCEEDED);
+    cr_assert_eq(r[35], 0, "code 0: TTL exceeded in transit");
+    cr_assert_eq(get_be16(r + 16), 20 + 8 + 28, "quotes header + 8 bytes");
+    cr_assert_eq(memcmp(r + 42, probe + 14, 28), 0, "the original header and UDP ports");
+    assert_ip_icmp_checksums(r);
+    vxbuf_uninit(&b);
+    free(probe);
+}

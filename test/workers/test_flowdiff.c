@@ -189,9 +189,9 @@ Test(flowdiff, fresh_switch_batches_and_commits)
 {
     worker.cfg.max_flow_batch = 10;
     struct sent s = connect_with(NULL, 1);
-    /* 37 flows in batches of 10: at most 4 batches in flight. */
-    cr_assert_eq(s.n_adds, 37);
-    cr_assert_eq(s.n_flow_mods, 37);
+    /* 40 flows in batches of 10: 4 batches, all in flight. */
+    cr_assert_eq(s.n_adds, 40);
+    cr_assert_eq(s.n_flow_mods, 40);
     cr_assert_eq(s.n_barriers, 4);
     cr_assert_eq(c->flows.state, FLOWDIFF_PUSHING);
     cr_assert_eq(c->flows.installed.n, 0, "nothing committed before a barrier reply");
@@ -200,7 +200,7 @@ Test(flowdiff, fresh_switch_batches_and_commits)
     for (int i = 1; i < 4; i++) {
         reply_barrier(s.barrier_xids[i]);
     }
-    cr_assert_eq(c->flows.installed.n, 37);
+    cr_assert_eq(c->flows.installed.n, 40);
     cr_assert_eq(c->flows.state, FLOWDIFF_IDLE);
     cr_assert_eq(counter_read(&worker.counters, VXC_flow_batches), 4);
 }
@@ -209,7 +209,7 @@ Test(flowdiff, pacing_waits_for_barriers)
 {
     worker.cfg.max_flow_batch = 4;
     struct sent s = connect_with(NULL, 1);
-    /* 37 flows in batches of 4 = 10 batches; only 4 may be in flight. */
+    /* 40 flows in batches of 4 = 10 batches; only 4 may be in flight. */
     cr_assert_eq(s.n_barriers, FLOWDIFF_MAX_INFLIGHT);
     cr_assert_eq(s.n_flow_mods, 16);
     reply_barrier(s.barrier_xids[0]);
@@ -228,7 +228,7 @@ Test(flowdiff, reconnect_with_same_flows_sends_nothing)
     struct sent s = drain();
     reply_ports(s.port_desc_xid);
     desired(&fs);
-    cr_assert_eq(fs.n, 37);
+    cr_assert_eq(fs.n, 40);
     /* The switch reports exactly those flows, split over 3 parts. */
     reply_flows(s.flow_stats_xid, &fs, 3);
     flowdiff_run(c, 1000);
@@ -236,7 +236,7 @@ Test(flowdiff, reconnect_with_same_flows_sends_nothing)
     cr_assert_eq(s2.n_flow_mods, 0, "unchanged tables: no FLOW_MOD at all");
     cr_assert_eq(s2.n_barriers, 0);
     cr_assert_eq(c->flows.state, FLOWDIFF_IDLE);
-    cr_assert_eq(c->flows.installed.n, 37);
+    cr_assert_eq(c->flows.installed.n, 40);
     flow_set_destroy(&fs);
 }
 
@@ -282,7 +282,7 @@ Test(flowdiff, stale_and_changed_flows)
     cr_assert_eq(s2.n_flow_mods, 3, "only the difference");
     cr_assert_eq(s2.n_barriers, 1);
     reply_barrier(s2.barrier_xids[0]);
-    cr_assert_eq(c->flows.installed.n, 37);
+    cr_assert_eq(c->flows.installed.n, 40);
     /* Installed now equals desired, flow by flow. */
     for (size_t i = 0; i < fs.n; i++) {
         cr_assert_eq(flow_identity_cmp(&fs, &fs.flows[i], &c->flows.installed,
@@ -298,12 +298,12 @@ Test(flowdiff, error_matched_by_xid_then_retried)
 {
     worker.cfg.max_flow_batch = 4096;
     struct sent s = connect_with(NULL, 1);
-    cr_assert_eq(s.n_flow_mods, 37);
+    cr_assert_eq(s.n_flow_mods, 40);
     /* The switch rejects the 3rd FLOW_MOD; errors precede the barrier
      * reply (OF1.3.5 6.2). */
     reply_error(s.flow_mod_xids[2]);
     reply_barrier(s.barrier_xids[0]);
-    cr_assert_eq(c->flows.installed.n, 36, "the failed flow is not installed");
+    cr_assert_eq(c->flows.installed.n, 39, "the failed flow is not installed");
     cr_assert_eq(c->flows.n_failed, 1);
     cr_assert_eq(counter_read(&worker.counters, VXC_flow_mod_errors), 1);
     cr_assert_eq(c->flows.state, FLOWDIFF_IDLE);
@@ -317,7 +317,7 @@ Test(flowdiff, error_matched_by_xid_then_retried)
     cr_assert_eq(s2.n_flow_mods, 1, "retried: just the failed flow");
     cr_assert_eq(s2.n_adds, 1);
     reply_barrier(s2.barrier_xids[0]);
-    cr_assert_eq(c->flows.installed.n, 37);
+    cr_assert_eq(c->flows.installed.n, 40);
     cr_assert_eq(c->flows.n_failed, 0);
 }
 
@@ -326,7 +326,7 @@ Test(flowdiff, port_status_recomputes)
     worker.cfg.max_flow_batch = 4096;
     struct sent s = connect_with(NULL, 1);
     reply_barrier(s.barrier_xids[0]);
-    cr_assert_eq(c->flows.installed.n, 37);
+    cr_assert_eq(c->flows.installed.n, 40);
 
     /* vtun1 is deleted: the tunnel flow and every remote flow go. */
     struct vxbuf b = VXBUF_INITIALIZER;
