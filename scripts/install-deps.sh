@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs every Debian 12 package vxfabric needs to build, run and test.
-# Usage: scripts/install-deps.sh [run|test]   (default: test, which is a superset)
+# Usage: scripts/install-deps.sh [run|test|bench]   (default: test; bench adds the os-ken peer)
 set -eu
 mode=${1:-test}
 
@@ -13,6 +13,7 @@ TEST="libcriterion-dev openvswitch-switch openvswitch-common iproute2 ethtool \
 
 pkgs=$BUILD
 [ "$mode" = test ] && pkgs="$pkgs $TEST"
+[ "$mode" = bench ] && pkgs="$pkgs python3 python3-os-ken iproute2 procps"
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq

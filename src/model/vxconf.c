@@ -173,10 +173,20 @@ static void parse_daemon__(struct parse_ctx *ctx, const config_t *lc, struct vx_
         snprintf(d->state_dir, sizeof d->state_dir, "%s", s);
     }
     if (get_int__(ctx, root, "daemon", "packet_in_rate", &v) > 0) {
-        d->pktin_rate = v > 0 && v < 10000000 ? (unsigned int)v : d->pktin_rate;
+        if (v < 1 || v > 1000000000) {
+            vx_errors_add(ctx->errs, "%s: packet_in_rate: %lld is outside 1..1000000000",
+                          ctx->file, v);
+        } else {
+            d->pktin_rate = (unsigned int)v;
+        }
     }
     if (get_int__(ctx, root, "daemon", "packet_in_burst", &v) > 0) {
-        d->pktin_burst = v > 0 && v < 10000000 ? (unsigned int)v : d->pktin_burst;
+        if (v < 1 || v > 1000000000) {
+            vx_errors_add(ctx->errs, "%s: packet_in_burst: %lld is outside 1..1000000000",
+                          ctx->file, v);
+        } else {
+            d->pktin_burst = (unsigned int)v;
+        }
     }
     if (get_int__(ctx, root, "daemon", "flow_batch", &v) > 0) {
         if (v < 1 || v > 65536) {

@@ -129,10 +129,14 @@ static void start_push__(struct conn *c, uint64_t now_ms)
     fd->state = FLOWDIFF_PUSHING;
 }
 
+/* Sends as many batches as pacing allows.  Schedules a flush only if it
+ * wrote something: the worker calls this after every flush, and asking for
+ * another flush with nothing new would spin its loop forever. */
 static void send_batches__(struct conn *c)
 {
     struct flowdiff *fd = &c->flows;
     unsigned int max_batch = c->worker->cfg.max_flow_batch;
+    size_t before = c->obuf.size;
 
     while (fd->n_sent < fd->op_flows.n && fd->n_batches < FLOWDIFF_MAX_INFLIGHT
            && c->obuf.size < FLOWDIFF_OBUF_HIGH) {
@@ -170,7 +174,9 @@ static void send_batches__(struct conn *c)
         counter_add(conn_counters(c), VXC_flow_mods, b->n);
         fd->flow_mods_total += b->n;
     }
-    conn_want_flush(c);
+    if (c->obuf.size != before) {
+        conn_want_flush(c);
+    }
 }
 
 /* Commits the successful operations of 'b' to the installed state: a merge

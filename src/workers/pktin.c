@@ -33,7 +33,7 @@ static bool rate_ok__(struct conn *c, uint32_t port, uint64_t now_ms)
         b->refill_ms = now_ms;
     }
     if (now_ms > b->refill_ms) {
-        uint64_t add = (now_ms - b->refill_ms) * cfg->pktin_rate / 1000;
+        uint64_t add = (now_ms - b->refill_ms) * (uint64_t)cfg->pktin_rate / 1000;
         if (add) {
             b->tokens = (uint32_t)MIN((uint64_t)cfg->pktin_burst, b->tokens + add);
             b->refill_ms = now_ms;

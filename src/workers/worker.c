@@ -316,8 +316,11 @@ static void *worker_main__(void *w_)
             c->flush_pending = false;
             if (!c->close_reason) {
                 conn_flush__(c);
+                /* The output drained: let a paced push continue.  It
+                 * re-queues the connection only if it wrote more. */
                 if (c->flows.state == FLOWDIFF_PUSHING && c->obuf.size < FLOWDIFF_OBUF_HIGH
-                    && c->flows.n_sent < c->flows.op_flows.n) {
+                    && c->flows.n_sent < c->flows.op_flows.n
+                    && c->flows.n_batches < FLOWDIFF_MAX_INFLIGHT) {
                     flowdiff_run(c, w->now_ms);
                 }
             }

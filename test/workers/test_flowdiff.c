@@ -212,6 +212,12 @@ Test(flowdiff, pacing_waits_for_barriers)
     /* 40 flows in batches of 4 = 10 batches; only 4 may be in flight. */
     cr_assert_eq(s.n_barriers, FLOWDIFF_MAX_INFLIGHT);
     cr_assert_eq(s.n_flow_mods, 16);
+    /* Saturated: running again writes nothing and must not ask for a
+     * flush (the worker runs it after every flush; a request for another
+     * flush with nothing new made its loop spin forever). */
+    flowdiff_run(c, 1000);
+    cr_assert_eq(c->obuf.size, 0);
+    cr_assert_not(c->flush_pending, "no flush requested when nothing was written");
     reply_barrier(s.barrier_xids[0]);
     flowdiff_run(c, 1000);
     struct sent s2 = drain();

@@ -1,0 +1,909 @@
+/* vxbench: the cbench-style OpenFlow 1.3 packet-in generator for sizing a
+ * vxfabric controller host.
+ *
+ * It emulates N switches taken from a vxfabric configuration file, each a
+ * real TCP connection behaving like Open vSwitch: it completes the OF1.3
+ * handshake, answers echo, DESC, PORT_DESC, FLOW stats, barrier and role
+ * requests, and keeps FLOW_MODs in an in-memory table.  Then:
+ *   --mode arp|dhcp|mix   drives ARP and DHCP packet-ins from configured
+ *                         hosts and verifies every reply (an ARP reply's
+ *                         MAC for the asked IP, a DHCP OFFER's/ACK's yiaddr
+ *                         and options); wrong and missing replies are
+ *                         reported, never ignored;
+ *   --mode program        measures flow programming: all switches connect
+ *                         at once, then reconnect with their tables kept.
+ * One event loop, batched reads and writes.  See bench/README.md. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <urcu-qsbr.h>
+#include <urcu/rculfhash.h>
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/timeval.h"
+#include "core/util.h"
+#include "model/vxconf.h"
+#include "proto/dhcp.h"
+#include "proto/of_actions.h"
+#include "proto/of_match.h"
+#include "proto/ofp_flow.h"
+#include "proto/ofp_msgs.h"
+#include "proto/ofp_packet.h"
+#include "proto/ofp_port.h"
+#include "proto/pkt.h"
+
+enum mode { MODE_ARP, MODE_DHCP, MODE_MIX, MODE_PROGRAM };
+
+struct options {
+    const char *config;
+    const char *controller;
+    enum mode mode;
+    int switches;
+    double duration, warmup;
+    bool latency;               /* one outstanding request per switch */
+    int window;                 /* outstanding requests per switch (throughput) */
+    bool verify;
+    int controller_pid;
+    const char *label;
+};
+
+/* One configured host, with where it lives for the emulated switch. */
+struct bhost {
+    const struct vx_host_cfg *cfg;
+    uint32_t port;
+    uint32_t target_ip;         /* ARP target: another host of its network, or the gateway */
+    uint32_t gateway;
+    uint32_t mask;
+};
+
+/* A flow in an emulated switch's table, keyed by its identity. */
+struct bflow {
+    struct cds_lfht_node node;
+    uint8_t table;
+    uint16_t priority;
+    uint64_t cookie;
+    uint16_t match_size, insts_size;
+    uint8_t bytes[];            /* match, then instructions */
+};
+
+struct sw {
+    int fd;
+    int idx;
+    uint64_t dpid;
+    bool connected;             /* FEATURES answered */
+    bool synced;                /* the controller read our flows */
+    struct vxbuf rbuf, obuf;
+    struct bhost *hosts;
+    size_t n_hosts;
+    uint32_t tunnel_port;
+    struct cds_lfht *table;
+    uint64_t flow_mods, flow_mods_round;
+    uint64_t last_program_ns;
+    uint32_t next_host;
+    uint32_t dhcp_xid;
+    /* outstanding requests: send times, FIFO (replies come in order) */
+    uint64_t *sent_ns;
+    uint32_t head, n_out, cap;
+    uint64_t last_reply_ns;
+    uint64_t connected_ns;
+    uint64_t synced_ns;         /* when the controller asked for our flows */
+};
+
+static struct options opt;
+static struct vx_config cfg;
+static struct sw *sws;
+static int n_sws;
+static int epfd;
+static uint64_t now_ns;
+
+/* Results */
+static uint64_t n_sent, n_correct, n_wrong, n_errors;
+static uint64_t hist[100001];   /* latency histogram, 1 us buckets, last = overflow */
+static bool counting;
+static uint64_t count_start_ns;     /* only requests sent after this count */
+
+static const char *mode_names[] = { "arp", "dhcp", "mix", "program" };
+
+/* --- configuration lookups (vni, ip) -> mac --- */
+
+struct ip_mac { uint64_t key; uint8_t mac[6]; };
+static struct ip_mac *ipmac;
+static size_t n_ipmac;
+
+static int ipmac_cmp(const void *a, const void *b)
+{
+    uint64_t x = ((const struct ip_mac *)a)->key, y = ((const struct ip_mac *)b)->key;
+    return x < y ? -1 : x > y;
+}
+
+static const uint8_t *mac_of(uint32_t vni, uint32_t ip)
+{
+    struct ip_mac k = { (uint64_t)vni << 32 | ip, { 0 } };
+    struct ip_mac *r = bsearch(&k, ipmac, n_ipmac, sizeof k, ipmac_cmp);
+    return r ? r->mac : NULL;
+}
+
+/* The MAC the controller must answer for a network's gateway. */
+static void gateway_mac(uint32_t vni, uint8_t mac[6])
+{
+    for (size_t i = 0; i < cfg.n_routers; i++) {
+        for (int k = 0; k < cfg.routers[i].n_networks; k++) {
+            if (cfg.routers[i].networks[k] == vni) {
+                memcpy(mac, cfg.routers[i].mac, 6);
+                return;
+            }
+        }
+    }
+    uint8_t d[6] = { 0x02, 0x76, 0x78, (uint8_t)(vni >> 16), (uint8_t)(vni >> 8), (uint8_t)vni };
+    memcpy(mac, d, 6);
+}
+
+/* --- flow table --- */
+
+static unsigned long flow_hash(uint8_t table, uint16_t prio, const uint8_t *m, size_t n)
+{
+    return (unsigned long)hash_bytes(m, n, (uint64_t)table << 16 | prio);
+}
+
+struct flow_key { uint8_t table; uint16_t prio; const uint8_t *m; size_t n; };
+
+static int flow_match_fn(struct cds_lfht_node *node, const void *key_)
+{
+    const struct bflow *f = caa_container_of(node, struct bflow, node);
+    const struct flow_key *k = key_;
+    return f->table == k->table && f->priority == k->prio && f->match_size == k->n
+           && !memcmp(f->bytes, k->m, k->n);
+}
+
+static void table_apply(struct sw *s, const uint8_t *msg, size_t size)
+{
+    const struct ofp_flow_mod *fm = (const void *)msg;
+    struct vxcur c = vxcur_make(msg + sizeof *fm, size - sizeof *fm);
+    struct of_match m;
+    struct of_insts insts;
+    struct vxbuf mb = VXBUF_INITIALIZER, ib = VXBUF_INITIALIZER;
+
+    if (of_match_pull(&c, &m) || of_insts_pull(&c, &insts)) {
+        n_errors++;
+        return;
+    }
+    of_match_put(&mb, &m);
+    of_insts_put(&ib, &insts);
+    struct flow_key k = { fm->table_id, get_be16(fm->priority), vxbuf_data(&mb), mb.size };
+    unsigned long h = flow_hash(k.table, k.prio, k.m, k.n);
+    struct cds_lfht_iter it;
+    cds_lfht_lookup(s->table, h, flow_match_fn, &k, &it);
+    struct cds_lfht_node *old = cds_lfht_iter_get_node(&it);
+    if (old) {
+        cds_lfht_del(s->table, old);
+        free(caa_container_of(old, struct bflow, node));
+    }
+    if (fm->command == OFPFC_ADD || fm->command == OFPFC_MODIFY_STRICT
+        || fm->command == OFPFC_MODIFY) {
+        struct bflow *f = xmalloc(sizeof *f + mb.size + ib.size);
+        cds_lfht_node_init(&f->node);
+        f->table = k.table;
+        f->priority = k.prio;
+        f->cookie = get_be64(fm->cookie);
+        f->match_size = (uint16_t)mb.size;
+        f->insts_size = (uint16_t)ib.size;
+        memcpy(f->bytes, vxbuf_data(&mb), mb.size);
+        memcpy(f->bytes + mb.size, vxbuf_data(&ib), ib.size);
+        cds_lfht_add(s->table, h, &f->node);
+    }
+    vxbuf_uninit(&mb);
+    vxbuf_uninit(&ib);
+}
+
+/* FLOW stats reply with every flow whose cookie matches, split in parts. */
+static void reply_flow_stats(struct sw *s, uint32_t xid, uint64_t cookie, uint64_t mask)
+{
+    struct cds_lfht_iter it;
+    struct bflow *f;
+    size_t start = 0;
+    bool open = false;
+
+    cds_lfht_for_each_entry(s->table, &it, f, node) {
+        if ((f->cookie & mask) != (cookie & mask)) {
+            continue;
+        }
+        if (open && s->obuf.size - start > 60000) {
+            struct ofp_multipart *mp = vxbuf_at(&s->obuf, start);
+            put_be16(mp->flags, OFPMPF_REPLY_MORE);
+            ofp_msg_finish(&s->obuf, start);
+            open = false;
+        }
+        if (!open) {
+            start = ofp_msg_start(&s->obuf, OFPT_MULTIPART_REPLY, xid, sizeof(struct ofp_multipart));
+            put_be16(((struct ofp_multipart *)vxbuf_at(&s->obuf, start))->type, OFPMP_FLOW);
+            open = true;
+        }
+        size_t ofs = s->obuf.size;
+        struct ofp_flow_stats *st = vxbuf_put_zeros(&s->obuf, sizeof *st);
+        st->table_id = f->table;
+        put_be16(st->priority, f->priority);
+        put_be64(st->cookie, f->cookie);
+        vxbuf_put(&s->obuf, f->bytes, (size_t)f->match_size + f->insts_size);
+        put_be16(((struct ofp_flow_stats *)vxbuf_at(&s->obuf, ofs))->length,
+                 (uint16_t)(s->obuf.size - ofs));
+    }
+    if (!open) {
+        start = ofp_msg_start(&s->obuf, OFPT_MULTIPART_REPLY, xid, sizeof(struct ofp_multipart));
+        put_be16(((struct ofp_multipart *)vxbuf_at(&s->obuf, start))->type, OFPMP_FLOW);
+    }
+    ofp_msg_finish(&s->obuf, start);
+}
+
+/* --- requests --- */
+
+static void put_packet_in(struct sw *s, uint32_t port, struct vxbuf *frame)
+{
+    size_t start = ofp_msg_start(&s->obuf, OFPT_PACKET_IN, 0, sizeof(struct ofp_packet_in));
+    struct ofp_packet_in *pi = vxbuf_at(&s->obuf, start);
+    put_be32(pi->buffer_id, OFP_NO_BUFFER);
+    put_be16(pi->total_len, (uint16_t)frame->size);
+    pi->reason = OFPR_ACTION;
+    put_be64(pi->cookie, 0x7678000000000000ULL);
+    struct of_match m;
+    of_match_init(&m);
+    of_match_set(&m, OFF_IN_PORT, port);
+    of_match_put(&s->obuf, &m);
+    vxbuf_put_zeros(&s->obuf, 2);
+    vxbuf_put(&s->obuf, vxbuf_data(frame), frame->size);
+    ofp_msg_finish(&s->obuf, start);
+}
+
+static void send_request(struct sw *s)
+{
+    static struct vxbuf frame;
+    struct bhost *h = &s->hosts[s->next_host++ % s->n_hosts];
+    bool arp = opt.mode == MODE_ARP || (opt.mode == MODE_MIX && s->next_host % 2);
+    static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+    vxbuf_clear(&frame);
+    if (arp) {
+        pkt_put_eth(&frame, bcast, h->cfg->mac, false, 0, ETH_TYPE_ARP);
+        uint8_t *a = vxbuf_put_zeros(&frame, 28);
+        put_be16(a, 1);
+        put_be16(a + 2, ETH_TYPE_IP);
+        a[4] = 6;
+        a[5] = 4;
+        put_be16(a + 6, ARP_OP_REQUEST);
+        memcpy(a + 8, h->cfg->mac, 6);
+        put_be32(a + 14, h->cfg->ip);
+        put_be32(a + 24, h->target_ip);
+    } else {
+        /* DISCOVER, or a REQUEST in the SELECTING state, alternately. */
+        bool request = (s->dhcp_xid++ & 1) != 0;
+        struct pkt_ipv4_frame f = pkt_start_ipv4(&frame, bcast, h->cfg->mac, false, 0, 0,
+                                                 0xffffffff, IPPROTO_UDP_, 64);
+        pkt_put_udp(&frame, DHCP_CLIENT_PORT, DHCP_SERVER_PORT);
+        uint8_t *p = vxbuf_put_zeros(&frame, DHCP_FIXED_SIZE + 4);
+        p[0] = 1; p[1] = 1; p[2] = 6;
+        put_be32(p + 4, s->dhcp_xid);
+        memcpy(p + 28, h->cfg->mac, 6);
+        put_be32(p + DHCP_FIXED_SIZE, DHCP_MAGIC);
+        uint8_t opts[] = { DHO_MSG_TYPE, 1, request ? DHCPREQUEST : DHCPDISCOVER,
+                           DHO_PARAM_REQ, 4, 1, 3, 6, 26 };
+        vxbuf_put(&frame, opts, sizeof opts);
+        if (request) {
+            uint8_t sid[6] = { DHO_SERVER_ID, 4 }, rip[6] = { DHO_REQUESTED_IP, 4 };
+            put_be32(sid + 2, h->gateway);
+            put_be32(rip + 2, h->cfg->ip);
+            vxbuf_put(&frame, sid, 6);
+            vxbuf_put(&frame, rip, 6);
+        }
+        uint8_t end = DHO_END;
+        vxbuf_put(&frame, &end, 1);
+        pkt_finish_ipv4(&frame, f);
+    }
+    put_packet_in(s, h->port, &frame);
+    s->sent_ns[(s->head + s->n_out) % s->cap] = now_ns;
+    s->n_out++;
+    if (counting) {
+        n_sent++;
+    }
+}
+
+/* Checks a PACKET_OUT against the configuration. */
+static bool verify_reply(struct sw *s, const uint8_t *msg, size_t size)
+{
+    const struct ofp_packet_out *po = (const void *)msg;
+    uint16_t alen = get_be16(po->actions_len);
+    if (sizeof *po + alen > size || alen < 16 || get_be16(msg + sizeof *po) != OFPAT_OUTPUT) {
+        return false;
+    }
+    uint32_t out_port = get_be32(msg + sizeof *po + 4);
+    const uint8_t *frame = msg + sizeof *po + alen;
+    size_t fsize = size - sizeof *po - alen;
+    struct bhost *h = NULL;
+    for (size_t i = 0; i < s->n_hosts; i++) {
+        if (s->hosts[i].port == out_port) {
+            h = &s->hosts[i];
+            break;
+        }
+    }
+    struct pkt_info pi;
+    if (!h || pkt_parse(frame, fsize, &pi) != PKT_OK || memcmp(pi.eth_dst, h->cfg->mac, 6)) {
+        return false;
+    }
+    if (pi.eth_type == ETH_TYPE_ARP) {
+        uint8_t gw[6];
+        const uint8_t *want = mac_of(h->cfg->vni, pi.arp.spa);
+        if (!want && pi.arp.spa == h->gateway) {
+            gateway_mac(h->cfg->vni, gw);
+            want = gw;
+        }
+        return pi.arp.op == ARP_OP_REPLY && want && !memcmp(pi.arp.sha, want, 6)
+               && !memcmp(pi.eth_src, want, 6) && pi.arp.tpa == h->cfg->ip
+               && !memcmp(pi.arp.tha, h->cfg->mac, 6);
+    }
+    if (pi.eth_type == ETH_TYPE_IP && pi.ip_proto == IPPROTO_UDP_ && pi.udp_src == 67
+        && pi.udp_dst == 68 && pi.payload_size >= DHCP_FIXED_SIZE + 4) {
+        const uint8_t *b = pi.payload;
+        if (b[0] != 2 || memcmp(b + 28, h->cfg->mac, 6) || get_be32(b + 16) != h->cfg->ip
+            || get_be32(b + DHCP_FIXED_SIZE) != DHCP_MAGIC) {
+            return false;
+        }
+        uint8_t type = 0;
+        uint32_t sid = 0, mask = 0;
+        for (size_t i = DHCP_FIXED_SIZE + 4; i + 1 < pi.payload_size && b[i] != DHO_END;) {
+            if (b[i] == DHO_PAD) { i++; continue; }
+            uint8_t len = b[i + 1];
+            if (i + 2 + len > pi.payload_size) return false;
+            if (b[i] == DHO_MSG_TYPE && len == 1) type = b[i + 2];
+            if (b[i] == DHO_SERVER_ID && len == 4) sid = get_be32(b + i + 2);
+            if (b[i] == DHO_SUBNET_MASK && len == 4) mask = get_be32(b + i + 2);
+            i += 2u + len;
+        }
+        return (type == DHCPOFFER || type == DHCPACK) && sid == h->gateway && mask == h->mask;
+    }
+    return false;
+}
+
+static void on_reply(struct sw *s, const uint8_t *msg, size_t size)
+{
+    bool ok = !opt.verify || verify_reply(s, msg, size);
+    bool measured = false;
+    if (s->n_out) {
+        uint64_t sent = s->sent_ns[s->head];
+        s->head = (s->head + 1) % s->cap;
+        s->n_out--;
+        /* Replies to requests sent in the measured window only. */
+        measured = counting && sent >= count_start_ns;
+        if (measured) {
+            uint64_t lat_us = (now_ns - sent) / 1000;
+            hist[lat_us < 100000 ? lat_us : 100000]++;
+        }
+    }
+    s->last_reply_ns = now_ns;
+    if (measured) {
+        if (ok) n_correct++; else n_wrong++;
+    }
+}
+
+/* --- the switch side of OpenFlow --- */
+
+static void handle(struct sw *s, const uint8_t *msg, size_t size)
+{
+    uint32_t xid = ofp_msg_xid(msg);
+
+    switch (msg[1]) {
+    case OFPT_FEATURES_REQUEST: {
+        size_t start = ofp_msg_start(&s->obuf, OFPT_FEATURES_REPLY, xid,
+                                     sizeof(struct ofp_switch_features));
+        struct ofp_switch_features *f = vxbuf_at(&s->obuf, start);
+        put_be64(f->datapath_id, s->dpid);
+        f->n_tables = 254;
+        ofp_msg_finish(&s->obuf, start);
+        s->connected = true;
+        s->connected_ns = now_ns;
+        break;
+    }
+    case OFPT_ECHO_REQUEST:
+        ofp_put_echo_reply(&s->obuf, msg, size);
+        break;
+    case OFPT_BARRIER_REQUEST:
+        ofp_msg_finish(&s->obuf, ofp_msg_start(&s->obuf, OFPT_BARRIER_REPLY, xid, 8));
+        s->last_program_ns = now_ns;
+        break;
+    case OFPT_ROLE_REQUEST: {
+        size_t start = ofp_msg_start(&s->obuf, OFPT_ROLE_REPLY, xid, 8);
+        vxbuf_put(&s->obuf, msg + 8, size - 8);
+        ofp_msg_finish(&s->obuf, start);
+        break;
+    }
+    case OFPT_FLOW_MOD:
+        table_apply(s, msg, size);
+        s->flow_mods++;
+        s->flow_mods_round++;
+        s->last_program_ns = now_ns;
+        break;
+    case OFPT_PACKET_OUT:
+        on_reply(s, msg, size);
+        break;
+    case OFPT_ERROR:
+        n_errors++;
+        break;
+    case OFPT_MULTIPART_REQUEST: {
+        uint16_t type = get_be16(msg + 8);
+        if (type == OFPMP_DESC) {
+            size_t start = ofp_msg_start(&s->obuf, OFPT_MULTIPART_REPLY, xid, sizeof(struct ofp_multipart));
+            put_be16(((struct ofp_multipart *)vxbuf_at(&s->obuf, start))->type, OFPMP_DESC);
+            struct ofp_desc *d = vxbuf_put_zeros(&s->obuf, sizeof *d);
+            strcpy(d->mfr_desc, "vxbench");
+            strcpy(d->hw_desc, "emulated switch");
+            strcpy(d->sw_desc, "vxbench");
+            ofp_msg_finish(&s->obuf, start);
+        } else if (type == OFPMP_PORT_DESC) {
+            /* Split like a switch: a message holds at most 64 KiB, so many
+             * ports take several parts, all but the last flagged MORE. */
+            size_t start = ofp_msg_start(&s->obuf, OFPT_MULTIPART_REPLY, xid, sizeof(struct ofp_multipart));
+            put_be16(((struct ofp_multipart *)vxbuf_at(&s->obuf, start))->type, OFPMP_PORT_DESC);
+            for (size_t i = 0; i < s->n_hosts; i++) {
+                if (s->obuf.size - start > 60000) {
+                    put_be16(((struct ofp_multipart *)vxbuf_at(&s->obuf, start))->flags, OFPMPF_REPLY_MORE);
+                    ofp_msg_finish(&s->obuf, start);
+                    start = ofp_msg_start(&s->obuf, OFPT_MULTIPART_REPLY, xid, sizeof(struct ofp_multipart));
+                    put_be16(((struct ofp_multipart *)vxbuf_at(&s->obuf, start))->type, OFPMP_PORT_DESC);
+                }
+                struct of_port p = { .port_no = s->hosts[i].port };
+                if (s->hosts[i].cfg->port_no) {
+                    snprintf(p.name, sizeof p.name, "p%u", s->hosts[i].port);
+                } else {
+                    snprintf(p.name, sizeof p.name, "%s", s->hosts[i].cfg->port_name);
+                }
+                ofp_put_port(&s->obuf, &p);
+            }
+            struct of_port t = { .port_no = s->tunnel_port, .name = "vtun1" };
+            ofp_put_port(&s->obuf, &t);
+            ofp_msg_finish(&s->obuf, start);
+        } else if (type == OFPMP_FLOW && size >= 16 + 32) {
+            const struct ofp_flow_stats_request *r = (const void *)(msg + 16);
+            reply_flow_stats(s, xid, get_be64(r->cookie), get_be64(r->cookie_mask));
+            s->synced = true;
+            s->synced_ns = now_ns;
+            s->last_program_ns = now_ns;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* --- connections --- */
+
+static bool sw_connect(struct sw *s, const struct sockaddr_in *sin)
+{
+    s->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(s->fd, (const struct sockaddr *)sin, sizeof *sin) && errno != EINPROGRESS) {
+        perror("connect");
+        return false;
+    }
+    s->connected = s->synced = false;
+    s->flow_mods_round = 0;
+    s->n_out = s->head = 0;
+    vxbuf_clear(&s->rbuf);
+    vxbuf_clear(&s->obuf);
+    ofp_put_hello(&s->obuf, 1);
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT, .data.ptr = s };
+    epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev);
+    return true;
+}
+
+static void sw_close(struct sw *s)
+{
+    if (s->fd >= 0) {
+        epoll_ctl(epfd, EPOLL_CTL_DEL, s->fd, NULL);
+        close(s->fd);
+        s->fd = -1;
+    }
+}
+
+static bool sw_flush(struct sw *s)
+{
+    while (s->obuf.size) {
+        ssize_t n = write(s->fd, vxbuf_data(&s->obuf), s->obuf.size);
+        if (n > 0) {
+            vxbuf_consume(&s->obuf, (size_t)n);
+        } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+            break;
+        } else {
+            return false;
+        }
+    }
+    struct epoll_event ev = { .events = EPOLLIN | (s->obuf.size ? EPOLLOUT : 0), .data.ptr = s };
+    epoll_ctl(epfd, EPOLL_CTL_MOD, s->fd, &ev);
+    return true;
+}
+
+static bool sw_read(struct sw *s)
+{
+    vxbuf_reserve(&s->rbuf, 256 * 1024);
+    ssize_t n = read(s->fd, vxbuf_tail(&s->rbuf), s->rbuf.cap - s->rbuf.head - s->rbuf.size);
+    if (n <= 0) {
+        return n < 0 && (errno == EAGAIN || errno == EINTR);
+    }
+    s->rbuf.size += (size_t)n;
+    uint8_t *p = vxbuf_data(&s->rbuf);
+    size_t left = s->rbuf.size;
+    int len;
+    while ((len = ofp_msg_frame(p, left)) > 0) {
+        handle(s, p, (size_t)len);
+        p += len;
+        left -= (size_t)len;
+    }
+    if (len < 0) {
+        return false;
+    }
+    vxbuf_consume(&s->rbuf, s->rbuf.size - left);
+    return true;
+}
+
+static bool sw_ready(const struct sw *s);
+
+/* Runs the event loop for 'seconds', or until 'done' returns true. */
+static void run_loop(double seconds, bool (*done)(void), bool traffic)
+{
+    struct epoll_event evs[512];
+    uint64_t end = time_nsec() + (uint64_t)(seconds * 1e9);
+
+    for (;;) {
+        now_ns = time_nsec();
+        if (now_ns >= end || (done && done())) {
+            return;
+        }
+        if (traffic) {
+            int window = opt.latency ? 1 : opt.window;
+            for (int i = 0; i < n_sws; i++) {
+                struct sw *s = &sws[i];
+                if (!sw_ready(s) || s->fd < 0 || !s->n_hosts) {
+                    continue;
+                }
+                /* A request unanswered for a second is missing: drop it. */
+                while (s->n_out && now_ns - s->sent_ns[s->head] > 1000000000ULL) {
+                    s->head = (s->head + 1) % s->cap;
+                    s->n_out--;
+                }
+                while ((int)s->n_out < window) {
+                    send_request(s);
+                }
+            }
+        }
+        for (int i = 0; i < n_sws; i++) {
+            if (sws[i].fd >= 0 && sws[i].obuf.size && !sw_flush(&sws[i])) {
+                sw_close(&sws[i]);
+            }
+        }
+        int n = epoll_wait(epfd, evs, 512, 10);
+        now_ns = time_nsec();
+        for (int k = 0; k < n; k++) {
+            struct sw *s = evs[k].data.ptr;
+            if ((evs[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !sw_read(s)) {
+                fprintf(stderr, "vxbench: switch %#" PRIx64 " disconnected\n", s->dpid);
+                sw_close(s);
+            }
+        }
+    }
+}
+
+/* Ready for traffic: FEATURES answered, and the controller has read our
+ * flows (vxfabricd) or has been quiet for a second (a controller that
+ * never asks, like the baseline or the os-ken peer). */
+static bool sw_ready(const struct sw *s)
+{
+    return s->connected && (s->synced || now_ns - MAX(s->connected_ns, s->last_program_ns) > 1000000000ULL);
+}
+
+static bool all_synced(void)
+{
+    for (int i = 0; i < n_sws; i++) {
+        if (!sws[i].synced) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool all_ready(void)
+{
+    for (int i = 0; i < n_sws; i++) {
+        if (!sw_ready(&sws[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Programmed: every switch synced and no FLOW_MOD or barrier for 1 s. */
+static uint64_t quiet_since_ns;
+static bool programmed(void)
+{
+    uint64_t last = 0;
+    if (!all_synced()) {
+        return false;
+    }
+    for (int i = 0; i < n_sws; i++) {
+        last = MAX(last, sws[i].last_program_ns);
+    }
+    quiet_since_ns = last;
+    return now_ns - last > 1000000000ULL;
+}
+
+static long controller_rss_kib(void)
+{
+    char path[64], line[256];
+    long v = -1;
+    if (!opt.controller_pid) {
+        return -1;
+    }
+    snprintf(path, sizeof path, "/proc/%d/status", opt.controller_pid);
+    FILE *f = fopen(path, "r");
+    while (f && fgets(line, sizeof line, f)) {
+        if (!strncmp(line, "VmRSS:", 6)) {
+            v = strtol(line + 6, NULL, 10);
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return v;
+}
+
+static uint64_t percentile_us(double p)
+{
+    uint64_t total = 0, acc = 0;
+    for (int i = 0; i <= 100000; i++) total += hist[i];
+    if (!total) return 0;
+    uint64_t want = (uint64_t)(p * (double)total);
+    for (int i = 0; i <= 100000; i++) {
+        acc += hist[i];
+        if (acc > want) return (uint64_t)i;
+    }
+    return 100000;
+}
+
+/* --- setup --- */
+
+static void build_switches(const struct sockaddr_in *sin)
+{
+    int n = opt.switches ? opt.switches : (int)cfg.n_bridges;
+    if (n > (int)cfg.n_bridges) {
+        fprintf(stderr, "vxbench: the config has only %zu bridges\n", cfg.n_bridges);
+        exit(2);
+    }
+    n_ipmac = cfg.n_hosts;
+    ipmac = xcalloc(n_ipmac + 1, sizeof *ipmac);
+    for (size_t i = 0; i < cfg.n_hosts; i++) {
+        ipmac[i].key = (uint64_t)cfg.hosts[i].vni << 32 | cfg.hosts[i].ip;
+        memcpy(ipmac[i].mac, cfg.hosts[i].mac, 6);
+    }
+    qsort(ipmac, n_ipmac, sizeof *ipmac, ipmac_cmp);
+
+    sws = xcalloc((size_t)n, sizeof *sws);
+    n_sws = n;
+    for (int i = 0; i < n; i++) {
+        struct sw *s = &sws[i];
+        s->idx = i;
+        s->fd = -1;
+        s->dpid = cfg.bridges[i].dpid;
+        s->table = cds_lfht_new(1024, 1024, 0, CDS_LFHT_AUTO_RESIZE, NULL);
+        s->cap = (uint32_t)MAX(opt.window, 1) + 1;
+        s->sent_ns = xcalloc(s->cap, sizeof *s->sent_ns);
+        vxbuf_init(&s->rbuf, 256 * 1024);
+        vxbuf_init(&s->obuf, 64 * 1024);
+        uint32_t max_port = 0;
+        for (size_t h = 0; h < cfg.n_hosts; h++) {
+            if (cfg.hosts[h].dpid == s->dpid) {
+                s->n_hosts++;
+            }
+        }
+        s->hosts = xcalloc(s->n_hosts + 1, sizeof *s->hosts);
+        size_t k = 0;
+        for (size_t h = 0; h < cfg.n_hosts; h++) {
+            const struct vx_host_cfg *hc = &cfg.hosts[h];
+            if (hc->dpid != s->dpid) {
+                continue;
+            }
+            struct bhost *bh = &s->hosts[k++];
+            bh->cfg = hc;
+            bh->port = hc->port_no ? hc->port_no : (uint32_t)(1000 + k);
+            max_port = MAX(max_port, bh->port);
+            const struct vx_network_cfg *net = vxconf_find_network(&cfg, hc->vni);
+            bh->gateway = net->gateway;
+            bh->mask = prefix_to_mask(net->prefix);
+            /* ARP target: the next host of the same network, else the gateway. */
+            bh->target_ip = net->gateway;
+            for (size_t j = 1; j < cfg.n_hosts; j++) {
+                const struct vx_host_cfg *o = &cfg.hosts[(h + j) % cfg.n_hosts];
+                if (o->vni == hc->vni) {
+                    bh->target_ip = o->ip;
+                    break;
+                }
+            }
+        }
+        s->tunnel_port = max_port + 1;
+        if (!sw_connect(s, sin)) {
+            exit(1);
+        }
+    }
+}
+
+static void usage(void)
+{
+    printf("usage: vxbench --config FILE --controller tcp:IP:PORT [--mode arp|dhcp|mix|program]\n"
+           "               [--switches N] [--duration S] [--warmup S] [--throughput|--latency]\n"
+           "               [--window W] [--no-verify] [--controller-pid PID] [--label NAME]\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "controller", required_argument, NULL, 'C' },
+        { "mode", required_argument, NULL, 'm' },
+        { "switches", required_argument, NULL, 's' },
+        { "duration", required_argument, NULL, 'd' },
+        { "warmup", required_argument, NULL, 'w' },
+        { "throughput", no_argument, NULL, 't' },
+        { "latency", no_argument, NULL, 'l' },
+        { "window", required_argument, NULL, 'W' },
+        { "no-verify", no_argument, NULL, 'n' },
+        { "controller-pid", required_argument, NULL, 'p' },
+        { "label", required_argument, NULL, 'L' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct vx_errors errs = { 0, 0, NULL };
+    int o;
+
+    opt = (struct options) { .mode = MODE_ARP, .duration = 5, .warmup = 1, .window = 64,
+                             .verify = true, .label = "vxfabricd" };
+    while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (o) {
+        case 'c': opt.config = optarg; break;
+        case 'C': opt.controller = optarg; break;
+        case 'm':
+            for (int i = 0; i < 4; i++) {
+                if (!strcmp(optarg, mode_names[i])) opt.mode = (enum mode)i;
+            }
+            break;
+        case 's': opt.switches = atoi(optarg); break;
+        case 'd': opt.duration = atof(optarg); break;
+        case 'w': opt.warmup = atof(optarg); break;
+        case 't': opt.latency = false; break;
+        case 'l': opt.latency = true; break;
+        case 'W': opt.window = atoi(optarg); break;
+        case 'n': opt.verify = false; break;
+        case 'p': opt.controller_pid = atoi(optarg); break;
+        case 'L': opt.label = optarg; break;
+        default: usage(); return o == 'h' ? 0 : 2;
+        }
+    }
+    if (!opt.config || !opt.controller || opt.switches < 0 || opt.switches > 5000
+        || opt.window < 1 || opt.window > 100000) {
+        usage();
+        return 2;
+    }
+    vlog_set_level(VLL_ERR);
+    signal(SIGPIPE, SIG_IGN);
+    if (!vxconf_load(opt.config, &cfg, &errs)) {
+        fprintf(stderr, "vxbench: %s\n", errs.n ? errs.msgs[0] : opt.config);
+        return 2;
+    }
+    char ip[64];
+    unsigned int port;
+    struct sockaddr_in sin = { .sin_family = AF_INET };
+    const char *hostport = opt.controller + (strncmp(opt.controller, "tcp:", 4) ? 0 : 4);
+    if (sscanf(hostport, "%63[^:]:%u", ip, &port) != 2 || inet_pton(AF_INET, ip, &sin.sin_addr) != 1) {
+        fprintf(stderr, "vxbench: --controller must be tcp:IP:PORT\n");
+        return 2;
+    }
+    sin.sin_port = htons((uint16_t)port);
+    rcu_register_thread();
+    epfd = epoll_create1(0);
+
+    uint64_t t0 = time_nsec();
+    build_switches(&sin);
+
+    if (opt.mode == MODE_PROGRAM) {
+        run_loop(120, programmed, false);
+        double converge_s = (double)(quiet_since_ns - t0) / 1e9;
+        uint64_t mods1 = 0;
+        for (int i = 0; i < n_sws; i++) {
+            mods1 += sws[i].flow_mods_round;
+        }
+        long rss = controller_rss_kib();
+        /* Round 2: every switch reconnects at once with its table kept. */
+        for (int i = 0; i < n_sws; i++) {
+            sw_close(&sws[i]);
+        }
+        uint64_t t1 = time_nsec();
+        for (int i = 0; i < n_sws; i++) {
+            sw_connect(&sws[i], &sin);
+        }
+        run_loop(120, programmed, false);
+        /* Until the controller has read every table, plus any FLOW_MOD it
+         * sent after that. */
+        uint64_t last = 0;
+        for (int i = 0; i < n_sws; i++) {
+            last = MAX(last, MAX(sws[i].synced_ns, sws[i].flow_mods_round ? sws[i].last_program_ns : 0));
+        }
+        double resync_s = last > t1 ? (double)(last - t1) / 1e9 : 0;
+        uint64_t mods2 = 0;
+        for (int i = 0; i < n_sws; i++) {
+            mods2 += sws[i].flow_mods_round;
+        }
+        printf("%-40s %12s\n", "vxbench program", opt.label);
+        printf("%-40s %12d\n", "switches", n_sws);
+        printf("%-40s %12" PRIu64 "\n", "FLOW_MODs, simultaneous connect", mods1);
+        printf("%-40s %12.3f\n", "time to last barrier reply (s)", converge_s);
+        printf("%-40s %12" PRIu64 "\n", "FLOW_MODs, reconnect (target 0)", mods2);
+        printf("%-40s %12.3f\n", "reconnect: time to last reply (s)", resync_s);
+        printf("%-40s %12ld\n", "controller RSS (KiB)", rss);
+        printf("%-40s %12" PRIu64 "\n", "errors from the controller", n_errors);
+        printf("{\"bench\":\"program\",\"label\":\"%s\",\"switches\":%d,\"flow_mods\":%" PRIu64
+               ",\"converge_s\":%.3f,\"reconnect_flow_mods\":%" PRIu64 ",\"reconnect_s\":%.3f,"
+               "\"controller_rss_kib\":%ld,\"errors\":%" PRIu64 "}\n",
+               opt.label, n_sws, mods1, converge_s, mods2, resync_s, rss, n_errors);
+        return mods2 == 0 && !n_errors ? 0 : 1;
+    }
+
+    /* Traffic: connect, let the controller program, then warm up and count. */
+    run_loop(60, all_ready, false);
+    if (!all_ready()) {
+        fprintf(stderr, "vxbench: not every switch completed its handshake\n");
+        return 1;
+    }
+    run_loop(opt.warmup, NULL, true);
+    counting = true;
+    uint64_t start = count_start_ns = time_nsec();
+    run_loop(opt.duration, NULL, true);
+    double secs = (double)(time_nsec() - start) / 1e9;
+    /* Let replies in flight arrive (sending stops), then stop counting. */
+    run_loop(0.2, NULL, false);
+    counting = false;
+    uint64_t outstanding = 0;
+    for (int i = 0; i < n_sws; i++) {
+        outstanding += sws[i].n_out;
+    }
+    uint64_t missing = n_sent > n_correct + n_wrong + outstanding
+                       ? n_sent - n_correct - n_wrong - outstanding : 0;
+    long rss = controller_rss_kib();
+    double rate = (double)n_correct / secs;
+    printf("%-40s %12s\n", "vxbench", opt.label);
+    printf("%-40s %12s\n", "mode", mode_names[opt.mode]);
+    printf("%-40s %12s\n", "pacing", opt.latency ? "latency" : "throughput");
+    printf("%-40s %12d\n", "switches", n_sws);
+    printf("%-40s %12.0f\n", opt.verify ? "correct replies/s" : "replies/s (unverified)", rate);
+    printf("%-40s %12" PRIu64 "\n", "requests sent", n_sent);
+    printf("%-40s %12" PRIu64 "\n", "wrong replies", n_wrong);
+    printf("%-40s %12" PRIu64 "\n", "missing replies", missing);
+    printf("%-40s %12" PRIu64 "\n", "latency p50 (us)", percentile_us(0.50));
+    printf("%-40s %12" PRIu64 "\n", "latency p99 (us)", percentile_us(0.99));
+    printf("%-40s %12" PRIu64 "\n", "latency p99.9 (us)", percentile_us(0.999));
+    printf("%-40s %12ld\n", "controller RSS (KiB)", rss);
+    printf("{\"bench\":\"traffic\",\"label\":\"%s\",\"mode\":\"%s\",\"pacing\":\"%s\",\"switches\":%d,"
+           "\"verified\":%s,\"replies_per_s\":%.0f,\"sent\":%" PRIu64 ",\"wrong\":%" PRIu64
+           ",\"missing\":%" PRIu64 ",\"p50_us\":%" PRIu64 ",\"p99_us\":%" PRIu64 ",\"p999_us\":%" PRIu64
+           ",\"controller_rss_kib\":%ld}\n",
+           opt.label, mode_names[opt.mode], opt.latency ? "latency" : "throughput", n_sws,
+           opt.verify ? "true" : "false", rate, n_sent, n_wrong, missing, percentile_us(0.50),
+           percentile_us(0.99), percentile_us(0.999), rss);
+    return opt.verify && (n_wrong || missing) ? 1 : 0;
+}
