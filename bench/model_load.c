@@ -12,26 +12,11 @@
 #include <string.h>
 #include <urcu-qsbr.h>
 
+#include "benchutil.h"
 #include "core/timeval.h"
 #include "model/model.h"
 #include "model/pipeline.h"
 #include "model/vxconf.h"
-
-static long rss_kib(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long v = -1;
-    while (f && fgets(line, sizeof line, f)) {
-        if (!strncmp(line, "VmRSS:", 6)) {
-            v = strtol(line + 6, NULL, 10);
-        }
-    }
-    if (f) {
-        fclose(f);
-    }
-    return v;
-}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -90,12 +75,12 @@ int main(int argc, char **argv)
         n_hosts = cfg.n_hosts;
         n_bridges = cfg.n_bridges;
         if (r == 0) {
-            rss_before = rss_kib();
+            rss_before = proc_rss_kib(0);
         }
         model_apply(&cfg, &aff, NULL);
         uint64_t t2 = time_nsec();
         if (r == 0) {
-            rss_after = rss_kib();
+            rss_after = proc_rss_kib(0);
         }
         dpid_set_clear(&aff);
 

@@ -30,6 +30,7 @@
 #include <urcu-qsbr.h>
 #include <urcu/rculfhash.h>
 
+#include "benchutil.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/timeval.h"
@@ -647,22 +648,7 @@ static bool programmed(void)
 
 static long controller_rss_kib(void)
 {
-    char path[64], line[256];
-    long v = -1;
-    if (!opt.controller_pid) {
-        return -1;
-    }
-    snprintf(path, sizeof path, "/proc/%d/status", opt.controller_pid);
-    FILE *f = fopen(path, "r");
-    while (f && fgets(line, sizeof line, f)) {
-        if (!strncmp(line, "VmRSS:", 6)) {
-            v = strtol(line + 6, NULL, 10);
-        }
-    }
-    if (f) {
-        fclose(f);
-    }
-    return v;
+    return opt.controller_pid ? proc_rss_kib(opt.controller_pid) : -1;
 }
 
 static uint64_t percentile_us(double p)

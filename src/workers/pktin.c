@@ -47,9 +47,8 @@ static bool rate_ok__(struct conn *c, uint32_t port, uint64_t now_ms)
 }
 
 /* Completes the PACKET_OUT started at 'start' and schedules the flush. */
-static void send_frame_out__(struct conn *c, uint32_t port, size_t start)
+static void send_frame_out__(struct conn *c, size_t start)
 {
-    (void)port;
     ofp_msg_finish(&c->obuf, start);
     conn_want_flush(c);
 }
@@ -94,7 +93,7 @@ static void handle_arp__(struct conn *c, const struct vx_host *src, uint32_t in_
     }
     size_t start = ofp_start_packet_out(&c->obuf, conn_xid(c), OFPP_CONTROLLER, in_port);
     pkt_put_arp_reply(&c->obuf, pi, answer);
-    send_frame_out__(c, in_port, start);
+    send_frame_out__(c, start);
     counter_inc(cs, VXC_arp_replies);
 }
 
@@ -165,7 +164,7 @@ static void handle_dhcp__(struct conn *c, const struct vx_host *src, uint32_t in
     }
     size_t start = ofp_start_packet_out(&c->obuf, conn_xid(c), OFPP_CONTROLLER, in_port);
     dhcp_put_reply(&c->obuf, pi, &req, &lease, reply);
-    send_frame_out__(c, in_port, start);
+    send_frame_out__(c, start);
 }
 
 /* RFC 792: echo replies for the gateway of the sender's network. */
@@ -184,7 +183,7 @@ static void handle_gateway_ping__(struct conn *c, const struct vx_host *src, uin
     model_gateway_mac(src->cfg.vni, gw_mac);
     size_t start = ofp_start_packet_out(&c->obuf, conn_xid(c), OFPP_CONTROLLER, in_port);
     pkt_put_icmp_echo_reply(&c->obuf, pi, gw_mac);
-    send_frame_out__(c, in_port, start);
+    send_frame_out__(c, start);
     counter_inc(cs, VXC_icmp_echo_replies);
 }
 
@@ -206,7 +205,7 @@ static void handle_ttl_expired__(struct conn *c, const struct vx_host *src, uint
     model_gateway_mac(src->cfg.vni, gw_mac);
     size_t start = ofp_start_packet_out(&c->obuf, conn_xid(c), OFPP_CONTROLLER, in_port);
     pkt_put_icmp_time_exceeded(&c->obuf, pi, net->cfg.gateway, gw_mac, src->cfg.mac);
-    send_frame_out__(c, in_port, start);
+    send_frame_out__(c, start);
     counter_inc(cs, VXC_icmp_time_exceeded);
 }
 
