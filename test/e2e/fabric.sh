@@ -119,8 +119,10 @@ t_ovs_restart() {
     hv_start_ovs hv2
     expect "hv2 reconnects" wait_until 30 connected hv2 || return 1
     expect "hv2 reprogrammed" wait_until 20 ctl_flows_synced hv2 || return 1
+    expect "OVS holds all 40 flows again" test "$(hv_flow_count hv2)" = 40 || return 1
     ctl_dump
     expect "a new connection was accepted" test "$(counter conn_accepted)" -gt "$n"
+    expect "and the restarted switch forwards again" in_ns vm1 ping -c 2 -i 0.2 -W 2 -q 10.0.0.4 >/dev/null
 }
 
 # ---- DHCP, ARP and forwarding ----
@@ -158,6 +160,18 @@ t_dhcp_every_vm() {
     expect "one OFFER per VM at least" test "$(counter dhcp_offers)" -ge 12 || return 1
     expect "no NAK" test "$(counter dhcp_naks)" = 0 || return 1
     return $ok
+}
+
+t_dhcp_unicast_renewal() {
+    # RENEWING (RFC 2131 4.4.5): a unicast REQUEST to the server identifier
+    # must reach the controller (table 0 matches udp dst 67 whatever the
+    # destination) and get a unicast ACK; a wrong ciaddr gets a NAK.
+    local out
+    in_ns vm1 ip neigh flush dev eth0
+    out=$(in_ns vm1 python3 "$E2E_DIR/dhcp_renew.py" "$(vm_field vm1 3)" 10.0.0.1 10.0.0.254 ack 2>&1)
+    expect "unicast renewal ACKed ($out)" grep -q "reply ack from 10.0.0.254, yiaddr 10.0.0.1" <<<"$out" || return 1
+    out=$(in_ns vm1 python3 "$E2E_DIR/dhcp_renew.py" "$(vm_field vm1 3)" 10.0.0.77 10.0.0.254 nak 2>&1)
+    expect "a renewal for the wrong address is NAKed ($out)" grep -q "reply nak" <<<"$out"
 }
 
 neigh_mac() {  # neigh_mac VM IP: the MAC VM resolved IP to
@@ -375,14 +389,14 @@ t_hostile_clients() {
     in_ns vm1 ip neigh flush dev eth0
     in_ns vm1 ping -i 0.05 -c 160 -W 1 -q 10.0.0.4 >"$LAB/ping.hostile" 2>&1 &
     ping=$!
-    for mode in garbage version "stall 8" "noread 12" "storm 300"; do
+    for mode in garbage version "stall 8" "noread 12" "storm 300" replace; do
         set -- $mode
         python3 "$E2E_DIR/hostile.py" "$1" "$CTL_PORT" ${2:+"$2"} >"$LAB/hostile.$1" 2>&1 &
         pids+=($!)
     done
     for p in "${pids[@]}"; do wait "$p" || rc=1; done
     wait "$ping"
-    for mode in garbage version stall noread storm; do
+    for mode in garbage version stall noread storm replace; do
         log "hostile $mode: $(tail -n 1 "$LAB/hostile.$mode")"
     done
     [ $rc = 0 ] || { log "a hostile client was not handled"; return 1; }
@@ -390,6 +404,7 @@ t_hostile_clients() {
     expect "version: reason logged" grep -q "handshake refused: no common OpenFlow version" "$LAB/vxfabricd.log" || return 1
     expect "stall: reason logged" grep -q "dpid 0xdead0001: disconnected: stalled in the middle of a message" "$LAB/vxfabricd.log" || return 1
     expect "noread: reason logged" grep -qE "dpid 0xdead0002: disconnected: (peer stopped reading|output buffer limit)" "$LAB/vxfabricd.log" || return 1
+    expect "replace: reason logged" grep -q "dpid 0xdead0003: disconnected: replaced by a new connection from the same datapath" "$LAB/vxfabricd.log" || return 1
     expect "the switches' traffic never stopped" grep -q " 0% packet loss" "$LAB/ping.hostile" || { cat "$LAB/ping.hostile" >&2; return 1; }
     expect "hv1 never reconnected" test "$(grep -c "br0<->unix:.*: connected" "${HV_DIR[hv1]}/log/ovs-vswitchd.log")" = "$c1" || return 1
     expect "hv2 never reconnected" test "$(grep -c "br0<->unix:.*: connected" "${HV_DIR[hv2]}/log/ovs-vswitchd.log")" = "$c2" || return 1
@@ -408,7 +423,7 @@ t_clean_shutdown() {
 }
 
 ALL="handshake ports_by_name flows_equal_desired survives_echo
-     dhcp_every_vm same_network_ping isolation_overlapping routing
+     dhcp_every_vm dhcp_unicast_renewal same_network_ping isolation_overlapping routing
      gateway_ping traceroute
      controller_restart reload_add_host reload_touches_only_concerned
      reload_remove_host bad_reload_keeps_model hostile_clients ovs_restart

@@ -12,6 +12,8 @@ when the controller behaved as required, 1 otherwise, printing why.
                must be disconnected; the controller's memory stays bounded
   storm N      N switches connect at once: every one must be asked for
                FEATURES (the acceptor drains the backlog)
+  replace      a second connection from the same datapath-id: the first
+               must be closed, the second kept
 """
 import select
 import socket
@@ -199,6 +201,27 @@ def mode_storm(port, n):
         s.close()
 
 
+def mode_replace(port):
+    a = connect(port)
+    if not handshake(a, 0xDEAD0003):
+        fail("first connection: handshake did not complete")
+    time.sleep(0.3)
+    b = connect(port)
+    if not handshake(b, 0xDEAD0003):
+        fail("second connection: handshake did not complete")
+    if not wait_closed(a, 3):
+        fail("the first connection of the datapath was not closed")
+    b.sendall(msg(ECHO_REQ, 42))
+    deadline = time.time() + 3
+    while time.time() < deadline:
+        m = recv_msg(b, 3)
+        if m is None:
+            fail("the second connection was not kept")
+        if m[1] == ECHO_REP and struct.unpack("!I", m[4:8])[0] == 42:
+            return
+    fail("no echo reply on the second connection")
+
+
 def main():
     mode, port = sys.argv[1], int(sys.argv[2])
     arg = int(sys.argv[3]) if len(sys.argv) > 3 else 10
@@ -206,7 +229,8 @@ def main():
      "version": lambda: mode_version(port),
      "stall": lambda: mode_stall(port, arg),
      "noread": lambda: mode_noread(port, arg),
-     "storm": lambda: mode_storm(port, arg)}[mode]()
+     "storm": lambda: mode_storm(port, arg),
+     "replace": lambda: mode_replace(port)}[mode]()
     print("ok:", mode)
 
 

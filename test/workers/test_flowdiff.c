@@ -2,51 +2,15 @@
  * fresh switch, a switch that already holds our flows, stale and changed
  * flows; batching and pacing by barriers; errors matched by xid, left out
  * of the installed state and retried. */
-#include <criterion/criterion.h>
 #include <stdio.h>
-#include <urcu-qsbr.h>
 
-#include "model/model.h"
+#include "connharness.h"
 #include "model/pipeline.h"
-#include "model/vxconf.h"
 #include "proto/ofp_flow.h"
 #include "proto/ofp_msgs.h"
 #include "proto/ofp_port.h"
-#include "workers/conn.h"
-#include "workers/worker.h"
 
-#define HV1 0x32d1f6ddc94fULL
-
-static struct worker worker;
-static struct conn *c;
-
-static void setup(void)
-{
-    struct vx_config cfg;
-    struct vx_errors errs = { 0, 0, NULL };
-    struct dpid_set aff = { 0, 0, NULL };
-
-    vlog_set_level(VLL_ERR);
-    rcu_register_thread();
-    model_init();
-    cr_assert(vxconf_load(SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs));
-    worker.cfg = cfg.daemon;
-    worker.now_ms = 1000;
-    model_apply(&cfg, &aff, NULL);
-    dpid_set_clear(&aff);
-
-    c = calloc(1, sizeof *c);
-    c->worker = &worker;
-    c->fd = -1;
-    c->dpid = HV1;
-    c->next_xid = 0x1000;
-    strcpy(c->name, "test");
-    vxbuf_init(&c->rbuf, 4096);
-    vxbuf_init(&c->obuf, 4096);
-    flowdiff_init(&c->flows);
-}
-
-TestSuite(flowdiff, .init = setup);
+TestSuite(flowdiff, .init = harness_setup);
 
 /* What the controller sent since the last call, by type. */
 struct sent {
@@ -88,19 +52,11 @@ static struct sent drain(void)
         p += n;
         left -= (size_t)n;
     }
-    vxbuf_clear(&c->obuf);
-    c->obuf_unscanned = 0;
-    worker.flush_list = NULL;
-    c->flush_pending = false;
+    harness_clear_output();
     return s;
 }
 
-/* Feeds one message from the switch. */
-static void feed(const struct vxbuf *msg)
-{
-    vxbuf_put(&c->rbuf, vxbuf_data(msg), msg->size);
-    conn_process_input(c, 1000);
-}
+
 
 static void reply_ports(uint32_t xid)
 {
@@ -113,7 +69,7 @@ static void reply_ports(uint32_t xid)
         ofp_put_port(&b, &p);
     }
     ofp_msg_finish(&b, start);
-    feed(&b);
+    harness_feed(&b);
     vxbuf_uninit(&b);
 }
 
@@ -140,7 +96,7 @@ static void reply_flows(uint32_t xid, const struct flow_set *fs, int parts)
             put_be16(((struct ofp_flow_stats *)vxbuf_at(&b, ofs))->length, (uint16_t)(b.size - ofs));
         }
         ofp_msg_finish(&b, start);
-        feed(&b);
+        harness_feed(&b);
         vxbuf_uninit(&b);
     }
 }
@@ -149,7 +105,7 @@ static void reply_barrier(uint32_t xid)
 {
     struct vxbuf b = VXBUF_INITIALIZER;
     ofp_msg_finish(&b, ofp_msg_start(&b, OFPT_BARRIER_REPLY, xid, 8));
-    feed(&b);
+    harness_feed(&b);
     vxbuf_uninit(&b);
 }
 
@@ -160,7 +116,7 @@ static void reply_error(uint32_t xid)
     put_be16(((struct ofp_error_msg *)vxbuf_at(&b, start))->type, 5);   /* FLOW_MOD_FAILED */
     put_be16(((struct ofp_error_msg *)vxbuf_at(&b, start))->code, 0);
     ofp_msg_finish(&b, start);
-    feed(&b);
+    harness_feed(&b);
     vxbuf_uninit(&b);
 }
 
@@ -341,7 +297,7 @@ Test(flowdiff, port_status_recomputes)
     struct of_port p = { .port_no = 7, .name = "vtun1" };
     ofp_put_port(&b, &p);
     ofp_msg_finish(&b, start);
-    feed(&b);
+    harness_feed(&b);
     vxbuf_uninit(&b);
     flowdiff_run(c, 1000);
     struct sent s2 = drain();
