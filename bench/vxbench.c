@@ -275,16 +275,9 @@ static void send_request(struct sw *s)
 
     vxbuf_clear(&frame);
     if (arp) {
-        pkt_put_eth(&frame, bcast, h->cfg->mac, false, 0, ETH_TYPE_ARP);
-        uint8_t *a = vxbuf_put_zeros(&frame, 28);
-        put_be16(a, 1);
-        put_be16(a + 2, ETH_TYPE_IP);
-        a[4] = 6;
-        a[5] = 4;
-        put_be16(a + 6, ARP_OP_REQUEST);
-        memcpy(a + 8, h->cfg->mac, 6);
-        put_be32(a + 14, h->cfg->ip);
-        put_be32(a + 24, h->target_ip);
+        static const uint8_t zero[6];
+        pkt_put_arp(&frame, bcast, false, 0, ARP_OP_REQUEST, h->cfg->mac, h->cfg->ip,
+                    zero, h->target_ip);
     } else {
         /* DISCOVER, or a REQUEST in the SELECTING state, alternately. */
         bool request = (s->dhcp_xid++ & 1) != 0;

@@ -39,10 +39,21 @@ void *vxbuf_put(struct vxbuf *, const void *, size_t size);
 /* Consumes 'size' bytes from the head.  'size' must be <= b->size. */
 void vxbuf_consume(struct vxbuf *, size_t size);
 
-static inline uint8_t *vxbuf_data(const struct vxbuf *b) { return b->base + b->head; }
-static inline uint8_t *vxbuf_tail(const struct vxbuf *b) { return b->base + b->head + b->size; }
+/* A buffer that never allocated has a NULL base; even NULL + 0 is
+ * undefined behaviour in C, so these return NULL for it instead. */
+static inline uint8_t *vxbuf_data(const struct vxbuf *b)
+{
+    return b->base ? b->base + b->head : NULL;
+}
+static inline uint8_t *vxbuf_tail(const struct vxbuf *b)
+{
+    return b->base ? b->base + b->head + b->size : NULL;
+}
 static inline size_t vxbuf_ofs(const struct vxbuf *b) { return b->size; }
-static inline void *vxbuf_at(const struct vxbuf *b, size_t ofs) { return b->base + b->head + ofs; }
+static inline void *vxbuf_at(const struct vxbuf *b, size_t ofs)
+{
+    return b->base ? b->base + b->head + ofs : NULL;
+}
 
 struct vxcur {
     const uint8_t *p;

@@ -177,21 +177,29 @@ static void pad_frame__(struct vxbuf *b, size_t frame_ofs)
     }
 }
 
-void pkt_put_arp_reply(struct vxbuf *b, const struct pkt_info *req, const uint8_t mac[6])
+void pkt_put_arp(struct vxbuf *b, const uint8_t eth_dst[6], bool has_vlan, uint16_t vlan_tci,
+                 uint16_t op, const uint8_t sha[6], uint32_t spa,
+                 const uint8_t tha[6], uint32_t tpa)
 {
-    size_t ofs = pkt_put_eth(b, req->eth_src, mac, req->has_vlan, req->vlan_tci, ETH_TYPE_ARP);
+    size_t ofs = pkt_put_eth(b, eth_dst, sha, has_vlan, vlan_tci, ETH_TYPE_ARP);
     uint8_t *a = vxbuf_put_zeros(b, 28);
 
-    put_be16(a, 1);
+    put_be16(a, 1);             /* htype Ethernet */
     put_be16(a + 2, ETH_TYPE_IP);
     a[4] = 6;
     a[5] = 4;
-    put_be16(a + 6, ARP_OP_REPLY);
-    memcpy(a + 8, mac, 6);
-    put_be32(a + 14, req->arp.tpa);
-    memcpy(a + 18, req->arp.sha, 6);
-    put_be32(a + 24, req->arp.spa);
+    put_be16(a + 6, op);
+    memcpy(a + 8, sha, 6);
+    put_be32(a + 14, spa);
+    memcpy(a + 18, tha, 6);
+    put_be32(a + 24, tpa);
     pad_frame__(b, ofs);
+}
+
+void pkt_put_arp_reply(struct vxbuf *b, const struct pkt_info *req, const uint8_t mac[6])
+{
+    pkt_put_arp(b, req->eth_src, req->has_vlan, req->vlan_tci, ARP_OP_REPLY,
+                mac, req->arp.tpa, req->arp.sha, req->arp.spa);
 }
 
 struct pkt_ipv4_frame pkt_start_ipv4(struct vxbuf *b, const uint8_t eth_dst[6],

@@ -87,6 +87,12 @@ uint16_t csum_finish(uint32_t sum);
 size_t pkt_put_eth(struct vxbuf *b, const uint8_t dst[6], const uint8_t src[6],
                    bool has_vlan, uint16_t vlan_tci, uint16_t eth_type);
 
+/* Appends a complete Ethernet/IPv4 ARP frame (RFC 826) from 'sha' to
+ * 'eth_dst', optionally VLAN-tagged, padded to the Ethernet minimum. */
+void pkt_put_arp(struct vxbuf *b, const uint8_t eth_dst[6], bool has_vlan, uint16_t vlan_tci,
+                 uint16_t op, const uint8_t sha[6], uint32_t spa,
+                 const uint8_t tha[6], uint32_t tpa);
+
 /* Appends a complete ARP reply frame answering 'req' (a parsed request):
  * Ethernet source and ARP sender hardware address are 'answer_mac', sender
  * protocol address is the requested IP, target is the requester (RFC 826).

@@ -38,17 +38,9 @@ static void packet_in(uint32_t port, const struct vxbuf *frame)
 static void arp(uint32_t port, const uint8_t mac[6], uint16_t op, uint32_t spa, uint32_t tpa)
 {
     static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    static const uint8_t zero[6];
     struct vxbuf f = VXBUF_INITIALIZER;
-    pkt_put_eth(&f, bcast, mac, false, 0, ETH_TYPE_ARP);
-    uint8_t *a = vxbuf_put_zeros(&f, 28);
-    put_be16(a, 1);
-    put_be16(a + 2, ETH_TYPE_IP);
-    a[4] = 6;
-    a[5] = 4;
-    put_be16(a + 6, op);
-    memcpy(a + 8, mac, 6);
-    put_be32(a + 14, spa);
-    put_be32(a + 24, tpa);
+    pkt_put_arp(&f, bcast, false, 0, op, mac, spa, zero, tpa);
     packet_in(port, &f);
     vxbuf_uninit(&f);
 }
