@@ -3,6 +3,7 @@
  * Threads: this main thread (signals, config reload: the model's single
  * writer), one acceptor, and N workers.  See docs/architecture.md. */
 #include <errno.h>
+#include <poll.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #include <urcu-qsbr.h>
 
+#include "core/api.h"
 #include "core/counters.h"
 #include "core/log.h"
 #include "core/version.h"
@@ -137,6 +139,18 @@ static void notify_workers__(struct worker *workers, int n, const struct dpid_se
             free(m);
         }
     }
+}
+
+struct workers_ref {
+    struct worker *workers;
+    int n;
+};
+
+/* api_changed_fn: tells the workers which bridges an API write affected. */
+static void api_changed__(void *aux, const struct dpid_set *affected)
+{
+    const struct workers_ref *w = aux;
+    notify_workers__(w->workers, w->n, affected);
 }
 
 static void reload__(const struct options *o, struct worker *workers, int n)
@@ -273,11 +287,37 @@ int main(int argc, char **argv)
               VXFABRIC_VERSION, daemon.listen, n_workers, n_workers == 1 ? "" : "s",
               n_bridges, n_hosts);
 
+    struct workers_ref wref = { workers, n_workers };
+    struct api *api = NULL;
+    if (daemon.api_listen[0]) {
+        api = api_start(daemon.api_listen, daemon.api_token, api_changed__, &wref,
+                        &acc, workers, n_workers, err, sizeof err);
+        if (!api) {
+            VLOG_ERR("%s", err);
+            return 1;
+        }
+        VLOG_INFO("API listening on %s%s", daemon.api_listen,
+                  daemon.api_token[0] ? " (bearer token required)" : "");
+    }
+
+    /* The main thread is the model's single writer: it waits for signals
+     * and API requests together and serves them one at a time. */
     for (;;) {
+        struct pollfd fds[2] = { { .fd = sfd, .events = POLLIN }, { .fd = -1, .events = POLLIN } };
         struct signalfd_siginfo si;
+        if (api) {
+            fds[1].fd = api_fd(api);
+        }
         rcu_thread_offline();
-        ssize_t r = read(sfd, &si, sizeof si);
+        int n = poll(fds, 2, api ? api_timeout_ms(api) : -1);
         rcu_thread_online();
+        if (api && (n == 0 || (fds[1].revents & POLLIN))) {
+            api_run(api);
+        }
+        if (n <= 0 || !(fds[0].revents & POLLIN)) {
+            continue;
+        }
+        ssize_t r = read(sfd, &si, sizeof si);
         if (r != sizeof si) {
             continue;
         }
@@ -291,6 +331,7 @@ int main(int argc, char **argv)
         }
     }
 
+    api_stop(api);
     acceptor_stop(&acc);
     for (int i = 0; i < n_workers; i++) {
         struct worker_mail *m = xzalloc(sizeof *m);

@@ -172,6 +172,12 @@ static void parse_daemon__(struct parse_ctx *ctx, const config_t *lc, struct vx_
     if (get_string__(root, "state_dir", &s)) {
         snprintf(d->state_dir, sizeof d->state_dir, "%s", s);
     }
+    if (get_string__(root, "api_listen", &s)) {
+        snprintf(d->api_listen, sizeof d->api_listen, "%s", s);
+    }
+    if (get_string__(root, "api_token", &s)) {
+        snprintf(d->api_token, sizeof d->api_token, "%s", s);
+    }
     if (get_int__(ctx, root, "daemon", "packet_in_rate", &v) > 0) {
         if (v < 1 || v > 1000000000) {
             vx_errors_add(ctx->errs, "%s: packet_in_rate: %lld is outside 1..1000000000",
@@ -736,7 +742,7 @@ bool vxconf_load(const char *file, struct vx_config *cfg, struct vx_errors *errs
     config_t lc;
     static const char *const root_keys[] = {
         "listen", "workers", "log_level", "echo_interval_ms", "state_dir",
-        "packet_in_rate", "packet_in_burst", "flow_batch",
+        "packet_in_rate", "packet_in_burst", "flow_batch", "api_listen", "api_token",
         "bridges", "networks", "routers", "hosts", NULL
     };
 

@@ -68,6 +68,8 @@ struct vx_daemon_cfg {
     unsigned int pktin_rate;    /* packet-ins per second per port */
     unsigned int pktin_burst;
     unsigned int max_flow_batch;   /* FLOW_MODs per barrier */
+    char api_listen[128];       /* "tcp:IP:PORT"; empty: no API */
+    char api_token[128];        /* bearer token; empty: none */
 };
 
 struct vx_config {

@@ -1,0 +1,40 @@
+/* The HTTP/JSON API (libmicrohttpd + jansson), first slice: read the live
+ * model, create/replace/delete hosts, and /metrics.
+ *
+ * Thread contract: the API runs in the main thread, the model's single
+ * writer (libmicrohttpd in external-epoll mode, polled with the signal
+ * fd), so API writes and SIGHUP reloads never race and need no lock.  A
+ * write is validated exactly as the configuration file is, applied with
+ * model_apply() as a change set, and only the affected bridges' workers
+ * are told.  Not yet persistent (see issue 9). */
+#ifndef VX_API_H
+#define VX_API_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/model.h"
+
+struct worker;
+struct acceptor;
+
+/* Called after each applied change with the bridges it affects. */
+typedef void api_changed_fn(void *aux, const struct dpid_set *affected);
+
+struct api;
+
+/* Listens on 'listen' ("tcp:IP:PORT").  'token', if not NULL or empty, is
+ * required as "Authorization: Bearer TOKEN" on every request.  Returns NULL
+ * and writes 'err' on failure. */
+struct api *api_start(const char *listen, const char *token, api_changed_fn *, void *aux,
+                      struct acceptor *, struct worker *workers, int n_workers,
+                      char *err, size_t err_size);
+/* The file descriptor to poll for readability. */
+int api_fd(const struct api *);
+/* How long the caller may sleep before calling api_run(), in ms (-1: no limit). */
+int api_timeout_ms(const struct api *);
+/* Handles whatever is ready.  Call from the main thread, RCU online. */
+void api_run(struct api *);
+void api_stop(struct api *);
+
+#endif

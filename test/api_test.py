@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Tests for vxfabricd's HTTP/JSON API: every endpoint, every validation
+error (status and field), idempotent PUT, DELETE, /metrics and the bearer
+token.  Starts its own vxfabricd on 127.0.0.1 ports it picks.
+
+    api_test.py VXFABRICD SOURCE_DIR
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+passed = failed = 0
+
+
+def port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def start(daemon, src, extra=""):
+    api, of = port(), port()
+    conf = open(os.path.join(src, "conf/vxfabric.conf")).read()
+    conf += '\napi_listen = "tcp:127.0.0.1:%d";\n%s\n' % (api, extra)
+    f = tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False)
+    f.write(conf)
+    f.close()
+    proc = subprocess.Popen([daemon, "--config", f.name, "--listen", "tcp:127.0.0.1:%d" % of],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", api), timeout=0.1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return proc, "http://127.0.0.1:%d" % api, f.name
+
+
+def call(base, method, path, body=None, token=None, raw=None):
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    req = urllib.request.Request(base + path, data=data, method=method)
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(req, timeout=5) as r:
+            text = r.read().decode()
+            return r.status, text
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL %s %s" % (name, detail))
+
+
+def expect(name, got, status, field=None, contains=None):
+    code, text = got
+    ok = code == status
+    if ok and field is not None:
+        ok = json.loads(text).get("field") == field
+    if ok and contains is not None:
+        ok = contains in text
+    check(name, ok, "-> %s %s (want %s%s)" % (code, text[:200], status,
+                                             ", field " + field if field else ""))
+    return text
+
+
+def main():
+    daemon, src = sys.argv[1], sys.argv[2]
+    proc, base, conf = start(daemon, src)
+    try:
+        hosts = json.loads(expect("list hosts", call(base, "GET", "/v1/hosts"), 200))
+        check("12 hosts", len(hosts) == 12, str(len(hosts)))
+        check("3 networks", len(json.loads(call(base, "GET", "/v1/networks")[1])) == 3)
+        check("2 bridges", len(json.loads(call(base, "GET", "/v1/bridges")[1])) == 2)
+        routers = json.loads(call(base, "GET", "/v1/routers")[1])
+        check("1 router joining 1 and 3", routers == [{"mac": "00:bb:cc:dd:ee:00", "networks": [1, 3]}],
+              str(routers))
+        expect("get one host", call(base, "GET", "/v1/hosts/1/da:1d:64:e8:e6:86"), 200,
+               contains='"ip":"10.0.0.1"')
+
+        new = {"bridge": "hv1", "port": 9, "ip": "10.0.0.21"}
+        path = "/v1/hosts/1/02:00:00:00:00:21"
+        expect("create", call(base, "PUT", path, new), 201, contains='"ip":"10.0.0.21"')
+        expect("read back", call(base, "GET", path), 200, contains='"port":9')
+        expect("PUT again is idempotent", call(base, "PUT", path, new), 200)
+        check("13 hosts", len(json.loads(call(base, "GET", "/v1/hosts")[1])) == 13)
+        moved = dict(new, port="vm21-p")
+        expect("replace (port by name)", call(base, "PUT", path, moved), 200, contains='"port":"vm21-p"')
+
+        bad = "/v1/hosts/1/02:00:00:00:00:22"
+        expect("ip outside subnet", call(base, "PUT", bad, dict(new, ip="10.0.1.5")), 400, "ip",
+               "outside network 1")
+        expect("ip is the gateway", call(base, "PUT", bad, dict(new, ip="10.0.0.254")), 400, "ip")
+        expect("ip malformed", call(base, "PUT", bad, dict(new, ip="10.0.0")), 400, "ip")
+        expect("ip missing", call(base, "PUT", bad, {"bridge": "hv1", "port": 9}), 400, "ip")
+        expect("unknown bridge", call(base, "PUT", bad, dict(new, bridge="hv9", ip="10.0.0.22")), 400, "bridge")
+        expect("port 0", call(base, "PUT", bad, dict(new, port=0, ip="10.0.0.22")), 400, "port")
+        expect("port name too long", call(base, "PUT", bad, dict(new, port="x" * 17, ip="10.0.0.22")), 400, "port")
+        expect("unknown field", call(base, "PUT", bad, dict(new, ip="10.0.0.22", colour="red")), 400, "colour")
+        expect("duplicate IP in the network", call(base, "PUT", bad, dict(new, ip="10.0.0.2", port=10)),
+               409, "ip", "duplicate (network, IP)")
+        expect("duplicate bridge port", call(base, "PUT", bad, dict(new, ip="10.0.0.22", port=1)),
+               409, "port", "duplicate (bridge, port)")
+        expect("unknown network", call(base, "PUT", "/v1/hosts/9/02:00:00:00:00:22",
+                                       dict(new, ip="10.0.0.22")), 404, "network")
+        expect("not JSON", call(base, "PUT", bad, raw=b"{ip: nope"), 400)
+        expect("not an object", call(base, "PUT", bad, [1, 2]), 400)
+        expect("bad host URL", call(base, "GET", "/v1/hosts/one/02:00:00:00:00:22"), 400)
+        expect("bad MAC in URL", call(base, "GET", "/v1/hosts/1/02:00:00:00:00"), 400)
+        expect("VNI out of range in URL", call(base, "GET", "/v1/hosts/16777216/02:00:00:00:00:22"), 400)
+        expect("body too large", call(base, "PUT", bad, raw=b"x" * 70000), 413)
+        check("nothing half-applied", len(json.loads(call(base, "GET", "/v1/hosts")[1])) == 13)
+
+        expect("delete", call(base, "DELETE", path), 204)
+        expect("deleted host is gone", call(base, "GET", path), 404)
+        expect("delete again", call(base, "DELETE", path), 404)
+        check("12 hosts again", len(json.loads(call(base, "GET", "/v1/hosts")[1])) == 12)
+        expect("method not allowed", call(base, "POST", path, new), 405)
+        expect("unknown resource", call(base, "GET", "/v2/things"), 404)
+        expect("metrics", call(base, "GET", "/metrics"), 200, contains="vxfabric_conn_accepted{worker=")
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+        check("daemon exits cleanly", proc.returncode == 0, err.decode()[-500:])
+        os.unlink(conf)
+
+    proc, base, conf = start(daemon, src, 'api_token = "s3cret";')
+    try:
+        expect("no token", call(base, "GET", "/v1/hosts"), 401)
+        expect("wrong token", call(base, "GET", "/v1/hosts", token="nope"), 401)
+        expect("right token", call(base, "GET", "/v1/hosts", token="s3cret"), 200)
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+        os.unlink(conf)
+
+    print("api: %d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
