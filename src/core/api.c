@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <microhttpd.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 
 struct api {
     struct MHD_Daemon *mhd;
+    sqlite3 *store;             /* NULL: changes are not persisted */
     char *token;
     api_changed_fn *changed;
     void *aux;
@@ -36,6 +38,50 @@ struct request {
     bool too_big;
     char body[API_MAX_BODY + 1];
 };
+
+/* --- the change store (SQLite, WAL) ---
+ *
+ * One row per acknowledged API write, in order.  A row is committed
+ * (synchronous=FULL: on disk) before the change is applied and the reply
+ * sent, so a crash at any moment loses no acknowledged change, and a
+ * change is either a whole row or absent: never half-applied. */
+
+static sqlite3 *store_open__(const char *path, char *err, size_t err_size)
+{
+    sqlite3 *db = NULL;
+    char *msg = NULL;
+
+    if (sqlite3_open(path, &db) != SQLITE_OK
+        || sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                            "CREATE TABLE IF NOT EXISTS changes ("
+                            " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                            " method TEXT NOT NULL, url TEXT NOT NULL, body TEXT);",
+                        NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, err_size, "api_store %s: %s", path, msg ? msg : sqlite3_errmsg(db));
+        sqlite3_free(msg);
+        sqlite3_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+static bool store_append__(struct api *api, const char *method, const char *url, const char *body)
+{
+    sqlite3_stmt *st = NULL;
+    bool ok = sqlite3_prepare_v2(api->store,
+                                 "INSERT INTO changes (method, url, body) VALUES (?, ?, ?)",
+                                 -1, &st, NULL) == SQLITE_OK
+              && sqlite3_bind_text(st, 1, method, -1, SQLITE_STATIC) == SQLITE_OK
+              && sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC) == SQLITE_OK
+              && (body ? sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC)
+                       : sqlite3_bind_null(st, 3)) == SQLITE_OK
+              && sqlite3_step(st) == SQLITE_DONE;     /* autocommit: one transaction */
+    if (!ok) {
+        VLOG_RL(VLL_ERR, "api_store: %s", sqlite3_errmsg(api->store));
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
 
 static enum MHD_Result reply__(struct MHD_Connection *conn, unsigned int status,
                                const char *content_type, const char *body, size_t size)
@@ -131,13 +177,12 @@ static json_t *router_json__(const struct vx_router_cfg *r)
 
 /* --- writes --- */
 
-/* Copies the model's config with host 'key' (vni, mac) removed and, if
+/* Copies 'cur' with host 'key' (vni, mac) removed and, if
  * 'put' is not NULL, 'put' added.  Sets '*found' if the key existed. */
-static void config_with_host__(struct vx_config *out, const struct vx_host_cfg *key,
-                               const struct vx_host_cfg *put, bool *found)
+static void config_with_host__(const struct vx_config *cur, struct vx_config *out,
+                               const struct vx_host_cfg *key, const struct vx_host_cfg *put,
+                               bool *found)
 {
-    const struct vx_config *cur = model_config();
-
     *out = *cur;
     out->bridges = xmemdup(cur->bridges, cur->n_bridges * sizeof *cur->bridges);
     out->networks = xmemdup(cur->networks, cur->n_networks * sizeof *cur->networks);
@@ -169,30 +214,15 @@ static unsigned int classify__(const char *msg, const char **field)
     return MHD_HTTP_BAD_REQUEST;
 }
 
-static enum MHD_Result apply__(struct api *api, struct MHD_Connection *conn,
-                               struct vx_config *cfg, unsigned int ok_status, json_t *ok_body)
+/* Applies a validated config (taking it) and tells the affected workers. */
+static void apply_config__(struct api *api, struct vx_config *cfg)
 {
-    struct vx_errors errs = { 0, 0, NULL };
     struct dpid_set affected = { 0, 0, NULL };
 
-    if (!vxconf_validate(cfg, "api", &errs)) {
-        const char *field;
-        /* Messages look like "api:0: host MAC: what"; keep "what". */
-        const char *msg = errs.msgs[0];
-        const char *what = strstr(msg, ": ");
-        what = what ? strstr(what + 2, ": ") : NULL;
-        unsigned int status = classify__(msg, &field);
-        enum MHD_Result r = reply_error__(conn, status, field, "%s", what ? what + 2 : msg);
-        vx_errors_clear(&errs);
-        vxconf_free(cfg);
-        json_decref(ok_body);
-        return r;
-    }
     vxconf_sort(cfg);
     model_apply(cfg, &affected, NULL);
     api->changed(api->aux, &affected);
     dpid_set_clear(&affected);
-    return ok_body ? reply_json__(conn, ok_status, ok_body) : reply__(conn, ok_status, "text/plain", "", 0);
 }
 
 /* Parses "/v1/hosts/VNI/MAC". */
@@ -213,16 +243,42 @@ static bool parse_host_key__(const char *rest, struct vx_host_cfg *key)
     return eth_addr_from_str(mac, key->mac);
 }
 
-static enum MHD_Result put_host__(struct api *api, struct MHD_Connection *conn,
-                                  const struct vx_host_cfg *key, const char *body)
+/* What went wrong with a request, for the reply. */
+struct api_error {
+    unsigned int status;
+    const char *field;          /* may point into the request's JSON */
+    char msg[256];
+};
+
+static bool fail__(struct api_error *e, unsigned int status, const char *field,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static bool fail__(struct api_error *e, unsigned int status, const char *field,
+                   const char *fmt, ...)
 {
+    va_list args;
+
+    e->status = status;
+    e->field = field;
+    va_start(args, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, args);
+    va_end(args);
+    return false;
+}
+
+/* Builds host 'key' (network, MAC from the URL) from JSON 'body' against
+ * config 'cur'.  Field-level checks only; the whole-config rules run when
+ * the result is validated.  Returns false with 'e' set. */
+static bool host_from_json__(const struct vx_config *cur, const struct vx_host_cfg *key,
+                             const char *body, struct vx_host_cfg *h, struct api_error *e)
+{
+    static char field[64];
     json_error_t jerr;
     json_t *j = json_loads(body, 0, &jerr);
-    struct vx_host_cfg h = *key;
 
+    *h = *key;
     if (!j || !json_is_object(j)) {
         json_decref(j);
-        return reply_error__(conn, MHD_HTTP_BAD_REQUEST, NULL, "body is not a JSON object: %s", jerr.text);
+        return fail__(e, MHD_HTTP_BAD_REQUEST, NULL, "body is not a JSON object: %s", jerr.text);
     }
     const char *known[] = { "bridge", "port", "ip", "mac", "network", NULL };
     const char *k;
@@ -233,67 +289,114 @@ static enum MHD_Result put_host__(struct api *api, struct MHD_Connection *conn,
             ok |= !strcmp(k, known[i]);
         }
         if (!ok) {
-            /* 'k' lives in 'j': reply before releasing it. */
-            enum MHD_Result r = reply_error__(conn, MHD_HTTP_BAD_REQUEST, k, "unknown field '%s'", k);
+            snprintf(field, sizeof field, "%s", k);    /* 'k' lives in 'j' */
             json_decref(j);
-            return r;
+            return fail__(e, MHD_HTTP_BAD_REQUEST, field, "unknown field '%s'", field);
         }
     }
     const char *ip = json_string_value(json_object_get(j, "ip"));
-    if (!ip || !ip_from_str(ip, &h.ip)) {
+    if (!ip || !ip_from_str(ip, &h->ip)) {
         json_decref(j);
-        return reply_error__(conn, MHD_HTTP_BAD_REQUEST, "ip", "'ip' must be an IPv4 address");
+        return fail__(e, MHD_HTTP_BAD_REQUEST, "ip", "'ip' must be an IPv4 address");
     }
     const char *bridge = json_string_value(json_object_get(j, "bridge"));
-    const struct vx_config *cur = model_config();
     bool found = false;
-    if (bridge) {
-        for (size_t i = 0; i < cur->n_bridges; i++) {
-            char dpid[24];
-            snprintf(dpid, sizeof dpid, "%#" PRIx64, cur->bridges[i].dpid);
-            if (!strcmp(cur->bridges[i].name, bridge) || !strcasecmp(dpid, bridge)) {
-                h.dpid = cur->bridges[i].dpid;
-                found = true;
-            }
+    for (size_t i = 0; bridge && i < cur->n_bridges; i++) {
+        char dpid[24];
+        snprintf(dpid, sizeof dpid, "%#" PRIx64, cur->bridges[i].dpid);
+        if (!strcmp(cur->bridges[i].name, bridge) || !strcasecmp(dpid, bridge)) {
+            h->dpid = cur->bridges[i].dpid;
+            found = true;
         }
     }
     if (!found) {
         json_decref(j);
-        return reply_error__(conn, MHD_HTTP_BAD_REQUEST, "bridge", "'bridge' must name a known bridge");
+        return fail__(e, MHD_HTTP_BAD_REQUEST, "bridge", "'bridge' must name a known bridge");
     }
     json_t *port = json_object_get(j, "port");
     if (json_is_integer(port) && json_integer_value(port) >= 1 && json_integer_value(port) <= 0xfeff) {
-        h.port_no = (uint32_t)json_integer_value(port);
+        h->port_no = (uint32_t)json_integer_value(port);
     } else if (json_is_string(port) && json_string_length(port) >= 1
                && json_string_length(port) <= VX_PORT_NAME_MAX) {
-        snprintf(h.port_name, sizeof h.port_name, "%s", json_string_value(port));
+        snprintf(h->port_name, sizeof h->port_name, "%s", json_string_value(port));
     } else {
         json_decref(j);
-        return reply_error__(conn, MHD_HTTP_BAD_REQUEST, "port",
-                             "'port' must be a number 1..65279 or an interface name of 1 to 16 characters");
+        return fail__(e, MHD_HTTP_BAD_REQUEST, "port",
+                      "'port' must be a number 1..65279 or an interface name of 1 to 16 characters");
     }
     json_decref(j);
-    if (!vxconf_find_network(cur, h.vni)) {
-        return reply_error__(conn, MHD_HTTP_NOT_FOUND, "network", "network %u does not exist", h.vni);
+    if (!vxconf_find_network(cur, h->vni)) {
+        return fail__(e, MHD_HTTP_NOT_FOUND, "network", "network %u does not exist", h->vni);
     }
-    struct vx_config next;
-    bool existed;
-    config_with_host__(&next, key, &h, &existed);
-    return apply__(api, conn, &next, existed ? MHD_HTTP_OK : MHD_HTTP_CREATED, host_json__(&h));
+    return true;
 }
 
-static enum MHD_Result delete_host__(struct api *api, struct MHD_Connection *conn,
-                                     const struct vx_host_cfg *key)
+/* Validates 'next'; on failure fills 'e' and frees 'next'. */
+static bool validate__(struct vx_config *next, struct api_error *e)
+{
+    struct vx_errors errs = { 0, 0, NULL };
+
+    if (vxconf_validate(next, "api", &errs)) {
+        return true;
+    }
+    /* Messages look like "api:0: host MAC: what"; keep "what". */
+    const char *msg = errs.msgs[0];
+    const char *what = strstr(msg, ": ");
+    what = what ? strstr(what + 2, ": ") : NULL;
+    e->status = classify__(msg, &e->field);
+    snprintf(e->msg, sizeof e->msg, "%s", what ? what + 2 : msg);
+    vx_errors_clear(&errs);
+    vxconf_free(next);
+    return false;
+}
+
+/* Computes the config that a host change (PUT with 'body', or DELETE when
+ * 'body' is NULL) makes of 'cur'.  Returns false with 'e' set if the
+ * change is invalid; '*existed' tells whether the host was there. */
+static bool host_change__(const struct vx_config *cur, const struct vx_host_cfg *key,
+                          const char *body, struct vx_config *next, bool *existed,
+                          struct vx_host_cfg *h, struct api_error *e)
+{
+    if (body && !host_from_json__(cur, key, body, h, e)) {
+        return false;
+    }
+    config_with_host__(cur, next, key, body ? h : NULL, existed);
+    if (!body && !*existed) {
+        vxconf_free(next);
+        return fail__(e, MHD_HTTP_NOT_FOUND, NULL, "no such host");
+    }
+    return validate__(next, e);
+}
+
+static enum MHD_Result reply_api_error__(struct MHD_Connection *conn, const struct api_error *e)
+{
+    return reply_error__(conn, e->status, e->field, "%s", e->msg);
+}
+
+/* PUT (body) or DELETE (NULL) of a host: validate, persist, apply, reply. */
+static enum MHD_Result write_host__(struct api *api, struct MHD_Connection *conn,
+                                    const char *url, const struct vx_host_cfg *key,
+                                    const char *body)
 {
     struct vx_config next;
+    struct vx_host_cfg h;
+    struct api_error e;
     bool existed;
 
-    config_with_host__(&next, key, NULL, &existed);
-    if (!existed) {
-        vxconf_free(&next);
-        return reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "no such host");
+    if (!host_change__(model_config(), key, body, &next, &existed, &h, &e)) {
+        return reply_api_error__(conn, &e);
     }
-    return apply__(api, conn, &next, MHD_HTTP_NO_CONTENT, NULL);
+    /* Durable before acknowledged (and before applied). */
+    if (api->store && !store_append__(api, body ? "PUT" : "DELETE", url, body)) {
+        vxconf_free(&next);
+        return reply_error__(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
+                             "the change could not be stored; not applied");
+    }
+    apply_config__(api, &next);
+    if (!body) {
+        return reply__(conn, MHD_HTTP_NO_CONTENT, "text/plain", "", 0);
+    }
+    return reply_json__(conn, existed ? MHD_HTTP_OK : MHD_HTTP_CREATED, host_json__(&h));
 }
 
 static enum MHD_Result metrics__(struct api *api, struct MHD_Connection *conn)
@@ -372,10 +475,10 @@ static enum MHD_Result handle__(struct api *api, struct MHD_Connection *conn, co
             return reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "no such host");
         }
         if (!strcmp(method, "PUT")) {
-            return put_host__(api, conn, &key, body);
+            return write_host__(api, conn, url, &key, body);
         }
         if (!strcmp(method, "DELETE")) {
-            return delete_host__(api, conn, &key);
+            return write_host__(api, conn, url, &key, NULL);
         }
         return reply_error__(conn, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, "method %s not allowed", method);
     }
@@ -419,7 +522,54 @@ static void completed__(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
-struct api *api_start(const char *listen, const char *token, api_changed_fn *changed, void *aux,
+bool api_store_replay(const char *path, struct vx_config *cfg, size_t *n_applied,
+                      size_t *n_skipped, char *err, size_t err_size)
+{
+    sqlite3 *db = store_open__(path, err, err_size);
+    sqlite3_stmt *st = NULL;
+
+    *n_applied = *n_skipped = 0;
+    if (!db) {
+        return false;
+    }
+    vxconf_sort(cfg);
+    sqlite3_prepare_v2(db, "SELECT seq, method, url, body FROM changes ORDER BY seq", -1, &st, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        long long seq = sqlite3_column_int64(st, 0);
+        const char *method = (const char *)sqlite3_column_text(st, 1);
+        const char *url = (const char *)sqlite3_column_text(st, 2);
+        const char *body = (const char *)sqlite3_column_text(st, 3);
+        struct vx_host_cfg key, h;
+        struct vx_config next;
+        struct api_error e;
+        bool existed;
+
+        if (!url || strncmp(url, "/v1/hosts/", 10) || !parse_host_key__(url + 10, &key)
+            || !method || (strcmp(method, "PUT") && strcmp(method, "DELETE"))) {
+            VLOG_WARN("api_store: change %lld is not a host change; skipped", seq);
+            (*n_skipped)++;
+            continue;
+        }
+        if (!host_change__(cfg, &key, strcmp(method, "PUT") ? NULL : body ? body : "",
+                           &next, &existed, &h, &e)) {
+            /* The file changed under it (e.g. its network is gone). */
+            VLOG_WARN("api_store: change %lld (%s %s) no longer applies: %s; skipped",
+                      seq, method, url, e.msg);
+            (*n_skipped)++;
+            continue;
+        }
+        vxconf_free(cfg);
+        *cfg = next;
+        vxconf_sort(cfg);
+        (*n_applied)++;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return true;
+}
+
+struct api *api_start(const char *listen, const char *token, const char *store,
+                      api_changed_fn *changed, void *aux,
                       struct acceptor *acceptor, struct worker *workers, int n_workers,
                       char *err, size_t err_size)
 {
@@ -434,6 +584,10 @@ struct api *api_start(const char *listen, const char *token, api_changed_fn *cha
     inet_pton(AF_INET, ip, &sin.sin_addr);
     sin.sin_port = htons((uint16_t)port);
     struct api *api = xzalloc(sizeof *api);
+    if (store && store[0] && !(api->store = store_open__(store, err, err_size))) {
+        free(api);
+        return NULL;
+    }
     api->token = token && token[0] ? xstrdup(token) : NULL;
     api->changed = changed;
     api->aux = aux;
@@ -449,6 +603,7 @@ struct api *api_start(const char *listen, const char *token, api_changed_fn *cha
                                 MHD_OPTION_END);
     if (!api->mhd) {
         snprintf(err, err_size, "cannot start the API on %s", listen);
+        sqlite3_close(api->store);
         free(api->token);
         free(api);
         return NULL;
@@ -476,6 +631,7 @@ void api_stop(struct api *api)
 {
     if (api) {
         MHD_stop_daemon(api->mhd);
+        sqlite3_close(api->store);
         free(api->token);
         free(api);
     }

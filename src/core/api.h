@@ -6,7 +6,7 @@
  * fd), so API writes and SIGHUP reloads never race and need no lock.  A
  * write is validated exactly as the configuration file is, applied with
  * model_apply() as a change set, and only the affected bridges' workers
- * are told.  Not yet persistent (see issue 9). */
+ * are told.  With a store, accepted changes survive restarts and crashes. */
 #ifndef VX_API_H
 #define VX_API_H 1
 
@@ -24,11 +24,21 @@ typedef void api_changed_fn(void *aux, const struct dpid_set *affected);
 struct api;
 
 /* Listens on 'listen' ("tcp:IP:PORT").  'token', if not NULL or empty, is
- * required as "Authorization: Bearer TOKEN" on every request.  Returns NULL
- * and writes 'err' on failure. */
-struct api *api_start(const char *listen, const char *token, api_changed_fn *, void *aux,
+ * required as "Authorization: Bearer TOKEN" on every request.  'store', if
+ * not NULL or empty, is the SQLite database where every accepted change is
+ * committed before it is applied and acknowledged.  Returns NULL and writes
+ * 'err' on failure. */
+struct api *api_start(const char *listen, const char *token, const char *store,
+                      api_changed_fn *, void *aux,
                       struct acceptor *, struct worker *workers, int n_workers,
                       char *err, size_t err_size);
+
+/* Replays the changes stored in 'store' onto 'cfg' (the configuration file,
+ * valid), in order, each validated as when it was accepted; one that no
+ * longer applies (the file changed under it) is skipped and logged.  'cfg'
+ * stays valid.  Returns false (with 'err') if the store cannot be read. */
+bool api_store_replay(const char *store, struct vx_config *cfg, size_t *n_applied,
+                      size_t *n_skipped, char *err, size_t err_size);
 /* The file descriptor to poll for readability. */
 int api_fd(const struct api *);
 /* How long the caller may sleep before calling api_run(), in ms (-1: no limit). */

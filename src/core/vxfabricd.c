@@ -121,6 +121,20 @@ static bool load__(const struct options *o, struct vx_config *cfg)
     if (o->log_level) {
         vlog_level_from_string(o->log_level, &cfg->daemon.log_level);
     }
+    /* The model is the file plus the changes the API accepted. */
+    if (cfg->daemon.api_store[0] && !o->check) {
+        size_t applied, skipped;
+        char err[512];
+        if (!api_store_replay(cfg->daemon.api_store, cfg, &applied, &skipped, err, sizeof err)) {
+            VLOG_ERR("%s", err);
+            vxconf_free(cfg);
+            return false;
+        }
+        if (applied || skipped) {
+            VLOG_INFO("%s: %zu stored API changes replayed, %zu skipped",
+                      cfg->daemon.api_store, applied, skipped);
+        }
+    }
     return true;
 }
 
@@ -290,7 +304,7 @@ int main(int argc, char **argv)
     struct workers_ref wref = { workers, n_workers };
     struct api *api = NULL;
     if (daemon.api_listen[0]) {
-        api = api_start(daemon.api_listen, daemon.api_token, api_changed__, &wref,
+        api = api_start(daemon.api_listen, daemon.api_token, daemon.api_store, api_changed__, &wref,
                         &acc, workers, n_workers, err, sizeof err);
         if (!api) {
             VLOG_ERR("%s", err);

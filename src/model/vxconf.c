@@ -175,6 +175,9 @@ static void parse_daemon__(struct parse_ctx *ctx, const config_t *lc, struct vx_
     if (get_string__(root, "api_listen", &s)) {
         snprintf(d->api_listen, sizeof d->api_listen, "%s", s);
     }
+    if (get_string__(root, "api_store", &s)) {
+        snprintf(d->api_store, sizeof d->api_store, "%s", s);
+    }
     if (get_string__(root, "api_token", &s)) {
         snprintf(d->api_token, sizeof d->api_token, "%s", s);
     }
@@ -742,7 +745,7 @@ bool vxconf_load(const char *file, struct vx_config *cfg, struct vx_errors *errs
     config_t lc;
     static const char *const root_keys[] = {
         "listen", "workers", "log_level", "echo_interval_ms", "state_dir",
-        "packet_in_rate", "packet_in_burst", "flow_batch", "api_listen", "api_token",
+        "packet_in_rate", "packet_in_burst", "flow_batch", "api_listen", "api_token", "api_store",
         "bridges", "networks", "routers", "hosts", NULL
     };
 

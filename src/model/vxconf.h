@@ -70,6 +70,7 @@ struct vx_daemon_cfg {
     unsigned int max_flow_batch;   /* FLOW_MODs per barrier */
     char api_listen[128];       /* "tcp:IP:PORT"; empty: no API */
     char api_token[128];        /* bearer token; empty: none */
+    char api_store[256];        /* SQLite file of API changes; empty: none */
 };
 
 struct vx_config {
