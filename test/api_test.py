@@ -120,10 +120,54 @@ def main():
         expect("not JSON", call(base, "PUT", bad, raw=b"{ip: nope"), 400)
         expect("not an object", call(base, "PUT", bad, [1, 2]), 400)
         expect("bad host URL", call(base, "GET", "/v1/hosts/one/02:00:00:00:00:22"), 400)
+        expect("missing network in URL", call(base, "GET", "/v1/hosts/02:00:00:00:00:22"), 400)
         expect("bad MAC in URL", call(base, "GET", "/v1/hosts/1/02:00:00:00:00"), 400)
         expect("VNI out of range in URL", call(base, "GET", "/v1/hosts/16777216/02:00:00:00:00:22"), 400)
         expect("body too large", call(base, "PUT", bad, raw=b"x" * 70000), 413)
         check("nothing half-applied", len(json.loads(call(base, "GET", "/v1/hosts")[1])) == 13)
+
+        # Networks, bridges, routers.
+        net = {"subnet": "172.31.9.0/24", "gateway": "172.31.9.254", "dns": ["172.31.9.250"], "mtu": 1400}
+        expect("create network", call(base, "PUT", "/v1/networks/9", net), 201, contains='"mtu":1400')
+        expect("network idempotent", call(base, "PUT", "/v1/networks/9", net), 200)
+        expect("get network", call(base, "GET", "/v1/networks/9"), 200, contains='"subnet":"172.31.9.0/24"')
+        expect("gateway outside subnet", call(base, "PUT", "/v1/networks/10",
+                                              {"subnet": "172.31.10.0/24", "gateway": "172.31.11.1"}),
+               400, "gateway", "outside subnet")
+        expect("subnet host bits", call(base, "PUT", "/v1/networks/10", {"subnet": "172.31.10.1/24"}),
+               400, "subnet")
+        expect("subnet malformed", call(base, "PUT", "/v1/networks/10", {"subnet": "172.31.10.0"}), 400, "subnet")
+        expect("mtu out of range", call(base, "PUT", "/v1/networks/10",
+                                        {"subnet": "172.31.10.0/24", "mtu": 100}), 400, "mtu")
+        expect("too many dns", call(base, "PUT", "/v1/networks/10",
+                                    {"subnet": "172.31.10.0/24", "dns": ["1.1.1.1"] * 5}), 400, "dns")
+        expect("VNI 0", call(base, "PUT", "/v1/networks/0", net), 400)
+        expect("VNI too big", call(base, "PUT", "/v1/networks/16777216", net), 400)
+        expect("host in the new network", call(base, "PUT", "/v1/hosts/9/02:00:00:00:09:01",
+                                               {"bridge": "hv2", "port": 20, "ip": "172.31.9.1"}), 201)
+        expect("network in use cannot go", call(base, "DELETE", "/v1/networks/9"), 409, None, "still referred to")
+        expect("router joining 3 and 9", call(base, "PUT", "/v1/routers/00:bb:cc:dd:ee:09", {"networks": [9, 3]}),
+               409, "networks", "already on router")
+        expect("router with overlapping networks", call(base, "PUT", "/v1/routers/00:bb:cc:dd:ee:09",
+                                                         {"networks": [1, 2]}), 409, "networks", "overlapping")
+        expect("router with unknown network", call(base, "PUT", "/v1/routers/00:bb:cc:dd:ee:09",
+                                                    {"networks": [9, 77]}), 400, "networks")
+        expect("router joins 1, 3 and 9", call(base, "PUT", "/v1/routers/00:bb:cc:dd:ee:00",
+                                               {"networks": [9, 1, 3]}), 200, contains='"networks":[1,3,9]')
+        expect("malformed router MAC", call(base, "PUT", "/v1/routers/00:bb:cc", {"networks": [9]}), 400)
+        expect("router back to 1 and 3", call(base, "PUT", "/v1/routers/00:bb:cc:dd:ee:00",
+                                              {"networks": [1, 3]}), 200)
+        expect("delete the host", call(base, "DELETE", "/v1/hosts/9/02:00:00:00:09:01"), 204)
+        expect("now the network can go", call(base, "DELETE", "/v1/networks/9"), 204)
+        expect("new bridge", call(base, "PUT", "/v1/bridges/0x99",
+                                  {"endpoint": "192.0.2.99", "name": "hv3"}), 201, contains='"name":"hv3"')
+        expect("bridge endpoint malformed", call(base, "PUT", "/v1/bridges/0x99", {"endpoint": "x"}),
+               400, "endpoint")
+        expect("bridge key malformed", call(base, "PUT", "/v1/bridges/zz", {"endpoint": "192.0.2.9"}), 400)
+        expect("bridge with hosts cannot go", call(base, "DELETE", "/v1/bridges/0x32d1f6ddc94f"), 409)
+        expect("delete the new bridge", call(base, "DELETE", "/v1/bridges/0x99"), 204)
+        expect("delete a missing router", call(base, "DELETE", "/v1/routers/00:bb:cc:dd:ee:42"), 404)
+        expect("list is GET only", call(base, "PUT", "/v1/networks", net), 405)
 
         expect("delete", call(base, "DELETE", path), 204)
         expect("deleted host is gone", call(base, "GET", path), 404)

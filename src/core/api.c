@@ -175,78 +175,137 @@ static json_t *router_json__(const struct vx_router_cfg *r)
     return json_pack("{s:s,s:o}", "mac", eth_addr_to_str(r->mac, mac), "networks", nets);
 }
 
-/* --- writes --- */
+/* --- writes: one path for every kind of object --- */
 
-/* Copies 'cur' with host 'key' (vni, mac) removed and, if
- * 'put' is not NULL, 'put' added.  Sets '*found' if the key existed. */
-static void config_with_host__(const struct vx_config *cur, struct vx_config *out,
-                               const struct vx_host_cfg *key, const struct vx_host_cfg *put,
-                               bool *found)
+enum kind { K_BRIDGE, K_NETWORK, K_ROUTER, K_HOST, K_N };
+
+union object {
+    struct vx_bridge_cfg bridge;
+    struct vx_network_cfg network;
+    struct vx_router_cfg router;
+    struct vx_host_cfg host;
+};
+
+/* Where a kind lives in a struct vx_config, and how it is keyed. */
+struct kind_desc {
+    const char *name;           /* URL component */
+    size_t array_ofs;           /* offsetof the array pointer */
+    size_t n_ofs;               /* offsetof its count */
+    size_t size;                /* of one element */
+    int (*cmp)(const void *, const void *);
+};
+
+static const struct kind_desc kinds[K_N] = {
+    [K_BRIDGE] = { "bridges", offsetof(struct vx_config, bridges), offsetof(struct vx_config, n_bridges),
+                   sizeof(struct vx_bridge_cfg), vxconf_bridge_cmp },
+    [K_NETWORK] = { "networks", offsetof(struct vx_config, networks), offsetof(struct vx_config, n_networks),
+                    sizeof(struct vx_network_cfg), vxconf_network_cmp },
+    [K_ROUTER] = { "routers", offsetof(struct vx_config, routers), offsetof(struct vx_config, n_routers),
+                   sizeof(struct vx_router_cfg), vxconf_router_cmp },
+    [K_HOST] = { "hosts", offsetof(struct vx_config, hosts), offsetof(struct vx_config, n_hosts),
+                 sizeof(struct vx_host_cfg), vxconf_host_cmp },
+};
+
+static void **array_of__(const struct vx_config *c, enum kind k)
+{
+    return (void **)((char *)c + kinds[k].array_ofs);
+}
+
+static size_t *count_of__(const struct vx_config *c, enum kind k)
+{
+    return (size_t *)((char *)c + kinds[k].n_ofs);
+}
+
+/* Deep copy of 'cur' in which object 'key' of kind 'k' is removed and, if
+ * 'put' is not NULL, 'put' added.  Sets '*found' if 'key' existed. */
+static void config_with__(const struct vx_config *cur, struct vx_config *out, enum kind k,
+                          const void *key, const void *put, bool *found)
 {
     *out = *cur;
     out->bridges = xmemdup(cur->bridges, cur->n_bridges * sizeof *cur->bridges);
     out->networks = xmemdup(cur->networks, cur->n_networks * sizeof *cur->networks);
     out->routers = xmemdup(cur->routers, cur->n_routers * sizeof *cur->routers);
-    out->hosts = xcalloc(cur->n_hosts + 1, sizeof *cur->hosts);
-    out->n_hosts = 0;
+    out->hosts = xmemdup(cur->hosts, cur->n_hosts * sizeof *cur->hosts);
+
+    const struct kind_desc *kd = &kinds[k];
+    size_t n = *count_of__(cur, k), m = 0;
+    char *src = *array_of__(cur, k);
+    char *dst = xcalloc(n + 1, kd->size);
     *found = false;
-    for (size_t i = 0; i < cur->n_hosts; i++) {
-        if (!vxconf_host_cmp(&cur->hosts[i], key)) {
+    for (size_t i = 0; i < n; i++) {
+        if (!kd->cmp(src + i * kd->size, key)) {
             *found = true;
             continue;
         }
-        out->hosts[out->n_hosts++] = cur->hosts[i];
+        memcpy(dst + m++ * kd->size, src + i * kd->size, kd->size);
     }
     if (put) {
-        out->hosts[out->n_hosts++] = *put;
+        memcpy(dst + m++ * kd->size, put, kd->size);
     }
+    free(*array_of__(out, k));
+    *array_of__(out, k) = dst;
+    *count_of__(out, k) = m;
 }
 
 /* Maps a validation message to the HTTP status and the JSON field it is
  * about: conflicts with other objects are 409, the rest 400. */
-static unsigned int classify__(const char *msg, const char **field)
+static unsigned int classify__(const char *msg, bool deleting, const char **field)
 {
+    *field = NULL;
+    if (deleting) {
+        return MHD_HTTP_CONFLICT;       /* something still refers to it */
+    }
     if (strstr(msg, "duplicate (network, IP)")) { *field = "ip"; return MHD_HTTP_CONFLICT; }
     if (strstr(msg, "duplicate (bridge, port)")) { *field = "port"; return MHD_HTTP_CONFLICT; }
+    if (strstr(msg, "is already on router")) { *field = "networks"; return MHD_HTTP_CONFLICT; }
+    if (strstr(msg, "overlapping subnets")) { *field = "networks"; return MHD_HTTP_CONFLICT; }
+    if (strstr(msg, "unknown network") && strstr(msg, "router")) { *field = "networks"; return MHD_HTTP_BAD_REQUEST; }
     if (strstr(msg, "unknown bridge")) { *field = "bridge"; return MHD_HTTP_BAD_REQUEST; }
     if (strstr(msg, "IP ")) { *field = "ip"; return MHD_HTTP_BAD_REQUEST; }
-    *field = NULL;
+    if (strstr(msg, "gateway")) { *field = "gateway"; return MHD_HTTP_BAD_REQUEST; }
     return MHD_HTTP_BAD_REQUEST;
 }
 
-/* Applies a validated config (taking it) and tells the affected workers. */
-static void apply_config__(struct api *api, struct vx_config *cfg)
+/* Parses the key in a URL ("/v1/KIND/KEY" after the kind's prefix). */
+static bool parse_key__(enum kind k, const char *rest, union object *key)
 {
-    struct dpid_set affected = { 0, 0, NULL };
-
-    vxconf_sort(cfg);
-    model_apply(cfg, &affected, NULL);
-    api->changed(api->aux, &affected);
-    dpid_set_clear(&affected);
-}
-
-/* Parses "/v1/hosts/VNI/MAC". */
-static bool parse_host_key__(const char *rest, struct vx_host_cfg *key)
-{
-    char mac[32];
-    unsigned long vni;
     char *end;
+    unsigned long long v;
 
     memset(key, 0, sizeof *key);
-    vni = strtoul(rest, &end, 10);
-    if (end == rest || *end != '/' || vni < 1 || vni > VX_VNI_MAX
-        || strlen(end + 1) >= sizeof mac) {
+    switch (k) {
+    case K_BRIDGE:
+        if (rest[0] == '-' || rest[0] == '+') return false;
+        v = strtoull(rest, &end, 16);
+        key->bridge.dpid = v;
+        return end != rest && !*end && v;
+    case K_NETWORK:
+        if (rest[0] == '-' || rest[0] == '+') return false;
+        v = strtoull(rest, &end, 10);
+        key->network.vni = (uint32_t)v;
+        return end != rest && !*end && v >= 1 && v <= VX_VNI_MAX;
+    case K_ROUTER:
+        return eth_addr_from_str(rest, key->router.mac);
+    case K_HOST: {
+        char mac[32];
+        if (rest[0] == '-' || rest[0] == '+') return false;
+        v = strtoull(rest, &end, 10);
+        if (end == rest || *end != '/' || v < 1 || v > VX_VNI_MAX || strlen(end + 1) >= sizeof mac) {
+            return false;
+        }
+        snprintf(mac, sizeof mac, "%s", end + 1);
+        key->host.vni = (uint32_t)v;
+        return eth_addr_from_str(mac, key->host.mac);
+    }
+    default:
         return false;
     }
-    snprintf(mac, sizeof mac, "%s", end + 1);
-    key->vni = (uint32_t)vni;
-    return eth_addr_from_str(mac, key->mac);
 }
 
 /* What went wrong with a request, for the reply. */
 struct api_error {
     unsigned int status;
-    const char *field;          /* may point into the request's JSON */
+    const char *field;
     char msg[256];
 };
 
@@ -265,24 +324,13 @@ static bool fail__(struct api_error *e, unsigned int status, const char *field,
     return false;
 }
 
-/* Builds host 'key' (network, MAC from the URL) from JSON 'body' against
- * config 'cur'.  Field-level checks only; the whole-config rules run when
- * the result is validated.  Returns false with 'e' set. */
-static bool host_from_json__(const struct vx_config *cur, const struct vx_host_cfg *key,
-                             const char *body, struct vx_host_cfg *h, struct api_error *e)
+/* Rejects members of 'j' not in 'known'. */
+static bool known_fields__(json_t *j, const char *const *known, struct api_error *e)
 {
     static char field[64];
-    json_error_t jerr;
-    json_t *j = json_loads(body, 0, &jerr);
-
-    *h = *key;
-    if (!j || !json_is_object(j)) {
-        json_decref(j);
-        return fail__(e, MHD_HTTP_BAD_REQUEST, NULL, "body is not a JSON object: %s", jerr.text);
-    }
-    const char *known[] = { "bridge", "port", "ip", "mac", "network", NULL };
     const char *k;
     json_t *v;
+
     json_object_foreach(j, k, v) {
         bool ok = false;
         for (int i = 0; known[i]; i++) {
@@ -290,14 +338,145 @@ static bool host_from_json__(const struct vx_config *cur, const struct vx_host_c
         }
         if (!ok) {
             snprintf(field, sizeof field, "%s", k);    /* 'k' lives in 'j' */
-            json_decref(j);
             return fail__(e, MHD_HTTP_BAD_REQUEST, field, "unknown field '%s'", field);
         }
     }
-    const char *ip = json_string_value(json_object_get(j, "ip"));
-    if (!ip || !ip_from_str(ip, &h->ip)) {
-        json_decref(j);
-        return fail__(e, MHD_HTTP_BAD_REQUEST, "ip", "'ip' must be an IPv4 address");
+    return true;
+}
+
+static bool get_ip__(json_t *j, const char *name, bool required, uint32_t *ip, struct api_error *e)
+{
+    json_t *v = json_object_get(j, name);
+    if (!v && !required) {
+        return true;
+    }
+    if (!json_is_string(v) || !ip_from_str(json_string_value(v), ip)) {
+        return fail__(e, MHD_HTTP_BAD_REQUEST, name, "'%s' must be an IPv4 address", name);
+    }
+    return true;
+}
+
+static bool get_int__(json_t *j, const char *name, long long lo, long long hi, long long *out,
+                      struct api_error *e)
+{
+    json_t *v = json_object_get(j, name);
+    if (!v) {
+        return true;            /* keeps the default in '*out' */
+    }
+    if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
+        return fail__(e, MHD_HTTP_BAD_REQUEST, name, "'%s' must be an integer %lld..%lld", name, lo, hi);
+    }
+    *out = json_integer_value(v);
+    return true;
+}
+
+static bool bridge_from_json__(json_t *j, struct vx_bridge_cfg *b, struct api_error *e)
+{
+    static const char *const known[] = { "endpoint", "name", "tunnel_port", "dpid", NULL };
+    if (!known_fields__(j, known, e) || !get_ip__(j, "endpoint", true, &b->tun_ip, e)) {
+        return false;
+    }
+    const char *name = json_string_value(json_object_get(j, "name"));
+    if (json_object_get(j, "name") && (!name || !name[0] || strlen(name) >= sizeof b->name)) {
+        return fail__(e, MHD_HTTP_BAD_REQUEST, "name", "'name' must be 1 to %zu characters", sizeof b->name - 1);
+    }
+    snprintf(b->name, sizeof b->name, "%s", name ? name : "");
+    if (!name) {
+        snprintf(b->name, sizeof b->name, "%#" PRIx64, b->dpid);
+    }
+    const char *tp = json_string_value(json_object_get(j, "tunnel_port"));
+    if (json_object_get(j, "tunnel_port") && (!tp || !tp[0] || strlen(tp) > VX_PORT_NAME_MAX)) {
+        return fail__(e, MHD_HTTP_BAD_REQUEST, "tunnel_port", "'tunnel_port' must be 1 to 16 characters");
+    }
+    snprintf(b->tun_port, sizeof b->tun_port, "%s", tp ? tp : "vtun1");
+    return true;
+}
+
+static bool network_from_json__(json_t *j, struct vx_network_cfg *n, struct api_error *e)
+{
+    static const char *const known[] = { "subnet", "gateway", "dns", "domain", "mtu", "lease_time", "id", NULL };
+    unsigned int prefix;
+    long long mtu = 1450, lease = 86400;
+
+    if (!known_fields__(j, known, e)) {
+        return false;
+    }
+    const char *subnet = json_string_value(json_object_get(j, "subnet"));
+    if (!subnet || !cidr_from_str(subnet, &n->subnet, &prefix)) {
+        return fail__(e, MHD_HTTP_BAD_REQUEST, "subnet", "'subnet' must be a CIDR such as \"10.0.0.0/24\"");
+    }
+    n->prefix = (uint8_t)prefix;
+    if (n->subnet & ~prefix_to_mask(prefix)) {
+        return fail__(e, MHD_HTTP_BAD_REQUEST, "subnet", "subnet '%s' has host bits set", subnet);
+    }
+    if (!get_ip__(j, "gateway", false, &n->gateway, e)) {
+        return false;
+    }
+    json_t *dns = json_object_get(j, "dns");
+    if (dns) {
+        size_t i;
+        json_t *d;
+        if (!json_is_array(dns) || json_array_size(dns) > VX_MAX_DNS) {
+            return fail__(e, MHD_HTTP_BAD_REQUEST, "dns", "'dns' must be a list of up to %d IPv4 addresses", VX_MAX_DNS);
+        }
+        json_array_foreach(dns, i, d) {
+            if (!json_is_string(d) || !ip_from_str(json_string_value(d), &n->dns[n->n_dns++])) {
+                return fail__(e, MHD_HTTP_BAD_REQUEST, "dns", "'dns' must be a list of up to %d IPv4 addresses", VX_MAX_DNS);
+            }
+        }
+    }
+    const char *domain = json_string_value(json_object_get(j, "domain"));
+    if (json_object_get(j, "domain") && (!domain || strlen(domain) >= sizeof n->domain)) {
+        return fail__(e, MHD_HTTP_BAD_REQUEST, "domain", "'domain' must be a string under %zu characters", sizeof n->domain);
+    }
+    snprintf(n->domain, sizeof n->domain, "%s", domain ? domain : "");
+    if (!get_int__(j, "mtu", 576, 9000, &mtu, e) || !get_int__(j, "lease_time", 60, 0x7fffffff, &lease, e)) {
+        return false;
+    }
+    n->mtu = (uint16_t)mtu;
+    n->lease_time = (uint32_t)lease;
+    return true;
+}
+
+static int u32_cmp__(const void *a_, const void *b_)
+{
+    uint32_t a = *(const uint32_t *)a_, b = *(const uint32_t *)b_;
+    return a < b ? -1 : a > b;
+}
+
+static bool router_from_json__(json_t *j, struct vx_router_cfg *r, struct api_error *e)
+{
+    static const char *const known[] = { "networks", "mac", NULL };
+    json_t *nets = json_object_get(j, "networks");
+    size_t i;
+    json_t *v;
+
+    if (!known_fields__(j, known, e)) {
+        return false;
+    }
+    if (!json_is_array(nets) || json_array_size(nets) > VX_MAX_ROUTER_NETS) {
+        return fail__(e, MHD_HTTP_BAD_REQUEST, "networks", "'networks' must be a list of up to %d network ids",
+                      VX_MAX_ROUTER_NETS);
+    }
+    json_array_foreach(nets, i, v) {
+        if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > VX_VNI_MAX) {
+            return fail__(e, MHD_HTTP_BAD_REQUEST, "networks", "network ids must be 1..16777215");
+        }
+        r->networks[r->n_networks++] = (uint32_t)json_integer_value(v);
+    }
+    if (r->n_networks) {
+        qsort(r->networks, r->n_networks, sizeof r->networks[0], u32_cmp__);
+    }
+    return true;
+}
+
+static bool host_from_json__(const struct vx_config *cur, json_t *j, struct vx_host_cfg *h,
+                             struct api_error *e)
+{
+    static const char *const known[] = { "bridge", "port", "ip", "mac", "network", NULL };
+
+    if (!known_fields__(j, known, e) || !get_ip__(j, "ip", true, &h->ip, e)) {
+        return false;
     }
     const char *bridge = json_string_value(json_object_get(j, "bridge"));
     bool found = false;
@@ -310,7 +489,6 @@ static bool host_from_json__(const struct vx_config *cur, const struct vx_host_c
         }
     }
     if (!found) {
-        json_decref(j);
         return fail__(e, MHD_HTTP_BAD_REQUEST, "bridge", "'bridge' must name a known bridge");
     }
     json_t *port = json_object_get(j, "port");
@@ -320,52 +498,86 @@ static bool host_from_json__(const struct vx_config *cur, const struct vx_host_c
                && json_string_length(port) <= VX_PORT_NAME_MAX) {
         snprintf(h->port_name, sizeof h->port_name, "%s", json_string_value(port));
     } else {
-        json_decref(j);
         return fail__(e, MHD_HTTP_BAD_REQUEST, "port",
                       "'port' must be a number 1..65279 or an interface name of 1 to 16 characters");
     }
-    json_decref(j);
     if (!vxconf_find_network(cur, h->vni)) {
         return fail__(e, MHD_HTTP_NOT_FOUND, "network", "network %u does not exist", h->vni);
     }
     return true;
 }
 
+/* Builds the object of kind 'k' with 'key' from JSON 'body' against 'cur'.
+ * Field-level checks only; the whole-config rules run on the result. */
+static bool from_json__(const struct vx_config *cur, enum kind k, const union object *key,
+                        const char *body, union object *out, struct api_error *e)
+{
+    json_error_t jerr;
+    json_t *j = json_loads(body, 0, &jerr);
+    bool ok;
+
+    *out = *key;
+    if (!j || !json_is_object(j)) {
+        json_decref(j);
+        return fail__(e, MHD_HTTP_BAD_REQUEST, NULL, "body is not a JSON object: %s", jerr.text);
+    }
+    switch (k) {
+    case K_BRIDGE: ok = bridge_from_json__(j, &out->bridge, e); break;
+    case K_NETWORK: ok = network_from_json__(j, &out->network, e); break;
+    case K_ROUTER: ok = router_from_json__(j, &out->router, e); break;
+    default: ok = host_from_json__(cur, j, &out->host, e); break;
+    }
+    json_decref(j);
+    return ok;
+}
+
+static json_t *object_json__(enum kind k, const void *o)
+{
+    switch (k) {
+    case K_BRIDGE: return bridge_json__(o);
+    case K_NETWORK: return network_json__(o);
+    case K_ROUTER: return router_json__(o);
+    default: return host_json__(o);
+    }
+}
+
 /* Validates 'next'; on failure fills 'e' and frees 'next'. */
-static bool validate__(struct vx_config *next, struct api_error *e)
+static bool validate__(struct vx_config *next, bool deleting, struct api_error *e)
 {
     struct vx_errors errs = { 0, 0, NULL };
 
     if (vxconf_validate(next, "api", &errs)) {
         return true;
     }
-    /* Messages look like "api:0: host MAC: what"; keep "what". */
+    /* Messages look like "api:0: OBJECT: what"; keep "OBJECT: what". */
     const char *msg = errs.msgs[0];
     const char *what = strstr(msg, ": ");
-    what = what ? strstr(what + 2, ": ") : NULL;
-    e->status = classify__(msg, &e->field);
-    snprintf(e->msg, sizeof e->msg, "%s", what ? what + 2 : msg);
+    e->status = classify__(msg, deleting, &e->field);
+    snprintf(e->msg, sizeof e->msg, "%s%s", deleting ? "still referred to: " : "",
+             what ? what + 2 : msg);
     vx_errors_clear(&errs);
     vxconf_free(next);
     return false;
 }
 
-/* Computes the config that a host change (PUT with 'body', or DELETE when
- * 'body' is NULL) makes of 'cur'.  Returns false with 'e' set if the
- * change is invalid; '*existed' tells whether the host was there. */
-static bool host_change__(const struct vx_config *cur, const struct vx_host_cfg *key,
-                          const char *body, struct vx_config *next, bool *existed,
-                          struct vx_host_cfg *h, struct api_error *e)
+/* Computes the config that a change (PUT with 'body', or DELETE when
+ * 'body' is NULL) of object 'key' of kind 'k' makes of 'cur'.  Returns
+ * false with 'e' set if it is invalid; '*existed' tells whether the object
+ * was there; 'out' gets the new object for a PUT. */
+static bool change__(const struct vx_config *cur, enum kind k, const union object *key,
+                     const char *body, struct vx_config *next, bool *existed,
+                     union object *out, struct api_error *e)
 {
-    if (body && !host_from_json__(cur, key, body, h, e)) {
+    if (body && !from_json__(cur, k, key, body, out, e)) {
         return false;
     }
-    config_with_host__(cur, next, key, body ? h : NULL, existed);
+    config_with__(cur, next, k, key, body ? out : NULL, existed);
     if (!body && !*existed) {
         vxconf_free(next);
-        return fail__(e, MHD_HTTP_NOT_FOUND, NULL, "no such host");
+        return fail__(e, MHD_HTTP_NOT_FOUND, NULL, "no such %.*s", (int)strlen(kinds[k].name) - 1,
+                      kinds[k].name);
     }
-    return validate__(next, e);
+    return validate__(next, !body, e);
 }
 
 static enum MHD_Result reply_api_error__(struct MHD_Connection *conn, const struct api_error *e)
@@ -373,20 +585,30 @@ static enum MHD_Result reply_api_error__(struct MHD_Connection *conn, const stru
     return reply_error__(conn, e->status, e->field, "%s", e->msg);
 }
 
-/* PUT (body) or DELETE (NULL) of a host: validate, persist, apply, reply. */
-static enum MHD_Result write_host__(struct api *api, struct MHD_Connection *conn,
-                                    const char *url, const struct vx_host_cfg *key,
-                                    const char *body)
+/* Applies a validated config (taking it) and tells the affected workers. */
+static void apply_config__(struct api *api, struct vx_config *cfg)
+{
+    struct dpid_set affected = { 0, 0, NULL };
+
+    vxconf_sort(cfg);
+    model_apply(cfg, &affected, NULL);
+    api->changed(api->aux, &affected);
+    dpid_set_clear(&affected);
+}
+
+/* PUT (body) or DELETE (NULL): validate, persist, apply, reply. */
+static enum MHD_Result write__(struct api *api, struct MHD_Connection *conn, const char *url,
+                               enum kind k, const union object *key, const char *body)
 {
     struct vx_config next;
-    struct vx_host_cfg h;
+    union object obj;
     struct api_error e;
     bool existed;
 
-    if (!host_change__(model_config(), key, body, &next, &existed, &h, &e)) {
+    if (!change__(model_config(), k, key, body, &next, &existed, &obj, &e)) {
         return reply_api_error__(conn, &e);
     }
-    /* Durable before acknowledged (and before applied). */
+    /* Durable before applied and acknowledged. */
     if (api->store && !store_append__(api, body ? "PUT" : "DELETE", url, body)) {
         vxconf_free(&next);
         return reply_error__(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
@@ -396,7 +618,24 @@ static enum MHD_Result write_host__(struct api *api, struct MHD_Connection *conn
     if (!body) {
         return reply__(conn, MHD_HTTP_NO_CONTENT, "text/plain", "", 0);
     }
-    return reply_json__(conn, existed ? MHD_HTTP_OK : MHD_HTTP_CREATED, host_json__(&h));
+    return reply_json__(conn, existed ? MHD_HTTP_OK : MHD_HTTP_CREATED, object_json__(k, &obj));
+}
+
+/* Splits "/v1/KIND[/KEY]" into the kind and the key text ("" if none). */
+static bool route__(const char *url, enum kind *k, const char **rest)
+{
+    if (strncmp(url, "/v1/", 4)) {
+        return false;
+    }
+    for (int i = 0; i < K_N; i++) {
+        size_t n = strlen(kinds[i].name);
+        if (!strncmp(url + 4, kinds[i].name, n) && (url[4 + n] == '\0' || url[4 + n] == '/')) {
+            *k = (enum kind)i;
+            *rest = url[4 + n] ? url + 5 + n : "";
+            return true;
+        }
+    }
+    return false;
 }
 
 static enum MHD_Result metrics__(struct api *api, struct MHD_Connection *conn)
@@ -432,53 +671,39 @@ static enum MHD_Result handle__(struct api *api, struct MHD_Connection *conn, co
     if (get && !strcmp(url, "/metrics")) {
         return metrics__(api, conn);
     }
-    if (get && !strcmp(url, "/v1/hosts")) {
-        json_t *a = json_array();
-        for (size_t i = 0; i < cur->n_hosts; i++) {
-            json_array_append_new(a, host_json__(&cur->hosts[i]));
+    enum kind k;
+    const char *rest;
+    if (route__(url, &k, &rest)) {
+        union object key;
+        if (!*rest) {
+            if (!get) {
+                return reply_error__(conn, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, "method %s not allowed", method);
+            }
+            json_t *a = json_array();
+            const char *arr = *array_of__(cur, k);
+            for (size_t i = 0; i < *count_of__(cur, k); i++) {
+                json_array_append_new(a, object_json__(k, arr + i * kinds[k].size));
+            }
+            return reply_json__(conn, MHD_HTTP_OK, a);
         }
-        return reply_json__(conn, MHD_HTTP_OK, a);
-    }
-    if (get && !strcmp(url, "/v1/networks")) {
-        json_t *a = json_array();
-        for (size_t i = 0; i < cur->n_networks; i++) {
-            json_array_append_new(a, network_json__(&cur->networks[i]));
-        }
-        return reply_json__(conn, MHD_HTTP_OK, a);
-    }
-    if (get && !strcmp(url, "/v1/bridges")) {
-        json_t *a = json_array();
-        for (size_t i = 0; i < cur->n_bridges; i++) {
-            json_array_append_new(a, bridge_json__(&cur->bridges[i]));
-        }
-        return reply_json__(conn, MHD_HTTP_OK, a);
-    }
-    if (get && !strcmp(url, "/v1/routers")) {
-        json_t *a = json_array();
-        for (size_t i = 0; i < cur->n_routers; i++) {
-            json_array_append_new(a, router_json__(&cur->routers[i]));
-        }
-        return reply_json__(conn, MHD_HTTP_OK, a);
-    }
-    if (!strncmp(url, "/v1/hosts/", 10)) {
-        struct vx_host_cfg key;
-        if (!parse_host_key__(url + 10, &key)) {
-            return reply_error__(conn, MHD_HTTP_BAD_REQUEST, NULL,
-                                 "host URLs are /v1/hosts/NETWORK/MAC");
+        if (!parse_key__(k, rest, &key)) {
+            return reply_error__(conn, MHD_HTTP_BAD_REQUEST, NULL, "malformed %s key '%s'",
+                                 kinds[k].name, rest);
         }
         if (get) {
-            for (size_t i = 0; i < cur->n_hosts; i++) {
-                if (!vxconf_host_cmp(&cur->hosts[i], &key)) {
-                    return reply_json__(conn, MHD_HTTP_OK, host_json__(&cur->hosts[i]));
+            const char *arr = *array_of__(cur, k);
+            for (size_t i = 0; i < *count_of__(cur, k); i++) {
+                if (!kinds[k].cmp(arr + i * kinds[k].size, &key)) {
+                    return reply_json__(conn, MHD_HTTP_OK, object_json__(k, arr + i * kinds[k].size));
                 }
             }
-            return reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "no such host");
+            return reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "no such object");
         }
         if (!strcmp(method, "PUT")) {
-            return write_host__(api, conn, url, &key, body);
+            return write__(api, conn, url, k, &key, body);
         }
         if (!strcmp(method, "DELETE")) {
-            return write_host__(api, conn, url, &key, NULL);
+            return write__(api, conn, url, k, &key, NULL);
         }
         return reply_error__(conn, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, "method %s not allowed", method);
     }
@@ -539,19 +764,21 @@ bool api_store_replay(const char *path, struct vx_config *cfg, size_t *n_applied
         const char *method = (const char *)sqlite3_column_text(st, 1);
         const char *url = (const char *)sqlite3_column_text(st, 2);
         const char *body = (const char *)sqlite3_column_text(st, 3);
-        struct vx_host_cfg key, h;
+        union object key, obj;
         struct vx_config next;
         struct api_error e;
         bool existed;
+        enum kind k;
+        const char *rest;
 
-        if (!url || strncmp(url, "/v1/hosts/", 10) || !parse_host_key__(url + 10, &key)
+        if (!url || !route__(url, &k, &rest) || !parse_key__(k, rest, &key)
             || !method || (strcmp(method, "PUT") && strcmp(method, "DELETE"))) {
-            VLOG_WARN("api_store: change %lld is not a host change; skipped", seq);
+            VLOG_WARN("api_store: change %lld is malformed; skipped", seq);
             (*n_skipped)++;
             continue;
         }
-        if (!host_change__(cfg, &key, strcmp(method, "PUT") ? NULL : body ? body : "",
-                           &next, &existed, &h, &e)) {
+        if (!change__(cfg, k, &key, strcmp(method, "PUT") ? NULL : body ? body : "",
+                      &next, &existed, &obj, &e)) {
             /* The file changed under it (e.g. its network is gone). */
             VLOG_WARN("api_store: change %lld (%s %s) no longer applies: %s; skipped",
                       seq, method, url, e.msg);
