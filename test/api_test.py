@@ -176,6 +176,15 @@ def main():
         expect("method not allowed", call(base, "POST", path, new), 405)
         expect("unknown resource", call(base, "GET", "/v2/things"), 404)
         expect("metrics", call(base, "GET", "/metrics"), 200, contains="vxfabric_conn_accepted{worker=")
+        state = json.loads(expect("state", call(base, "GET", "/v1/state"), 200))
+        check("state lists both bridges, unconnected", len(state) == 2 and not any(b["connected"] for b in state),
+              str(state))
+        expect("one bridge's state", call(base, "GET", "/v1/bridges/0x4e7879903e4c/state"), 200,
+               contains='"connected":false')
+        expect("unknown bridge's state", call(base, "GET", "/v1/bridges/0x77/state"), 404)
+        expect("flows of an unconnected bridge", call(base, "GET", "/v1/bridges/0x4e7879903e4c/flows"), 404,
+               contains="not connected")
+        expect("bad bridge sub-resource", call(base, "GET", "/v1/bridges/0x4e7879903e4c/colour"), 404)
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=10)

@@ -5,6 +5,10 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <sqlite3.h>
+#include <errno.h>
+#include <semaphore.h>
+#include <time.h>
+#include <urcu-qsbr.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -638,6 +642,106 @@ static bool route__(const char *url, enum kind *k, const char **rest)
     return false;
 }
 
+/* Asks every worker for its bridges' state (and one bridge's flows); the
+ * main thread waits at most 2 s per worker, offline for RCU meanwhile. */
+static void query_workers__(struct api *api, uint64_t flows_dpid, struct worker_query *qs)
+{
+    for (int i = 0; i < api->n_workers; i++) {
+        struct worker_query *q = &qs[i];
+        memset(q, 0, sizeof *q);
+        sem_init(&q->done, 0, 0);
+        q->flows_dpid = flows_dpid;
+        struct worker_mail *m = xzalloc(sizeof *m);
+        m->type = WORKER_MAIL_QUERY;
+        m->query = q;
+        if (!mailbox_send(&api->workers[i].from_main, m)) {
+            free(m);
+            sem_post(&q->done);
+        }
+    }
+    rcu_thread_offline();
+    for (int i = 0; i < api->n_workers; i++) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 2;
+        while (sem_timedwait(&qs[i].done, &ts) && errno == EINTR) {
+        }
+    }
+    rcu_thread_online();
+}
+
+static void query_free__(struct api *api, struct worker_query *qs)
+{
+    for (int i = 0; i < api->n_workers; i++) {
+        free(qs[i].bridges);
+        free(qs[i].flows);
+        sem_destroy(&qs[i].done);
+    }
+    free(qs);
+}
+
+/* GET /v1/state: every configured bridge, connected or not. */
+static enum MHD_Result state__(struct api *api, struct MHD_Connection *conn, uint64_t only)
+{
+    struct worker_query *qs = xcalloc((size_t)api->n_workers, sizeof *qs);
+    const struct vx_config *cur = model_config();
+    json_t *a = json_array();
+
+    query_workers__(api, 0, qs);
+    for (size_t b = 0; b < cur->n_bridges; b++) {
+        uint64_t dpid = cur->bridges[b].dpid;
+        char id[24];
+        if (only && dpid != only) {
+            continue;
+        }
+        snprintf(id, sizeof id, "%#" PRIx64, dpid);
+        json_t *j = json_pack("{s:s,s:s,s:b}", "dpid", id, "name", cur->bridges[b].name,
+                              "connected", 0);
+        for (int i = 0; i < api->n_workers; i++) {
+            for (size_t k = 0; k < qs[i].n; k++) {
+                const struct worker_bridge_state *st = &qs[i].bridges[k];
+                if (st->dpid != dpid) {
+                    continue;
+                }
+                json_object_set_new(j, "connected", json_true());
+                json_object_set_new(j, "worker", json_integer(st->worker));
+                json_object_set_new(j, "state", json_string(st->state));
+                json_object_set_new(j, "flows_installed", json_integer((json_int_t)st->installed));
+                json_object_set_new(j, "flows_desired", json_integer((json_int_t)st->desired));
+                json_object_set_new(j, "flows_pending", json_integer((json_int_t)st->pending));
+                json_object_set_new(j, "flows_failed", json_integer((json_int_t)st->failed));
+                json_object_set_new(j, "flow_mods_sent", json_integer((json_int_t)st->flow_mods));
+            }
+        }
+        json_array_append_new(a, j);
+    }
+    query_free__(api, qs);
+    if (only) {
+        json_t *one = json_incref(json_array_get(a, 0));
+        json_decref(a);
+        return one ? reply_json__(conn, MHD_HTTP_OK, one)
+                   : reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "no such bridge");
+    }
+    return reply_json__(conn, MHD_HTTP_OK, a);
+}
+
+/* GET /v1/bridges/DPID/flows: desired and installed flows, ovs-ofctl syntax. */
+static enum MHD_Result flows__(struct api *api, struct MHD_Connection *conn, uint64_t dpid)
+{
+    struct worker_query *qs = xcalloc((size_t)api->n_workers, sizeof *qs);
+    enum MHD_Result r;
+
+    query_workers__(api, dpid, qs);
+    const char *text = NULL;
+    for (int i = 0; i < api->n_workers && !text; i++) {
+        text = qs[i].flows;
+    }
+    r = text ? reply__(conn, MHD_HTTP_OK, "text/plain", text, strlen(text))
+             : reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "bridge %#" PRIx64 " is not connected", dpid);
+    query_free__(api, qs);
+    return r;
+}
+
 static enum MHD_Result metrics__(struct api *api, struct MHD_Connection *conn)
 {
     char *text = NULL;
@@ -670,6 +774,30 @@ static enum MHD_Result handle__(struct api *api, struct MHD_Connection *conn, co
     }
     if (get && !strcmp(url, "/metrics")) {
         return metrics__(api, conn);
+    }
+    if (get && !strcmp(url, "/v1/state")) {
+        return state__(api, conn, 0);
+    }
+    if (get && !strncmp(url, "/v1/bridges/", 12) && strchr(url + 12, '/')) {
+        /* /v1/bridges/DPID/state or /v1/bridges/DPID/flows */
+        char key[32];
+        const char *slash = strchr(url + 12, '/');
+        union object b;
+        if ((size_t)(slash - (url + 12)) >= sizeof key) {
+            return reply_error__(conn, MHD_HTTP_BAD_REQUEST, NULL, "malformed bridge key");
+        }
+        memcpy(key, url + 12, (size_t)(slash - (url + 12)));
+        key[slash - (url + 12)] = '\0';
+        if (!parse_key__(K_BRIDGE, key, &b)) {
+            return reply_error__(conn, MHD_HTTP_BAD_REQUEST, NULL, "malformed bridge key '%s'", key);
+        }
+        if (!strcmp(slash, "/state")) {
+            return state__(api, conn, b.bridge.dpid);
+        }
+        if (!strcmp(slash, "/flows")) {
+            return flows__(api, conn, b.bridge.dpid);
+        }
+        return reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "no such resource: %s", url);
     }
     enum kind k;
     const char *rest;

@@ -210,6 +210,38 @@ static void dump_flows__(struct worker *w, const char *dir)
     }
 }
 
+static void answer_query__(struct worker *w, struct worker_query *q)
+{
+    static const char *const states[] = { "sync", "idle", "pushing" };
+    size_t i = 0;
+
+    q->bridges = xcalloc(w->n_conns + 1, sizeof *q->bridges);
+    for (struct conn *c = w->conns; c; c = c->next) {
+        struct flowdiff *fd = &c->flows;
+        q->bridges[i++] = (struct worker_bridge_state) {
+            .dpid = c->dpid,
+            .worker = w->index,
+            .state = states[fd->state],
+            .installed = fd->installed.n,
+            .desired = fd->n_desired,
+            .pending = fd->state == FLOWDIFF_PUSHING ? fd->op_flows.n - fd->n_sent : 0,
+            .failed = fd->n_failed,
+            .flow_mods = fd->flow_mods_total,
+            .connected_ms = c->connected_ms,
+        };
+        if (c->dpid == q->flows_dpid) {
+            char *text = NULL;
+            size_t size = 0;
+            FILE *f = open_memstream(&text, &size);
+            flowdiff_dump(c, f);
+            fclose(f);
+            q->flows = text;
+        }
+    }
+    q->n = i;
+    sem_post(&q->done);
+}
+
 static void drain_mail__(struct worker *w)
 {
     struct worker_handoff *h;
@@ -232,6 +264,9 @@ static void drain_mail__(struct worker *w)
             break;
         case WORKER_MAIL_DUMP:
             dump_flows__(w, m->dir);
+            break;
+        case WORKER_MAIL_QUERY:
+            answer_query__(w, m->query);
             break;
         case WORKER_MAIL_STOP:
             w->stop = true;

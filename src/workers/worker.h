@@ -11,6 +11,7 @@
 #define VX_WORKER_H 1
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -34,13 +35,40 @@ struct worker_handoff {
 enum worker_mail_type {
     WORKER_MAIL_MODEL_CHANGED,  /* 'dpids': bridges to recompute */
     WORKER_MAIL_DUMP,           /* write flows of every bridge to 'dir' */
+    WORKER_MAIL_QUERY,          /* fill 'query' and post its semaphore */
     WORKER_MAIL_STOP,
+};
+
+/* One connected bridge's state, as its worker sees it. */
+struct worker_bridge_state {
+    uint64_t dpid;
+    int worker;
+    const char *state;          /* "sync", "idle" or "pushing" */
+    size_t installed;
+    size_t desired;
+    size_t pending;
+    size_t failed;
+    uint64_t flow_mods;
+    uint64_t connected_ms;      /* monotonic time of connection */
+};
+
+/* A request from another thread: the state of every bridge of the worker,
+ * and, if 'flows_dpid' is one of them, its flows in ovs-ofctl syntax.
+ * The requester owns the struct and waits on 'done'; the worker fills the
+ * rest (malloc'd, the requester frees) and posts 'done'. */
+struct worker_query {
+    sem_t done;
+    uint64_t flows_dpid;        /* 0: none */
+    size_t n;
+    struct worker_bridge_state *bridges;
+    char *flows;                /* NULL unless flows_dpid is connected here */
 };
 
 struct worker_mail {
     enum worker_mail_type type;
     struct dpid_set dpids;
     char dir[256];
+    struct worker_query *query;
 };
 
 struct worker {

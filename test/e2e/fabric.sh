@@ -387,6 +387,11 @@ except urllib.error.HTTPError as e:
 PY
 }
 
+api_get() {  # api_get PATH: prints the body
+    python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' \
+        "http://127.0.0.1:$API_PORT$1"
+}
+
 t_api_host_lifecycle() {
     # A host added through the API gets its lease and is reached across
     # the tunnel; deleting it removes its flows from every bridge.
@@ -399,6 +404,18 @@ t_api_host_lifecycle() {
     expect "vm15 gets its lease from the API's reservation" dhcp vm15 || return 1
     check_lease vm15 3 192.168.5.15 || return 1
     expect "vm5 (hv1) reaches vm15" in_ns vm5 ping -c 2 -i 0.2 -W 2 -q 192.168.5.15 >/dev/null || return 1
+    # The API's view of the bridges: connected, in sync, flows in ovs-ofctl syntax.
+    api_get /v1/state >"$LAB/state.json"
+    expect "both bridges connected and idle" python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+ok = len(s) == 2 and all(b["connected"] and b["state"] == "idle" and b["flows_pending"] == 0
+                         and b["flows_failed"] == 0 and b["flows_installed"] == b["flows_desired"] > 0 for b in s)
+sys.exit(0 if ok else 1)' "$LAB/state.json" || { cat "$LAB/state.json" >&2; return 1; }
+    api_get /v1/bridges/0x4e7879903e4c/flows >"$LAB/hv2.flows.api"
+    expect "hv2's flows over the API include vm15's" \
+        grep -q "table=3, priority=100,ip,tun_id=0x3,nw_dst=192.168.5.15 actions=set_field:02:00:00:00:00:15->eth_dst" \
+        "$LAB/hv2.flows.api" || return 1
     code=$(api DELETE /v1/hosts/3/02:00:00:00:00:15)
     expect "DELETE accepted (204, got $code)" test "$code" = 204 || return 1
     expect "hv1 programmed" wait_until 10 ctl_flows_synced hv1 || return 1
