@@ -3,7 +3,7 @@
 error (status and field), idempotent PUT, DELETE, /metrics and the bearer
 token.  Starts its own vxfabricd on 127.0.0.1 ports it picks.
 
-    api_test.py VXFABRICD SOURCE_DIR
+    api_test.py VXFABRICD SOURCE_DIR [VXCTL]
 """
 import json
 import os
@@ -76,6 +76,35 @@ def expect(name, got, status, field=None, contains=None):
     check(name, ok, "-> %s %s (want %s%s)" % (code, text[:200], status,
                                              ", field " + field if field else ""))
     return text
+
+
+def vxctl_checks(vxctl, base):
+    def run(*args):
+        p = subprocess.run([vxctl, "--api", base] + list(args), capture_output=True, text=True, timeout=10)
+        return p.returncode, p.stdout, p.stderr
+    rc, out, _ = run("list", "hosts")
+    check("vxctl list", rc == 0 and len(json.loads(out)) == 12, out[:200])
+    rc, out, err = run("add", "host", "1/02:00:00:00:00:31", "bridge=hv2", "port=31", "ip=10.0.0.31")
+    check("vxctl add", rc == 0 and json.loads(out)["ip"] == "10.0.0.31", out + err)
+    rc, out, _ = run("show", "host", "1/02:00:00:00:00:31")
+    check("vxctl show", rc == 0 and json.loads(out)["port"] == 31, out)
+    rc, out, err = run("add", "host", "1/02:00:00:00:00:32", "bridge=hv2", "port=31", "ip=10.0.0.32")
+    check("vxctl reports the API's error", rc == 1 and "409" in err and "(field port)" in err, err)
+    rc, out, err = run("add", "network", "12", "subnet=172.31.12.0/24", "dns=172.31.12.1,172.31.12.2")
+    check("vxctl add network with a list", rc == 0 and json.loads(out)["dns"] == ["172.31.12.1", "172.31.12.2"],
+          out + err)
+    rc, _, err = run("del", "network", "12")
+    check("vxctl del network", rc == 0, err)
+    rc, _, err = run("del", "host", "1/02:00:00:00:00:31")
+    check("vxctl del", rc == 0, err)
+    rc, _, err = run("del", "host", "1/02:00:00:00:00:31")
+    check("vxctl del of a missing host fails", rc == 1 and "404" in err, err)
+    rc, out, _ = run("state")
+    check("vxctl state", rc == 0 and len(json.loads(out)) == 2, out[:200])
+    rc, _, err = run("flows", "0x4e7879903e4c")
+    check("vxctl flows of an unconnected bridge", rc == 1 and "not connected" in err, err)
+    rc, _, _ = run("bogus")
+    check("vxctl usage error", rc == 2)
 
 
 def main():
@@ -185,6 +214,8 @@ def main():
         expect("flows of an unconnected bridge", call(base, "GET", "/v1/bridges/0x4e7879903e4c/flows"), 404,
                contains="not connected")
         expect("bad bridge sub-resource", call(base, "GET", "/v1/bridges/0x4e7879903e4c/colour"), 404)
+        if len(sys.argv) > 3:
+            vxctl_checks(sys.argv[3], base)
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=10)

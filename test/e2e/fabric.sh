@@ -412,8 +412,8 @@ s = json.load(open(sys.argv[1]))
 ok = len(s) == 2 and all(b["connected"] and b["state"] == "idle" and b["flows_pending"] == 0
                          and b["flows_failed"] == 0 and b["flows_installed"] == b["flows_desired"] > 0 for b in s)
 sys.exit(0 if ok else 1)' "$LAB/state.json" || { cat "$LAB/state.json" >&2; return 1; }
-    api_get /v1/bridges/0x4e7879903e4c/flows >"$LAB/hv2.flows.api"
-    expect "hv2's flows over the API include vm15's" \
+    "$VXCTL" --api "http://127.0.0.1:$API_PORT" flows 0x4e7879903e4c >"$LAB/hv2.flows.api"
+    expect "vxctl flows: hv2's flows include vm15's" \
         grep -q "table=3, priority=100,ip,tun_id=0x3,nw_dst=192.168.5.15 actions=set_field:02:00:00:00:00:15->eth_dst" \
         "$LAB/hv2.flows.api" || return 1
     code=$(api DELETE /v1/hosts/3/02:00:00:00:00:15)

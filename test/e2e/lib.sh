@@ -17,6 +17,7 @@ set -u
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT_DIR=$(cd "$E2E_DIR/../.." && pwd)
 VXFABRICD=${VXFABRICD:-$ROOT_DIR/build/vxfabricd}
+VXCTL=${VXCTL:-$ROOT_DIR/build/vxctl}
 
 LAB=""              # lab directory
 LAB_ID=""           # short unique prefix for namespace names
