@@ -600,6 +600,90 @@ static void apply_config__(struct api *api, struct vx_config *cfg)
     dpid_set_clear(&affected);
 }
 
+/* The host rules of vxconf_validate(), checked against the model's
+ * indices instead of a copy of the whole configuration: O(hosts of the
+ * bridge), not O(fabric).  'h' has passed host_from_json__ (its network
+ * and bridge exist). */
+static bool host_valid__(const struct vx_config *cur, const struct vx_host_cfg *h,
+                         struct api_error *e)
+{
+    const struct vx_network_cfg *n = vxconf_find_network(cur, h->vni);
+    uint32_t mask = prefix_to_mask(n->prefix);
+    char ip[IP_ADDR_STRLEN], sub[IP_ADDR_STRLEN], mac[ETH_ADDR_STRLEN];
+    struct cds_lfht_iter it;
+    const struct vx_host *o;
+
+    ip_to_str(h->ip, ip);
+    eth_addr_to_str(h->mac, mac);
+    if ((h->ip & mask) != n->subnet) {
+        return fail__(e, MHD_HTTP_BAD_REQUEST, "ip", "host %s: IP %s is outside network %u's subnet %s/%u",
+                      mac, ip, n->vni, ip_to_str(n->subnet, sub), n->prefix);
+    }
+    if (h->ip == n->gateway) {
+        return fail__(e, MHD_HTTP_BAD_REQUEST, "ip", "host %s: IP %s is network %u's gateway", mac, ip, n->vni);
+    }
+    if (n->prefix < 31 && (h->ip == n->subnet || h->ip == (n->subnet | ~mask))) {
+        return fail__(e, MHD_HTTP_BAD_REQUEST, "ip",
+                      "host %s: IP %s is network %u's network or broadcast address", mac, ip, n->vni);
+    }
+    o = model_host_by_ip(h->vni, h->ip);
+    if (o && memcmp(o->cfg.mac, h->mac, 6)) {
+        return fail__(e, MHD_HTTP_CONFLICT, "ip", "host %s: duplicate (network, IP): %s is taken", mac, ip);
+    }
+    for (o = model_hosts_on_bridge(h->dpid, &it); o; o = model_next_on_bridge(h->dpid, &it)) {
+        bool same_host = o->cfg.vni == h->vni && !memcmp(o->cfg.mac, h->mac, 6);
+        bool same_port = h->port_no ? o->cfg.port_no == h->port_no
+                                    : !o->cfg.port_no && !strcmp(o->cfg.port_name, h->port_name);
+        if (!same_host && same_port) {
+            return fail__(e, MHD_HTTP_CONFLICT, "port", "host %s: duplicate (bridge, port)", mac);
+        }
+    }
+    return true;
+}
+
+/* Host writes: the fast path (one object, validated against the indices,
+ * applied with model_apply_host). */
+static enum MHD_Result write_host__(struct api *api, struct MHD_Connection *conn, const char *url,
+                                    const union object *key, const char *body)
+{
+    const struct vx_config *cur = model_config();
+    const struct vx_host_cfg *old = NULL;
+    union object obj;
+    struct api_error e;
+    struct dpid_set affected = { 0, 0, NULL };
+    size_t lo = 0, hi = cur->n_hosts;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (vxconf_host_cmp(&cur->hosts[mid], &key->host) < 0) lo = mid + 1; else hi = mid;
+    }
+    if (lo < cur->n_hosts && !vxconf_host_cmp(&cur->hosts[lo], &key->host)) {
+        old = &cur->hosts[lo];
+    }
+    if (!body && !old) {
+        return reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "no such host");
+    }
+    rcu_read_lock();
+    bool ok = !body || (from_json__(cur, K_HOST, key, body, &obj, &e) && host_valid__(cur, &obj.host, &e));
+    rcu_read_unlock();
+    if (!ok) {
+        return reply_api_error__(conn, &e);
+    }
+    if (api->store && !store_append__(api, body ? "PUT" : "DELETE", url, body)) {
+        return reply_error__(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
+                             "the change could not be stored; not applied");
+    }
+    bool existed = old != NULL;
+    struct vx_host_cfg old_copy = old ? *old : key->host;   /* 'old' moves with the array */
+    model_apply_host(existed ? &old_copy : NULL, body ? &obj.host : NULL, &affected);
+    api->changed(api->aux, &affected);
+    dpid_set_clear(&affected);
+    if (!body) {
+        return reply__(conn, MHD_HTTP_NO_CONTENT, "text/plain", "", 0);
+    }
+    return reply_json__(conn, existed ? MHD_HTTP_OK : MHD_HTTP_CREATED, host_json__(&obj.host));
+}
+
 /* PUT (body) or DELETE (NULL): validate, persist, apply, reply. */
 static enum MHD_Result write__(struct api *api, struct MHD_Connection *conn, const char *url,
                                enum kind k, const union object *key, const char *body)
@@ -609,6 +693,9 @@ static enum MHD_Result write__(struct api *api, struct MHD_Connection *conn, con
     struct api_error e;
     bool existed;
 
+    if (k == K_HOST) {
+        return write_host__(api, conn, url, key, body);
+    }
     if (!change__(model_config(), k, key, body, &next, &existed, &obj, &e)) {
         return reply_api_error__(conn, &e);
     }

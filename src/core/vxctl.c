@@ -147,7 +147,20 @@ static void usage__(FILE *f)
                "KIND: bridge, network, router or host; KEY: dpid, VNI, MAC, or NETWORK/MAC\n");
 }
 
+static int run__(int argc, char **argv, struct vxbuf *out);
+
 int main(int argc, char **argv)
+{
+    struct vxbuf out = VXBUF_INITIALIZER;
+
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int rc = run__(argc, argv, &out);
+    vxbuf_uninit(&out);
+    curl_global_cleanup();
+    return rc;
+}
+
+static int run__(int argc, char **argv, struct vxbuf *outp)
 {
     static const struct option longopts[] = {
         { "api", required_argument, NULL, 'a' },
@@ -155,7 +168,6 @@ int main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    struct vxbuf out = VXBUF_INITIALIZER;
     char path[512];
     int o;
 
@@ -175,15 +187,14 @@ int main(int argc, char **argv)
         usage__(stderr);
         return 2;
     }
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     const char *cmd = argv[0];
     const char *kind = argc > 1 ? kind_path__(argv[1]) : NULL;
     if (!strcmp(cmd, "state") && argc == 1) {
-        return finish__(request__("GET", "/v1/state", NULL, &out), &out, true);
+        return finish__(request__("GET", "/v1/state", NULL, outp), outp, true);
     }
     if (!strcmp(cmd, "flows") && argc == 2) {
         snprintf(path, sizeof path, "/v1/bridges/%s/flows", argv[1]);
-        return finish__(request__("GET", path, NULL, &out), &out, false);
+        return finish__(request__("GET", path, NULL, outp), outp, false);
     }
     if (!kind) {
         usage__(stderr);
@@ -191,7 +202,7 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "list") && argc == 2) {
         snprintf(path, sizeof path, "/v1/%s", kind);
-        return finish__(request__("GET", path, NULL, &out), &out, true);
+        return finish__(request__("GET", path, NULL, outp), outp, true);
     }
     if (argc < 3) {
         usage__(stderr);
@@ -199,15 +210,15 @@ int main(int argc, char **argv)
     }
     snprintf(path, sizeof path, "/v1/%s/%s", kind, argv[2]);
     if (!strcmp(cmd, "show") && argc == 3) {
-        return finish__(request__("GET", path, NULL, &out), &out, true);
+        return finish__(request__("GET", path, NULL, outp), outp, true);
     }
     if (!strcmp(cmd, "del") && argc == 3) {
-        return finish__(request__("DELETE", path, NULL, &out), &out, true);
+        return finish__(request__("DELETE", path, NULL, outp), outp, true);
     }
     if (!strcmp(cmd, "add")) {
         json_t *body = fields__(argc - 3, argv + 3);
         char *s = json_dumps(body, JSON_COMPACT);
-        int rc = finish__(request__("PUT", path, s, &out), &out, true);
+        int rc = finish__(request__("PUT", path, s, outp), outp, true);
         free(s);
         json_decref(body);
         return rc;

@@ -679,6 +679,74 @@ void model_apply(struct vx_config *cfg, struct dpid_set *affected,
     }
 }
 
+/* Adds the bridges for which network 'vni' is relevant, from the live
+ * model: bridges with a host in 'vni' or in a network routed with it. */
+static void add_bridges_of_net_live__(uint32_t vni, struct dpid_set *out)
+{
+    struct cds_lfht_iter it;
+    uint8_t rmac[6];
+    const struct vx_host *h;
+
+    for (h = model_hosts_in_network(vni, &it); h; h = model_next_in_network(vni, &it)) {
+        dpid_set_add(out, h->cfg.dpid);
+    }
+    if (!model_router_mac_of(vni, rmac)) {
+        return;
+    }
+    const struct vx_router *r = model_router(rmac);
+    for (int k = 0; r && k < r->cfg.n_networks; k++) {
+        uint32_t peer = r->cfg.networks[k];
+        for (h = model_hosts_in_network(peer, &it); h; h = model_next_in_network(peer, &it)) {
+            dpid_set_add(out, h->cfg.dpid);
+        }
+    }
+}
+
+void model_apply_host(const struct vx_host_cfg *old, const struct vx_host_cfg *new,
+                      struct dpid_set *affected)
+{
+    const struct vx_host_cfg *key = old ? old : new;
+    struct vx_host_cfg *hosts = current.hosts;
+    size_t n = current.n_hosts, lo = 0, hi = n;
+
+    /* Its place in the writer's sorted copy. */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (vxconf_host_cmp(&hosts[mid], key) < 0) lo = mid + 1; else hi = mid;
+    }
+    bool present = lo < n && !vxconf_host_cmp(&hosts[lo], key);
+
+    if (present && new && CFG_EQUAL(&hosts[lo], new)) {
+        return;                 /* unchanged: nothing to do, no bridge affected */
+    }
+    rcu_read_lock();
+    /* Affected before (old topology) and after (new topology), as
+     * model_apply() computes them from both. */
+    if (present) {
+        add_bridges_of_net_live__(hosts[lo].vni, affected);
+        host_unpublish__(&hosts[lo]);
+    }
+    if (new) {
+        host_publish__(new);
+        add_bridges_of_net_live__(new->vni, affected);
+    }
+    rcu_read_unlock();
+
+    if (present && new) {
+        hosts[lo] = *new;
+    } else if (present) {
+        memmove(&hosts[lo], &hosts[lo + 1], (n - lo - 1) * sizeof *hosts);
+        current.n_hosts--;
+    } else if (new) {
+        current.hosts = hosts = xrealloc(hosts, (n + 1) * sizeof *hosts);
+        memmove(&hosts[lo + 1], &hosts[lo], (n - lo) * sizeof *hosts);
+        hosts[lo] = *new;
+        current.n_hosts++;
+    }
+    CMM_STORE_SHARED(generation, generation + 1);
+    dpid_set_normalize(affected);
+}
+
 void model_destroy(void)
 {
     struct vx_config empty;

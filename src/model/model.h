@@ -150,6 +150,15 @@ struct model_change_stats {
 void model_apply(struct vx_config *cfg, struct dpid_set *affected,
                  struct model_change_stats *);
 
+/* The fast path for one host, the common API write: replaces the host
+ * keyed (old->vni, old->mac) by 'new', adds 'new' if 'old' is NULL, or
+ * removes 'old' if 'new' is NULL, in O(hosts of the networks concerned)
+ * instead of O(fabric).  The caller has checked that the result is valid
+ * (vxconf_validate's rules).  Fills 'affected' exactly as model_apply()
+ * would for the same change. */
+void model_apply_host(const struct vx_host_cfg *old, const struct vx_host_cfg *new,
+                      struct dpid_set *affected);
+
 /* The config last applied (writer side only). */
 const struct vx_config *model_config(void);
 

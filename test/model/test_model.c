@@ -229,3 +229,113 @@ Test(model, changed_host_keys)
     cr_assert_not_null(model_host_by_ip(1, 0x0a000063), "new key present");
     rcu_read_unlock();
 }
+
+/* Deep copy of the writer's current config. */
+static void copy_current(struct vx_config *out)
+{
+    const struct vx_config *c = model_config();
+    *out = *c;
+    out->bridges = xmemdup(c->bridges, c->n_bridges * sizeof *c->bridges);
+    out->networks = xmemdup(c->networks, c->n_networks * sizeof *c->networks);
+    out->routers = xmemdup(c->routers, c->n_routers * sizeof *c->routers);
+    out->hosts = xmemdup(c->hosts, c->n_hosts * sizeof *c->hosts);
+}
+
+static bool configs_equal(const struct vx_config *a, const struct vx_config *b)
+{
+    if (a->n_hosts != b->n_hosts) {
+        return false;
+    }
+    for (size_t i = 0; i < a->n_hosts; i++) {
+        struct vx_host_cfg x = a->hosts[i], y = b->hosts[i];
+        x.line = y.line = 0;
+        if (memcmp(&x, &y, sizeof x)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static char set_str_buf[256];
+static const char *set_str(const struct dpid_set *s)
+{
+    set_str_buf[0] = '\0';
+    for (size_t i = 0; i < s->n; i++) {
+        char t[24];
+        snprintf(t, sizeof t, "%s%llu", i ? "," : "", (unsigned long long)s->dpids[i]);
+        strcat(set_str_buf, t);
+    }
+    return set_str_buf;
+}
+
+/* The one-host fast path must do exactly what the general path does: for
+ * a random sequence of host adds, changes (moves between bridges, ports,
+ * networks) and removals, apply each with model_apply_host(), then rewind
+ * and apply the same change with model_apply(); the affected bridges and
+ * the resulting model must be the same. */
+Test(model, host_fast_path_matches_general_path)
+{
+    unsigned int seed = 12345;
+
+    three_bridges();
+    apply();
+    for (int step = 0; step < 400; step++) {
+        struct vx_config before, after_fast, again;
+        struct dpid_set fast = { 0, 0, NULL }, general = { 0, 0, NULL };
+        copy_current(&before);
+
+        /* A random change among hosts 02:00:00:00:01:xx of networks 1..4. */
+        struct vx_host_cfg h;
+        memset(&h, 0, sizeof h);
+        uint8_t id = (uint8_t)(1 + rand_r(&seed) % 12);
+        uint8_t mac[6] = { 2, 0, 0, 0, 1, id };
+        memcpy(h.mac, mac, 6);
+        h.vni = 1 + (uint32_t)(id % 4);
+        h.dpid = 1 + (uint64_t)(rand_r(&seed) % 3);
+        h.port_no = 100 + id + 20 * (uint32_t)(rand_r(&seed) % 2);
+        static const uint32_t subnets[] = { 0, 0x0a000000, 0x0a000000, 0xc0a80500, 0xac1f0400 };
+        h.ip = subnets[h.vni] | (uint32_t)(50 + id);
+        const struct vx_host_cfg *old = NULL;
+        for (size_t i = 0; i < before.n_hosts; i++) {
+            if (!vxconf_host_cmp(&before.hosts[i], &h)) {
+                old = &before.hosts[i];
+            }
+        }
+        int op = rand_r(&seed) % 4;             /* 0: delete, else put */
+        if (op == 0 && !old) {
+            op = 1;
+        }
+        if (op == 3 && old) {
+            h = *old;                           /* an identical PUT: a no-op */
+        }
+        model_apply_host(old, op ? &h : NULL, &fast);
+        copy_current(&after_fast);
+
+        /* Rewind, then the general path from 'before' to 'after_fast'. */
+        struct dpid_set scratch = { 0, 0, NULL };
+        vxconf_sort(&before);
+        model_apply(&before, &scratch, NULL);
+        dpid_set_clear(&scratch);
+        copy_current(&again);                   /* == before */
+        struct vx_config target;
+        copy_current(&target);
+        free(target.hosts);
+        target.hosts = xmemdup(after_fast.hosts, after_fast.n_hosts * sizeof *after_fast.hosts);
+        target.n_hosts = after_fast.n_hosts;
+        model_apply(&target, &general, NULL);
+
+        char fs[256];
+        snprintf(fs, sizeof fs, "%s", set_str(&fast));
+        cr_assert_str_eq(fs, set_str(&general), "step %d (op %d, host %u): fast {%s} vs general {%s}",
+                         step, op, id, fs, set_str(&general));
+        cr_assert(configs_equal(&after_fast, model_config()), "step %d: same resulting config", step);
+        rcu_read_lock();
+        const struct vx_host *live = model_host_by_ip(h.vni, h.ip);
+        cr_assert_eq(live != NULL, op != 0, "step %d: present exactly after a PUT", step);
+        rcu_read_unlock();
+        dpid_set_clear(&fast);
+        dpid_set_clear(&general);
+        vxconf_free(&after_fast);
+        vxconf_free(&again);
+    }
+}
