@@ -45,7 +45,7 @@
 #include "proto/ofp_port.h"
 #include "proto/pkt.h"
 
-enum mode { MODE_ARP, MODE_DHCP, MODE_MIX, MODE_PROGRAM };
+enum mode { MODE_ARP, MODE_DHCP, MODE_MIX, MODE_PROGRAM, MODE_HOLD };
 
 struct options {
     const char *config;
@@ -113,9 +113,10 @@ static uint64_t now_ns;
 static uint64_t n_sent, n_correct, n_wrong, n_errors;
 static uint64_t hist[100001];   /* latency histogram, 1 us buckets, last = overflow */
 static bool counting;
+static bool hold_ready;             /* MODE_HOLD: report barriers from now on */
 static uint64_t count_start_ns;     /* only requests sent after this count */
 
-static const char *mode_names[] = { "arp", "dhcp", "mix", "program" };
+static const char *mode_names[] = { "arp", "dhcp", "mix", "program", "hold" };
 
 /* --- configuration lookups (vni, ip) -> mac --- */
 
@@ -412,6 +413,11 @@ static void handle(struct sw *s, const uint8_t *msg, size_t size)
     case OFPT_BARRIER_REQUEST:
         ofp_msg_finish(&s->obuf, ofp_msg_start(&s->obuf, OFPT_BARRIER_REPLY, xid, 8));
         s->last_program_ns = now_ns;
+        if (hold_ready) {
+            /* Every FLOW_MOD before it is in our table: flows installed. */
+            printf("barrier %#" PRIx64 " %" PRIu64 "\n", s->dpid, now_ns);
+            fflush(stdout);
+        }
         break;
     case OFPT_ROLE_REQUEST: {
         size_t start = ofp_msg_start(&s->obuf, OFPT_ROLE_REPLY, xid, 8);
@@ -725,7 +731,7 @@ static void build_switches(const struct sockaddr_in *sin)
 
 static void usage(void)
 {
-    printf("usage: vxbench --config FILE --controller tcp:IP:PORT [--mode arp|dhcp|mix|program]\n"
+    printf("usage: vxbench --config FILE --controller tcp:IP:PORT [--mode arp|dhcp|mix|program|hold]\n"
            "               [--switches N] [--duration S] [--warmup S] [--throughput|--latency]\n"
            "               [--window W] [--no-verify] [--controller-pid PID] [--label NAME]\n");
 }
@@ -758,7 +764,7 @@ int main(int argc, char **argv)
         case 'c': opt.config = optarg; break;
         case 'C': opt.controller = optarg; break;
         case 'm':
-            for (int i = 0; i < 4; i++) {
+            for (int i = 0; i < 5; i++) {
                 if (!strcmp(optarg, mode_names[i])) opt.mode = (enum mode)i;
             }
             break;
@@ -800,6 +806,16 @@ int main(int argc, char **argv)
     uint64_t t0 = time_nsec();
     build_switches(&sin);
 
+    if (opt.mode == MODE_HOLD) {
+        /* Program everything, then stay connected for --duration and log
+         * each barrier with its CLOCK_MONOTONIC time (bench/api_latency.py). */
+        run_loop(120, programmed, false);
+        printf("ready %d\n", n_sws);
+        fflush(stdout);
+        hold_ready = true;
+        run_loop(opt.duration, NULL, false);
+        return 0;
+    }
     if (opt.mode == MODE_PROGRAM) {
         run_loop(120, programmed, false);
         double converge_s = (double)(quiet_since_ns - t0) / 1e9;

@@ -9,6 +9,7 @@ kill may land or not, but never half.
 """
 import json
 import os
+import re
 import random
 import signal
 import socket
@@ -37,8 +38,9 @@ def main():
     api, of = free_port(), free_port()
     conf = os.path.join(work, "vxfabric.conf")
     with open(conf, "w") as f:
-        f.write(open(os.path.join(src, "conf/vxfabric.conf")).read())
-        f.write('\napi_listen = "tcp:127.0.0.1:%d";\napi_store = "%s/api.db";\n' % (api, work))
+        text = open(os.path.join(src, "conf/vxfabric.conf")).read()
+        text = re.sub(r'(?m)^api_listen = .*$', 'api_listen = "tcp:127.0.0.1:%d";' % api, text)
+        f.write(text + '\napi_store = "%s/api.db";\n' % work)
     base = "http://127.0.0.1:%d" % api
 
     # The truth: host key -> ip for acknowledged PUTs, None for acknowledged DELETEs.

@@ -7,6 +7,7 @@ token.  Starts its own vxfabricd on 127.0.0.1 ports it picks.
 """
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -29,7 +30,8 @@ def port():
 def start(daemon, src, extra=""):
     api, of = port(), port()
     conf = open(os.path.join(src, "conf/vxfabric.conf")).read()
-    conf += '\napi_listen = "tcp:127.0.0.1:%d";\n%s\n' % (api, extra)
+    conf = re.sub(r'(?m)^api_listen = .*$', 'api_listen = "tcp:127.0.0.1:%d";' % api, conf)
+    conf += "\n%s\n" % extra
     f = tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False)
     f.write(conf)
     f.close()

@@ -33,7 +33,8 @@ setup() {
     # interval so that keepalive is exercised within seconds.
     API_PORT=$(free_port)
     # The API's settings go at the top: scenarios edit the host list at the end.
-    sed -e "s|^state_dir = .*|state_dir = \"$STATE_DIR\";\napi_listen = \"tcp:127.0.0.1:$API_PORT\";\napi_store = \"$LAB/api.db\";|" \
+    sed -e "s|^state_dir = .*|state_dir = \"$STATE_DIR\";\napi_store = \"$LAB/api.db\";|" \
+        -e "s|^api_listen = .*|api_listen = \"tcp:127.0.0.1:$API_PORT\";|" \
         -e "s|^echo_interval_ms = .*|echo_interval_ms = 1000;|" \
         -e "s|^workers = .*|workers = 2;|" \
         "$ROOT_DIR/conf/vxfabric.conf" >"$CONF"
