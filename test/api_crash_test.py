@@ -21,13 +21,8 @@ import time
 import urllib.error
 import urllib.request
 
+from vxtestlib import free_port
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def main():

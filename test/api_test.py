@@ -16,19 +16,14 @@ import time
 import urllib.error
 import urllib.request
 
+from vxtestlib import free_port
+
 passed = failed = 0
 
 
-def port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
 
 def start(daemon, src, extra=""):
-    api, of = port(), port()
+    api, of = free_port(), free_port()
     conf = open(os.path.join(src, "conf/vxfabric.conf")).read()
     conf = re.sub(r'(?m)^api_listen = .*$', 'api_listen = "tcp:127.0.0.1:%d";' % api, conf)
     conf += "\n%s\n" % extra
