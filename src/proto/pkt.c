@@ -128,19 +128,32 @@ enum pkt_err pkt_parse(const uint8_t *frame, size_t size, struct pkt_info *pi)
     }
 }
 
+/* RFC 1071 sums 16-bit words in ones' complement, i.e. modulo 2^16 - 1.
+ * Since 2^16 = 1 modulo 2^16 - 1, a 32-bit big-endian word adds the same
+ * as its two halves, so the bulk is summed 32 bits at a time into 64 bits
+ * and folded at the end. */
 uint32_t csum_add(uint32_t sum, const void *p_, size_t size)
 {
     const uint8_t *p = p_;
+    uint64_t acc = sum;
 
+    while (size >= 8) {
+        acc += (uint64_t)get_be32(p) + get_be32(p + 4);
+        p += 8;
+        size -= 8;
+    }
     while (size > 1) {
-        sum += (uint32_t)(p[0] << 8 | p[1]);
+        acc += (uint32_t)(p[0] << 8 | p[1]);
         p += 2;
         size -= 2;
     }
     if (size) {
-        sum += (uint32_t)p[0] << 8;
+        acc += (uint32_t)p[0] << 8;
     }
-    return sum;
+    while (acc >> 32) {
+        acc = (acc & 0xffffffff) + (acc >> 32);
+    }
+    return (uint32_t)acc;
 }
 
 uint16_t csum_finish(uint32_t sum)
