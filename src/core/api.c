@@ -442,12 +442,6 @@ static bool network_from_json__(json_t *j, struct vx_network_cfg *n, struct api_
     return true;
 }
 
-static int u32_cmp__(const void *a_, const void *b_)
-{
-    uint32_t a = *(const uint32_t *)a_, b = *(const uint32_t *)b_;
-    return a < b ? -1 : a > b;
-}
-
 static bool router_from_json__(json_t *j, struct vx_router_cfg *r, struct api_error *e)
 {
     static const char *const known[] = { "networks", "mac", NULL };
@@ -468,9 +462,7 @@ static bool router_from_json__(json_t *j, struct vx_router_cfg *r, struct api_er
         }
         r->networks[r->n_networks++] = (uint32_t)json_integer_value(v);
     }
-    if (r->n_networks) {
-        qsort(r->networks, r->n_networks, sizeof r->networks[0], u32_cmp__);
-    }
+    vxconf_router_sort(r);
     return true;
 }
 
@@ -632,8 +624,8 @@ static bool host_valid__(const struct vx_config *cur, const struct vx_host_cfg *
     }
     for (o = model_hosts_on_bridge(h->dpid, &it); o; o = model_next_on_bridge(h->dpid, &it)) {
         bool same_host = o->cfg.vni == h->vni && !memcmp(o->cfg.mac, h->mac, 6);
-        bool same_port = h->port_no ? o->cfg.port_no == h->port_no
-                                    : !o->cfg.port_no && !strcmp(o->cfg.port_name, h->port_name);
+        bool same_port = vxconf_host_on_port(&o->cfg, h->port_no,
+                                             h->port_no ? NULL : h->port_name);
         if (!same_host && same_port) {
             return fail__(e, MHD_HTTP_CONFLICT, "port", "host %s: duplicate (bridge, port)", mac);
         }
@@ -651,12 +643,8 @@ static enum MHD_Result write_host__(struct api *api, struct MHD_Connection *conn
     union object obj;
     struct api_error e;
     struct dpid_set affected = { 0, 0, NULL };
-    size_t lo = 0, hi = cur->n_hosts;
+    size_t lo = vxconf_host_index(cur, &key->host);
 
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (vxconf_host_cmp(&cur->hosts[mid], &key->host) < 0) lo = mid + 1; else hi = mid;
-    }
     if (lo < cur->n_hosts && !vxconf_host_cmp(&cur->hosts[lo], &key->host)) {
         old = &cur->hosts[lo];
     }
@@ -834,13 +822,8 @@ static enum MHD_Result metrics__(struct api *api, struct MHD_Connection *conn)
     char *text = NULL;
     size_t size = 0;
     FILE *f = open_memstream(&text, &size);
-    struct vx_counters *sets[257];
 
-    sets[0] = &api->acceptor->counters;
-    for (int i = 0; i < api->n_workers; i++) {
-        sets[i + 1] = &api->workers[i].counters;
-    }
-    counters_write_prometheus(f, sets, api->n_workers + 1);
+    workers_write_prometheus(f, api->acceptor, api->workers, api->n_workers);
     fclose(f);
     enum MHD_Result r = reply__(conn, MHD_HTTP_OK, "text/plain; version=0.0.4", text, size);
     free(text);

@@ -207,13 +207,7 @@ static void dump_state__(struct acceptor *acc, struct worker *workers, int n)
         VLOG_ERR("cannot write %s: %s", tmp, strerror(errno));
         return;
     }
-    struct vx_counters *sets[257];
-    sets[0] = &acc->counters;
-    for (int i = 0; i < n; i++) {
-        sets[i + 1] = &workers[i].counters;
-    }
-    fprintf(f, "# worker=\"0\" is the acceptor; workers are numbered from 1\n");
-    counters_write_prometheus(f, sets, n + 1);
+    workers_write_prometheus(f, acc, workers, n);
     fclose(f);
     rename(tmp, path);
     for (int i = 0; i < n; i++) {

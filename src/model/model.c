@@ -189,8 +189,7 @@ const struct vx_host *model_host_by_source(uint64_t dpid, const uint8_t mac[6],
     for (struct cds_lfht_node *n; (n = iter_node__(&it));
          cds_lfht_next_duplicate(hosts_by_bridge_mac, match_host_bridge_mac__, &key, &it)) {
         const struct vx_host *h = caa_container_of(n, struct vx_host, by_bridge_mac);
-        if (h->cfg.port_no ? h->cfg.port_no == port_no
-                           : port_name && !strcmp(h->cfg.port_name, port_name)) {
+        if (vxconf_host_on_port(&h->cfg, port_no, port_name)) {
             return h;
         }
     }
@@ -707,13 +706,8 @@ void model_apply_host(const struct vx_host_cfg *old, const struct vx_host_cfg *n
 {
     const struct vx_host_cfg *key = old ? old : new;
     struct vx_host_cfg *hosts = current.hosts;
-    size_t n = current.n_hosts, lo = 0, hi = n;
-
-    /* Its place in the writer's sorted copy. */
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (vxconf_host_cmp(&hosts[mid], key) < 0) lo = mid + 1; else hi = mid;
-    }
+    size_t n = current.n_hosts;
+    size_t lo = vxconf_host_index(&current, key);   /* its place in the sorted copy */
     bool present = lo < n && !vxconf_host_cmp(&hosts[lo], key);
 
     if (present && new && CFG_EQUAL(&hosts[lo], new)) {

@@ -422,7 +422,7 @@ static void parse_routers__(struct parse_ctx *ctx, const config_setting_t *list,
             }
             r->networks[r->n_networks++] = (uint32_t)id;
         }
-        sort__(r->networks, r->n_networks, sizeof r->networks[0], u32_cmp__);
+        vxconf_router_sort(r);
         if (ok) {
             cfg->n_routers++;
         }
@@ -557,6 +557,22 @@ const struct vx_bridge_cfg *vxconf_find_bridge(const struct vx_config *cfg, uint
 {
     struct vx_bridge_cfg key = { .dpid = dpid };
     return find__(&key, cfg->bridges, cfg->n_bridges, sizeof key, vxconf_bridge_cmp);
+}
+
+size_t vxconf_host_index(const struct vx_config *cfg, const struct vx_host_cfg *key)
+{
+    size_t lo = 0, hi = cfg->n_hosts;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (vxconf_host_cmp(&cfg->hosts[mid], key) < 0) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}
+
+void vxconf_router_sort(struct vx_router_cfg *r)
+{
+    sort__(r->networks, r->n_networks, sizeof r->networks[0], u32_cmp__);
 }
 
 const struct vx_network_cfg *vxconf_find_network(const struct vx_config *cfg, uint32_t vni)

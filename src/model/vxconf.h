@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/log.h"
 
@@ -117,5 +118,20 @@ int vxconf_host_cmp(const void *, const void *);
 /* Finds objects in a sorted config (binary search), or NULL. */
 const struct vx_bridge_cfg *vxconf_find_bridge(const struct vx_config *, uint64_t dpid);
 const struct vx_network_cfg *vxconf_find_network(const struct vx_config *, uint32_t vni);
+/* Index of the first host not ordered before 'key' (by network, MAC) in a
+ * sorted config: where 'key' is, or would be inserted. */
+size_t vxconf_host_index(const struct vx_config *, const struct vx_host_cfg *key);
+/* Sorts a router's networks, the order vxconf_load() leaves them in. */
+void vxconf_router_sort(struct vx_router_cfg *);
+
+/* Whether host 'h' is attached to the port numbered 'port_no', named
+ * 'port_name' (NULL if unknown): a host configured by number matches by
+ * number, one configured by name matches by name. */
+static inline bool vxconf_host_on_port(const struct vx_host_cfg *h, uint32_t port_no,
+                                       const char *port_name)
+{
+    return h->port_no ? h->port_no == port_no
+                      : port_name && !strcmp(h->port_name, port_name);
+}
 
 #endif

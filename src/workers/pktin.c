@@ -226,9 +226,7 @@ static const struct vx_host *ttl_expired_sender__(struct conn *c, uint32_t in_po
         return NULL;
     }
     for (h = model_hosts_on_bridge(c->dpid, &it); h; h = model_next_on_bridge(c->dpid, &it)) {
-        bool on_port = h->cfg.port_no ? h->cfg.port_no == in_port
-                                      : port_name && !strcmp(h->cfg.port_name, port_name);
-        if (on_port && h->cfg.ip == pi->ip_src) {
+        if (vxconf_host_on_port(&h->cfg, in_port, port_name) && h->cfg.ip == pi->ip_src) {
             return h;
         }
     }

@@ -12,6 +12,7 @@
 
 #include "core/log.h"
 #include "core/timeval.h"
+#include "workers/acceptor.h"
 #include "workers/conn.h"
 
 #define VLOG_MODULE "worker"
@@ -374,6 +375,19 @@ static void *worker_main__(void *w_)
     }
     rcu_unregister_thread();
     return NULL;
+}
+
+void workers_write_prometheus(FILE *f, const struct acceptor *acc, struct worker *workers, int n)
+{
+    struct vx_counters **sets = xcalloc((size_t)n + 1, sizeof *sets);
+
+    sets[0] = (struct vx_counters *)&acc->counters;
+    for (int i = 0; i < n; i++) {
+        sets[i + 1] = &workers[i].counters;
+    }
+    fprintf(f, "# worker=\"0\" is the acceptor; workers are numbered from 1\n");
+    counters_write_prometheus(f, sets, n + 1);
+    free(sets);
 }
 
 bool worker_start(struct worker *w)

@@ -14,6 +14,7 @@
 #include <semaphore.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/counters.h"
 #include "core/mailbox.h"
@@ -93,6 +94,12 @@ bool worker_init(struct worker *, int index, const struct vx_daemon_cfg *);
 bool worker_start(struct worker *);
 /* Joins the thread (after WORKER_MAIL_STOP) and frees everything. */
 void worker_join(struct worker *);
+
+struct acceptor;
+
+/* Writes the counters of the acceptor (labelled worker="0") and of the 'n'
+ * workers (numbered from 1) as Prometheus text.  Any thread. */
+void workers_write_prometheus(FILE *, const struct acceptor *, struct worker *workers, int n);
 
 /* Which of 'n' workers owns datapath 'dpid': stable across reconnects. */
 static inline int worker_for_dpid(uint64_t dpid, int n)
