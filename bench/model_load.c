@@ -12,6 +12,7 @@
 #include <string.h>
 #include <urcu-qsbr.h>
 
+#include "core/log.h"
 #include "benchutil.h"
 #include "core/timeval.h"
 #include "model/model.h"
@@ -67,7 +68,7 @@ int main(int argc, char **argv)
         struct dpid_set aff = { 0, 0, NULL };
 
         uint64_t t0 = time_nsec();
-        if (!vxconf_load(argv[1], &cfg, &errs)) {
+        if (!vxconf_load(argv[1], &cfg, &errs, NULL)) {
             fprintf(stderr, "%s: %s\n", argv[1], errs.n ? errs.msgs[0] : "?");
             return 1;
         }
@@ -84,7 +85,7 @@ int main(int argc, char **argv)
         }
         dpid_set_clear(&aff);
 
-        vxconf_load(argv[1], &again, &errs);
+        vxconf_load(argv[1], &again, &errs, NULL);
         uint64_t t3 = time_nsec();
         model_apply(&again, &aff, NULL);
         uint64_t t4 = time_nsec();

@@ -787,7 +787,7 @@ int main(int argc, char **argv)
     }
     vlog_set_level(VLL_ERR);
     signal(SIGPIPE, SIG_IGN);
-    if (!vxconf_load(opt.config, &cfg, &errs)) {
+    if (!vxconf_load(opt.config, &cfg, &errs, NULL)) {
         fprintf(stderr, "vxbench: %s\n", errs.n ? errs.msgs[0] : opt.config);
         return 2;
     }

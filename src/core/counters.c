@@ -1,6 +1,5 @@
 #include "core/counters.h"
 
-#include "proto/ofp_msgs.h"
 
 static const char *const names[VXC_N] = {
 #define X(NAME, HELP) #NAME,
@@ -19,7 +18,8 @@ const char *counter_name(enum vx_counter_id id)
     return names[id];
 }
 
-void counters_write_prometheus(FILE *f, struct vx_counters *const *sets, int n)
+void counters_write_prometheus(FILE *f, struct vx_counters *const *sets, int n,
+                               counters_msg_name_fn *msg_name)
 {
     for (int id = 0; id < VXC_N; id++) {
         fprintf(f, "# HELP vxfabric_%s %s\n# TYPE vxfabric_%s counter\n",
@@ -40,7 +40,7 @@ void counters_write_prometheus(FILE *f, struct vx_counters *const *sets, int n)
                 uint64_t v = ck_pr_load_64((uint64_t *)slot);
                 if (v) {
                     fprintf(f, "vxfabric_messages_%s_total{worker=\"%d\",type=\"%s\"} %llu\n",
-                            dirs[d], w, ofp_type_name((uint8_t)t), (unsigned long long)v);
+                            dirs[d], w, msg_name((uint8_t)t), (unsigned long long)v);
                 }
             }
         }

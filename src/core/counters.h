@@ -101,8 +101,13 @@ static inline uint64_t counter_read(const struct vx_counters *cs, enum vx_counte
 
 const char *counter_name(enum vx_counter_id);
 
+/* Names message type 't' for the msgs_in/msgs_out labels (the protocol
+ * layer's ofp_type_name: core knows no protocol). */
+typedef const char *counters_msg_name_fn(uint8_t t);
+
 /* Writes every counter of the 'n' sets as Prometheus text, labelled by
- * worker index, summed where a total helps. */
-void counters_write_prometheus(FILE *, struct vx_counters *const *sets, int n);
+ * worker index, summed where a total helps.  Any thread. */
+void counters_write_prometheus(FILE *, struct vx_counters *const *sets, int n,
+                               counters_msg_name_fn *msg_name);
 
 #endif

@@ -137,3 +137,16 @@ uint64_t hash_bytes(const void *p_, size_t size, uint64_t basis)
     }
     return hash_u64(h);
 }
+
+void vx_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n) {
+        qsort(base, n, size, cmp);
+    }
+}
+
+void *vx_bsearch(const void *key, const void *base, size_t n, size_t size,
+                 int (*cmp)(const void *, const void *))
+{
+    return n ? bsearch(key, base, n, size, cmp) : NULL;
+}

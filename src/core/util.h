@@ -21,6 +21,12 @@ void *xrealloc(void *, size_t);
 char *xstrdup(const char *);
 void *xmemdup(const void *, size_t);
 
+/* qsort() and bsearch() that accept an empty array with a NULL base (for
+ * which the libc functions are undefined even when 'n' is 0). */
+void vx_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+void *vx_bsearch(const void *key, const void *base, size_t n, size_t size,
+                 int (*cmp)(const void *, const void *));
+
 /* Text forms.  'buf' must hold at least 18 bytes for a MAC and 16 for an IP. */
 #define ETH_ADDR_STRLEN 18
 #define IP_ADDR_STRLEN 16

@@ -747,7 +747,6 @@ void model_destroy(void)
     struct dpid_set affected = { 0, 0, NULL };
 
     vxconf_init(&empty);
-    empty.daemon = current.daemon;
     model_apply(&empty, &affected, NULL);
     dpid_set_clear(&affected);
     rcu_barrier();

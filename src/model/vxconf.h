@@ -1,10 +1,13 @@
-/* The vxfabric configuration file: daemon settings and the fabric's objects
- * (bridges, networks, routers, hosts), parsed with libconfig and validated
- * as a whole.  docs/config.md lists every key.
+/* The fabric's objects (bridges, networks, routers, hosts) as plain values,
+ * and their reading from the configuration file with libconfig.
+ * docs/config.md lists every key.  The file's other top-level keys (the
+ * daemon's settings) belong to the daemon layer, which hands its parser in
+ * as a struct vxconf_extra.
  *
  * A struct vx_config is a plain value owned by its creator; nothing here is
  * shared between threads.  Loading never half-succeeds: vxconf_load()
- * returns either a fully valid config or the complete list of errors. */
+ * returns either a fully valid config or the complete list of errors.  The
+ * rules an object must satisfy are in model/edit.h, shared with the API. */
 #ifndef VX_VXCONF_H
 #define VX_VXCONF_H 1
 
@@ -13,7 +16,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/log.h"
 
 #define VX_NAME_MAX 32
 #define VX_PORT_NAME_MAX 16     /* OFP_MAX_PORT_NAME_LEN */
@@ -21,6 +23,15 @@
 #define VX_MAX_ROUTER_NETS 64
 #define VX_DOMAIN_MAX 64
 #define VX_VNI_MAX 0xffffffu    /* VXLAN carries 24 bits (RFC 7348 5) */
+
+/* Field ranges, the same for the file and the API. */
+#define VX_PORT_NO_MAX 0xfeffu  /* OFPP_MAX (OF1.3.5 7.2.1) */
+#define VX_MTU_MIN 576          /* RFC 791: every host accepts 576 */
+#define VX_MTU_MAX 9000
+#define VX_MTU_DEFAULT 1450     /* 1500 less VXLAN's 50 bytes (RFC 7348 4.3) */
+#define VX_LEASE_MIN 60
+#define VX_LEASE_MAX 0x7fffffff
+#define VX_LEASE_DEFAULT 86400
 
 struct vx_bridge_cfg {
     uint64_t dpid;
@@ -60,22 +71,7 @@ struct vx_host_cfg {
     int line;
 };
 
-struct vx_daemon_cfg {
-    char listen[128];           /* "tcp:IP:PORT" */
-    int workers;                /* 0: one per core */
-    enum vlog_level log_level;
-    unsigned int echo_interval_ms;
-    char state_dir[256];        /* counters and flow dumps (SIGUSR2) */
-    unsigned int pktin_rate;    /* packet-ins per second per port */
-    unsigned int pktin_burst;
-    unsigned int max_flow_batch;   /* FLOW_MODs per barrier */
-    char api_listen[128];       /* "tcp:IP:PORT"; empty: no API */
-    char api_token[128];        /* bearer token; empty: none */
-    char api_store[256];        /* SQLite file of API changes; empty: none */
-};
-
 struct vx_config {
-    struct vx_daemon_cfg daemon;
     size_t n_bridges, n_networks, n_routers, n_hosts;
     struct vx_bridge_cfg *bridges;
     struct vx_network_cfg *networks;
@@ -93,18 +89,49 @@ void vx_errors_add(struct vx_errors *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void vx_errors_clear(struct vx_errors *);
 
-/* Defaults for every daemon setting; no objects. */
+/* An empty config (no objects). */
 void vxconf_init(struct vx_config *);
+/* Frees the arrays of 'cfg' (which the caller owns) and empties it. */
 void vxconf_free(struct vx_config *);
 
-/* Reads and validates 'file'.  On success returns true and fills 'cfg'
- * (which the caller frees).  On failure returns false, leaves 'cfg' empty
- * and appends every error found to 'errs'. */
-bool vxconf_load(const char *file, struct vx_config *cfg, struct vx_errors *errs);
+/* --- reading the file (libconfig) --- */
 
-/* Validates a config assembled by other means (the API), naming 'source'
- * in messages.  Returns true if it has no error; appends errors otherwise. */
-bool vxconf_validate(const struct vx_config *, const char *source, struct vx_errors *);
+struct config_setting_t;
+
+/* Where a parser reports: the file name for messages and the error list. */
+struct vxconf_reader {
+    const char *file;
+    struct vx_errors *errs;
+};
+
+/* Reads string member 'key' of 's' into '*v' (owned by libconfig, valid
+ * until the file is closed).  Returns false if absent or not a string. */
+bool vxconf_get_string(const struct config_setting_t *s, const char *key, const char **v);
+/* Reads integer member 'key' of 's' (named 'what' in messages).  Returns
+ * 0 if absent, 1 if read, -1 (error added) if present but not an integer. */
+int vxconf_get_int(struct vxconf_reader *, const struct config_setting_t *s,
+                   const char *what, const char *key, long long *v);
+/* Reads an integer member in [lo, hi] into '*v'; adds an error naming the
+ * range if it is out of it.  Returns true if '*v' was set. */
+bool vxconf_get_ranged(struct vxconf_reader *, const struct config_setting_t *s,
+                       const char *key, long long lo, long long hi, long long *v);
+
+/* The file's top-level keys that the model does not own, and their parser:
+ * the daemon's settings.  'parse' is called once with the root group. */
+struct vxconf_extra {
+    const char *const *keys;            /* NULL-terminated */
+    void (*parse)(struct vxconf_reader *, const struct config_setting_t *root, void *aux);
+    void *aux;
+};
+
+/* Reads and validates 'file'.  With 'extra', every top-level key must be an
+ * object list or one of extra->keys; without it, other top-level keys are
+ * ignored (tools that read only the objects).  On success returns true and
+ * fills 'cfg' (which the caller frees).  On failure returns false, leaves
+ * 'cfg' empty and appends every error found to 'errs'.  Main thread or a
+ * tool's; no shared state. */
+bool vxconf_load(const char *file, struct vx_config *cfg, struct vx_errors *errs,
+                 const struct vxconf_extra *extra);
 
 /* Sorts the object arrays by key (dpid, vni, router MAC, (vni, MAC)), as
  * vxconf_load() leaves them; the model's diff relies on that order. */

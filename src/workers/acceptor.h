@@ -12,7 +12,6 @@
 #include <stdbool.h>
 
 #include "core/counters.h"
-#include "model/vxconf.h"
 
 struct worker;
 

@@ -135,7 +135,7 @@ static void start_push__(struct conn *c, uint64_t now_ms)
 static void send_batches__(struct conn *c)
 {
     struct flowdiff *fd = &c->flows;
-    unsigned int max_batch = c->worker->cfg.max_flow_batch;
+    unsigned int max_batch = c->worker->params.max_flow_batch;
     size_t before = c->obuf.size;
 
     while (fd->n_sent < fd->op_flows.n && fd->n_batches < FLOWDIFF_MAX_INFLIGHT

@@ -16,7 +16,7 @@
 /* Takes a token for 'port'.  Returns false if the port is over its rate. */
 static bool rate_ok__(struct conn *c, uint32_t port, uint64_t now_ms)
 {
-    const struct vx_daemon_cfg *cfg = &c->worker->cfg;
+    const struct worker_params *cfg = &c->worker->params;
     struct pktin_bucket *b = NULL;
 
     for (unsigned int i = 0; i < c->n_buckets; i++) {

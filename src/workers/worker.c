@@ -19,11 +19,11 @@
 #define TICK_MS 100
 #define MAX_EVENTS 256
 
-bool worker_init(struct worker *w, int index, const struct vx_daemon_cfg *cfg)
+bool worker_init(struct worker *w, int index, const struct worker_params *params)
 {
     memset(w, 0, sizeof *w);
     w->index = index;
-    w->cfg = *cfg;
+    w->params = *params;
     w->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (w->epfd < 0 || !mailbox_init(&w->from_acceptor, 4096)
         || !mailbox_init(&w->from_main, 256)) {
@@ -269,6 +269,9 @@ static void drain_mail__(struct worker *w)
         case WORKER_MAIL_QUERY:
             answer_query__(w, m->query);
             break;
+        case WORKER_MAIL_PARAMS:
+            w->params = m->params;
+            break;
         case WORKER_MAIL_STOP:
             w->stop = true;
             break;
@@ -282,7 +285,7 @@ static void drain_mail__(struct worker *w)
  * switch silent for three intervals is dead. */
 static void tick__(struct worker *w)
 {
-    uint64_t interval = w->cfg.echo_interval_ms;
+    uint64_t interval = w->params.echo_interval_ms;
 
     for (struct conn *c = w->conns; c; c = c->next) {
         uint64_t quiet = w->now_ms - c->last_rx_ms;
@@ -386,7 +389,7 @@ void workers_write_prometheus(FILE *f, const struct acceptor *acc, struct worker
         sets[i + 1] = &workers[i].counters;
     }
     fprintf(f, "# worker=\"0\" is the acceptor; workers are numbered from 1\n");
-    counters_write_prometheus(f, sets, n + 1);
+    counters_write_prometheus(f, sets, n + 1, ofp_type_name);
     free(sets);
 }
 

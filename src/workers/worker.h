@@ -19,7 +19,6 @@
 #include "core/counters.h"
 #include "core/mailbox.h"
 #include "model/model.h"
-#include "model/vxconf.h"
 #include "proto/ofp_msgs.h"
 
 struct conn;
@@ -37,7 +36,16 @@ enum worker_mail_type {
     WORKER_MAIL_MODEL_CHANGED,  /* 'dpids': bridges to recompute */
     WORKER_MAIL_DUMP,           /* write flows of every bridge to 'dir' */
     WORKER_MAIL_QUERY,          /* fill 'query' and post its semaphore */
+    WORKER_MAIL_PARAMS,         /* 'params': settings changed by a reload */
     WORKER_MAIL_STOP,
+};
+
+/* The settings a worker runs with (docs/config.md). */
+struct worker_params {
+    unsigned int echo_interval_ms;  /* echo request after this much silence */
+    unsigned int pktin_rate;        /* packet-ins per second per port */
+    unsigned int pktin_burst;
+    unsigned int max_flow_batch;    /* FLOW_MODs per barrier */
 };
 
 /* One connected bridge's state, as its worker sees it. */
@@ -70,6 +78,7 @@ struct worker_mail {
     struct dpid_set dpids;
     char dir[256];
     struct worker_query *query;
+    struct worker_params params;
 };
 
 struct worker {
@@ -79,7 +88,7 @@ struct worker {
     int epfd;
     struct mailbox from_acceptor;   /* struct worker_handoff * */
     struct mailbox from_main;       /* struct worker_mail * */
-    struct vx_daemon_cfg cfg;
+    struct worker_params params;
     uint64_t now_ms;                /* loop time, refreshed per iteration */
     struct conn *conns;
     size_t n_conns;
@@ -87,9 +96,10 @@ struct worker {
     bool stop;
 };
 
-/* Initialises 'w' (index 'index') with settings 'cfg'.  Returns false on
- * failure (epoll or eventfd). */
-bool worker_init(struct worker *, int index, const struct vx_daemon_cfg *);
+/* Initialises 'w' (index 'index') with settings 'params' (copied).
+ * Returns false on failure (epoll or eventfd).  Main thread, before
+ * worker_start(). */
+bool worker_init(struct worker *, int index, const struct worker_params *params);
 /* Starts the worker's thread. */
 bool worker_start(struct worker *);
 /* Joins the thread (after WORKER_MAIL_STOP) and frees everything. */

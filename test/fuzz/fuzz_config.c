@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "daemon/settings.h"
 #include "model/vxconf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -24,7 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     fwrite(data, 1, size, f);
     fclose(f);
-    if (vxconf_load(path, &cfg, &errs)) {
+    static struct settings settings;
+    if (settings_load(path, &settings, &cfg, &errs)) {
         vxconf_free(&cfg);
     } else if (!errs.n) {
         abort();                /* a refusal always says why */

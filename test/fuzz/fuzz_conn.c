@@ -33,10 +33,12 @@ static void init_once(void)
     vlog_set_level(getenv("VX_FUZZ_LOG") ? VLL_DBG : VLL_ERR);
     rcu_register_thread();
     model_init();
-    if (!vxconf_load(VX_SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs)) {
+    if (!vxconf_load(VX_SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs, NULL)) {
         abort();
     }
-    worker.cfg = cfg.daemon;
+    worker.params = (struct worker_params) {
+        .echo_interval_ms = 5000, .pktin_rate = 2000, .pktin_burst = 500, .max_flow_batch = 4096,
+    };
     model_apply(&cfg, &aff, NULL);
     dpid_set_clear(&aff);
 }

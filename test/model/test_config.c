@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "daemon/settings.h"
 #include "model/vxconf.h"
 
 /* A minimal valid fabric; each test breaks one thing in it. */
@@ -18,6 +19,13 @@
     "{ mac = \"" MAC "\"; network = " #NET "; bridge = \"" BR "\"; port = " PORT "; ip = \"" IP "\"; }"
 
 static char path[64];
+static struct settings settings;
+
+/* The file as the daemon reads it: objects and settings. */
+static bool load(const char *file, struct vx_config *cfg, struct vx_errors *errs)
+{
+    return settings_load(file, &settings, cfg, errs);
+}
 
 static void write_conf(const char *text)
 {
@@ -36,7 +44,7 @@ static void assert_rejected(const char *text, const char *want)
     bool found = false;
 
     write_conf(text);
-    cr_assert_not(vxconf_load(path, &cfg, &errs), "accepted a config that should fail with '%s'", want);
+    cr_assert_not(load(path, &cfg, &errs), "accepted a config that should fail with '%s'", want);
     cr_assert_eq(cfg.n_hosts + cfg.n_bridges + cfg.n_networks, 0, "nothing half-loaded");
     for (size_t i = 0; i < errs.n; i++) {
         found |= strstr(errs.msgs[i], want) != NULL;
@@ -56,7 +64,7 @@ Test(config, example_and_valid)
     struct vx_config cfg;
     struct vx_errors errs = { 0, 0, NULL };
 
-    cr_assert(vxconf_load(SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs));
+    cr_assert(load(SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs));
     cr_assert_eq(cfg.n_bridges, 2);
     cr_assert_eq(cfg.n_networks, 3);
     cr_assert_eq(cfg.n_routers, 1);
@@ -64,7 +72,7 @@ Test(config, example_and_valid)
     cr_assert_eq(cfg.bridges[0].dpid, 0x32d1f6ddc94fULL);
     cr_assert_eq(cfg.bridges[0].tun_ip, 0xc0a801d8);
     cr_assert_eq(cfg.networks[0].mtu, 1450, "VXLAN default MTU");
-    cr_assert_str_eq(cfg.daemon.listen, "tcp:127.0.0.1:6653");
+    cr_assert_str_eq(settings.listen, "tcp:127.0.0.1:6653");
     vxconf_free(&cfg);
 }
 
@@ -96,7 +104,7 @@ Test(config, same_ip_in_overlapping_networks_is_fine)
 
     write_conf(BRIDGES NETS "hosts = ( " HOST("02:00:00:00:00:01", 1, "hv1", "1", "10.0.0.5") ",\n"
                HOST("02:00:00:00:00:02", 2, "hv1", "2", "10.0.0.5") " );\n");
-    cr_assert(vxconf_load(path, &cfg, &errs), "%s", errs.n ? errs.msgs[0] : "");
+    cr_assert(load(path, &cfg, &errs), "%s", errs.n ? errs.msgs[0] : "");
     vxconf_free(&cfg);
     unlink(path);
 }
@@ -175,7 +183,7 @@ Test(config, every_error_listed)
     write_conf(BRIDGES NETS "hosts = ( " HOST("02:00:00:00:00:01", 1, "hv1", "1", "10.0.1.5") ",\n"
                HOST("02:00:00:00:00:02", 9, "hv1", "2", "10.0.0.6") ",\n"
                HOST("02:00:00:00:00:03", 1, "hv3", "3", "10.0.0.7") " );\n");
-    cr_assert_not(vxconf_load(path, &cfg, &errs));
+    cr_assert_not(load(path, &cfg, &errs));
     cr_assert_eq(errs.n, 3, "got %zu errors", errs.n);
     vx_errors_clear(&errs);
     unlink(path);

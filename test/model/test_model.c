@@ -5,6 +5,7 @@
 #include <urcu-qsbr.h>
 
 #include "core/util.h"
+#include "model/edit.h"
 #include "model/model.h"
 #include "model/vxconf.h"
 
@@ -103,7 +104,7 @@ static const char *apply(void)
     struct dpid_set aff = { 0, 0, NULL };
     struct vx_errors errs = { 0, 0, NULL };
 
-    cr_assert(vxconf_validate(&cfg, "test", &errs), "%s", errs.n ? errs.msgs[0] : "");
+    cr_assert(edit_validate(&cfg, "test", &errs), "%s", errs.n ? errs.msgs[0] : "");
     vxconf_sort(&cfg);
     model_apply(&cfg, &aff, NULL);
     affected_str[0] = '\0';

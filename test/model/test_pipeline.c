@@ -38,7 +38,7 @@ static void load_article(void)
 
     rcu_register_thread();
     model_init();
-    cr_assert(vxconf_load(SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs));
+    cr_assert(vxconf_load(SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs, NULL));
     model_apply(&cfg, &aff, NULL);
     dpid_set_clear(&aff);
 }

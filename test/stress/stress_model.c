@@ -16,6 +16,7 @@
 #include <urcu-qsbr.h>
 
 #include "core/util.h"
+#include "model/edit.h"
 #include "model/model.h"
 #include "model/vxconf.h"
 
@@ -143,7 +144,7 @@ int main(void)
     for (unsigned int gen = 0; gen < N_CHANGESETS; gen++) {
         struct vx_config cfg;
         build(&cfg, gen);
-        if (!vxconf_validate(&cfg, "stress", &errs)) {
+        if (!edit_validate(&cfg, "stress", &errs)) {
             fprintf(stderr, "stress: generated config %u invalid: %s\n", gen, errs.msgs[0]);
             return 2;
         }

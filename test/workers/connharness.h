@@ -10,6 +10,7 @@
 #include <string.h>
 #include <urcu-qsbr.h>
 
+#include "core/log.h"
 #include "model/model.h"
 #include "model/vxconf.h"
 #include "workers/conn.h"
@@ -31,8 +32,10 @@ static void harness_setup(void)
     vlog_set_level(VLL_ERR);
     rcu_register_thread();
     model_init();
-    cr_assert(vxconf_load(SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs));
-    worker.cfg = cfg.daemon;
+    cr_assert(vxconf_load(SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs, NULL));
+    worker.params = (struct worker_params) {
+        .echo_interval_ms = 5000, .pktin_rate = 2000, .pktin_burst = 500, .max_flow_batch = 4096,
+    };
     worker.now_ms = 1000;
     model_apply(&cfg, &aff, NULL);
     dpid_set_clear(&aff);

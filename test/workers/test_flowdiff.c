@@ -143,7 +143,7 @@ static struct sent connect_with(const struct flow_set *installed, int parts)
 
 Test(flowdiff, fresh_switch_batches_and_commits)
 {
-    worker.cfg.max_flow_batch = 10;
+    worker.params.max_flow_batch = 10;
     struct sent s = connect_with(NULL, 1);
     /* 40 flows in batches of 10: 4 batches, all in flight. */
     cr_assert_eq(s.n_adds, 40);
@@ -163,7 +163,7 @@ Test(flowdiff, fresh_switch_batches_and_commits)
 
 Test(flowdiff, pacing_waits_for_barriers)
 {
-    worker.cfg.max_flow_batch = 4;
+    worker.params.max_flow_batch = 4;
     struct sent s = connect_with(NULL, 1);
     /* 40 flows in batches of 4 = 10 batches; only 4 may be in flight. */
     cr_assert_eq(s.n_barriers, FLOWDIFF_MAX_INFLIGHT);
@@ -185,7 +185,7 @@ Test(flowdiff, reconnect_with_same_flows_sends_nothing)
 {
     struct flow_set fs;
     /* Learn the desired set once ports are known. */
-    worker.cfg.max_flow_batch = 4096;
+    worker.params.max_flow_batch = 4096;
     conn_start(c, 1000);
     struct sent s = drain();
     reply_ports(s.port_desc_xid);
@@ -205,7 +205,7 @@ Test(flowdiff, reconnect_with_same_flows_sends_nothing)
 Test(flowdiff, stale_and_changed_flows)
 {
     struct flow_set fs, installed;
-    worker.cfg.max_flow_batch = 4096;
+    worker.params.max_flow_batch = 4096;
     conn_start(c, 1000);
     struct sent s = drain();
     reply_ports(s.port_desc_xid);
@@ -258,7 +258,7 @@ Test(flowdiff, stale_and_changed_flows)
 
 Test(flowdiff, error_matched_by_xid_then_retried)
 {
-    worker.cfg.max_flow_batch = 4096;
+    worker.params.max_flow_batch = 4096;
     struct sent s = connect_with(NULL, 1);
     cr_assert_eq(s.n_flow_mods, 40);
     /* The switch rejects the 3rd FLOW_MOD; errors precede the barrier
@@ -285,7 +285,7 @@ Test(flowdiff, error_matched_by_xid_then_retried)
 
 Test(flowdiff, port_status_recomputes)
 {
-    worker.cfg.max_flow_batch = 4096;
+    worker.params.max_flow_batch = 4096;
     struct sent s = connect_with(NULL, 1);
     reply_barrier(s.barrier_xids[0]);
     cr_assert_eq(c->flows.installed.n, 40);

@@ -178,8 +178,8 @@ Test(pktin, dhcp_through_the_worker)
 
 Test(pktin, per_port_rate_limit)
 {
-    worker.cfg.pktin_rate = 10;
-    worker.cfg.pktin_burst = 5;
+    worker.params.pktin_rate = 10;
+    worker.params.pktin_burst = 5;
     for (int i = 0; i < 20; i++) {
         arp(1, VM1, ARP_OP_REQUEST, 0x0a000001, 0x0a000002);
     }

@@ -33,12 +33,6 @@ struct api *api_start(const char *listen, const char *token, const char *store,
                       struct acceptor *, struct worker *workers, int n_workers,
                       char *err, size_t err_size);
 
-/* Replays the changes stored in 'store' onto 'cfg' (the configuration file,
- * valid), in order, each validated as when it was accepted; one that no
- * longer applies (the file changed under it) is skipped and logged.  'cfg'
- * stays valid.  Returns false (with 'err') if the store cannot be read. */
-bool api_store_replay(const char *store, struct vx_config *cfg, size_t *n_applied,
-                      size_t *n_skipped, char *err, size_t err_size);
 /* The file descriptor to poll for readability. */
 int api_fd(const struct api *);
 /* How long the caller may sleep before calling api_run(), in ms (-1: no limit). */
@@ -46,5 +40,8 @@ int api_timeout_ms(const struct api *);
 /* Handles whatever is ready.  Call from the main thread, RCU online. */
 void api_run(struct api *);
 void api_stop(struct api *);
+/* Replaces the bearer token (empty or NULL: none), for a reload.  A NULL
+ * 'api' is ignored. */
+void api_set_token(struct api *, const char *token);
 
 #endif

@@ -1,0 +1,542 @@
+#include "daemon/api.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <errno.h>
+#include <semaphore.h>
+#include <time.h>
+#include <urcu-qsbr.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/counters.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "daemon/api_json.h"
+#include "daemon/store.h"
+#include "model/edit.h"
+#include "workers/acceptor.h"
+#include "workers/worker.h"
+
+#define VLOG_MODULE "api"
+#define API_MAX_BODY 65536
+
+struct api {
+    struct MHD_Daemon *mhd;
+    struct store *store;             /* NULL: changes are not persisted */
+    char *token;
+    api_changed_fn *changed;
+    void *aux;
+    struct acceptor *acceptor;
+    struct worker *workers;
+    int n_workers;
+};
+
+/* Per-request state: the body as it arrives. */
+struct request {
+    size_t size;
+    bool too_big;
+    char body[API_MAX_BODY + 1];
+};
+
+static enum MHD_Result reply__(struct MHD_Connection *conn, unsigned int status,
+                               const char *content_type, const char *body, size_t size)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(size, (void *)body,
+                                                             MHD_RESPMEM_MUST_COPY);
+    MHD_add_response_header(r, "Content-Type", content_type);
+    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Replies with 'json' (a new reference, consumed). */
+static enum MHD_Result reply_json__(struct MHD_Connection *conn, unsigned int status, json_t *json)
+{
+    char *s = json_dumps(json, JSON_COMPACT);
+    enum MHD_Result ret = reply__(conn, status, "application/json", s, strlen(s));
+    free(s);
+    json_decref(json);
+    return ret;
+}
+
+/* {"error": MESSAGE, "field": FIELD} */
+static enum MHD_Result reply_error__(struct MHD_Connection *conn, unsigned int status,
+                                     const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static enum MHD_Result reply_error__(struct MHD_Connection *conn, unsigned int status,
+                                     const char *field, const char *fmt, ...)
+{
+    char msg[512];
+    va_list args;
+
+    va_start(args, fmt);
+    vsnprintf(msg, sizeof msg, fmt, args);
+    va_end(args);
+    json_t *j = json_pack("{s:s}", "error", msg);
+    if (field) {
+        json_object_set_new(j, "field", json_string(field));
+    }
+    return reply_json__(conn, status, j);
+}
+
+/* Applies a validated config (taking it) and tells the affected workers. */
+static void apply_config__(struct api *api, struct vx_config *cfg)
+{
+    struct dpid_set affected = { 0, 0, NULL };
+
+    vxconf_sort(cfg);
+    model_apply(cfg, &affected, NULL);
+    api->changed(api->aux, &affected);
+    dpid_set_clear(&affected);
+}
+
+static enum MHD_Result reply_api_error__(struct MHD_Connection *conn, const struct api_error *e)
+{
+    return reply_error__(conn, e->status, e->field, "%s", e->msg);
+}
+
+/* The host rules of edit_validate(), checked against the model's
+ * indices instead of a copy of the whole configuration: O(hosts of the
+ * bridge), not O(fabric).  'h' has passed api_json_parse_object (its network
+ * and bridge exist). */
+static bool host_valid__(const struct vx_config *cur, const struct vx_host_cfg *h,
+                         struct api_error *e)
+{
+    const struct vx_network_cfg *n = vxconf_find_network(cur, h->vni);
+    char ip[IP_ADDR_STRLEN], mac[ETH_ADDR_STRLEN], why[160];
+    struct cds_lfht_iter it;
+    const struct vx_host *o;
+
+    ip_to_str(h->ip, ip);
+    eth_addr_to_str(h->mac, mac);
+    if (!edit_host_ip_ok(n, h->ip, why, sizeof why)) {
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, "ip", "host %s: %s", mac, why);
+    }
+    o = model_host_by_ip(h->vni, h->ip);
+    if (o && memcmp(o->cfg.mac, h->mac, 6)) {
+        return api_error_set(e, MHD_HTTP_CONFLICT, "ip", "host %s: duplicate (network, IP): %s is taken", mac, ip);
+    }
+    for (o = model_hosts_on_bridge(h->dpid, &it); o; o = model_next_on_bridge(h->dpid, &it)) {
+        bool same_host = o->cfg.vni == h->vni && !memcmp(o->cfg.mac, h->mac, 6);
+        bool same_port = vxconf_host_on_port(&o->cfg, h->port_no,
+                                             h->port_no ? NULL : h->port_name);
+        if (!same_host && same_port) {
+            return api_error_set(e, MHD_HTTP_CONFLICT, "port", "host %s: duplicate (bridge, port)", mac);
+        }
+    }
+    return true;
+}
+
+/* Host writes: the fast path (one object, validated against the indices,
+ * applied with model_apply_host). */
+static enum MHD_Result write_host__(struct api *api, struct MHD_Connection *conn, const char *url,
+                                    const union edit_object *key, const char *body)
+{
+    const struct vx_config *cur = model_config();
+    const struct vx_host_cfg *old = NULL;
+    union edit_object obj;
+    struct api_error e;
+    struct dpid_set affected = { 0, 0, NULL };
+    size_t lo = vxconf_host_index(cur, &key->host);
+
+    if (lo < cur->n_hosts && !vxconf_host_cmp(&cur->hosts[lo], &key->host)) {
+        old = &cur->hosts[lo];
+    }
+    if (!body && !old) {
+        return reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "no such host");
+    }
+    rcu_read_lock();
+    bool ok = !body || (api_json_parse_object(cur, EDIT_HOST, key, body, &obj, &e) && host_valid__(cur, &obj.host, &e));
+    rcu_read_unlock();
+    if (!ok) {
+        return reply_api_error__(conn, &e);
+    }
+    if (api->store && !store_append(api->store, body ? "PUT" : "DELETE", url, body)) {
+        return reply_error__(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
+                             "the change could not be stored; not applied");
+    }
+    bool existed = old != NULL;
+    struct vx_host_cfg old_copy = old ? *old : key->host;   /* 'old' moves with the array */
+    model_apply_host(existed ? &old_copy : NULL, body ? &obj.host : NULL, &affected);
+    api->changed(api->aux, &affected);
+    dpid_set_clear(&affected);
+    if (!body) {
+        return reply__(conn, MHD_HTTP_NO_CONTENT, "text/plain", "", 0);
+    }
+    return reply_json__(conn, existed ? MHD_HTTP_OK : MHD_HTTP_CREATED, api_json_object(EDIT_HOST, &obj.host));
+}
+
+/* PUT (body) or DELETE (NULL): validate, persist, apply, reply. */
+static enum MHD_Result write__(struct api *api, struct MHD_Connection *conn, const char *url,
+                               enum edit_kind k, const union edit_object *key, const char *body)
+{
+    struct vx_config next;
+    union edit_object obj;
+    struct api_error e;
+    bool existed;
+
+    if (k == EDIT_HOST) {
+        return write_host__(api, conn, url, key, body);
+    }
+    if (!api_json_change(model_config(), k, key, body, &next, &existed, &obj, &e)) {
+        return reply_api_error__(conn, &e);
+    }
+    /* Durable before applied and acknowledged. */
+    if (api->store && !store_append(api->store, body ? "PUT" : "DELETE", url, body)) {
+        vxconf_free(&next);
+        return reply_error__(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
+                             "the change could not be stored; not applied");
+    }
+    apply_config__(api, &next);
+    if (!body) {
+        return reply__(conn, MHD_HTTP_NO_CONTENT, "text/plain", "", 0);
+    }
+    return reply_json__(conn, existed ? MHD_HTTP_OK : MHD_HTTP_CREATED, api_json_object(k, &obj));
+}
+
+/* Asks every worker for its bridges' state (and one bridge's flows); the
+ * main thread waits at most 2 s per worker, offline for RCU meanwhile. */
+static void query_workers__(struct api *api, uint64_t flows_dpid, struct worker_query *qs)
+{
+    for (int i = 0; i < api->n_workers; i++) {
+        struct worker_query *q = &qs[i];
+        memset(q, 0, sizeof *q);
+        sem_init(&q->done, 0, 0);
+        q->flows_dpid = flows_dpid;
+        struct worker_mail *m = xzalloc(sizeof *m);
+        m->type = WORKER_MAIL_QUERY;
+        m->query = q;
+        if (!mailbox_send(&api->workers[i].from_main, m)) {
+            free(m);
+            sem_post(&q->done);
+        }
+    }
+    rcu_thread_offline();
+    for (int i = 0; i < api->n_workers; i++) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 2;
+        while (sem_timedwait(&qs[i].done, &ts) && errno == EINTR) {
+        }
+    }
+    rcu_thread_online();
+}
+
+static void query_free__(struct api *api, struct worker_query *qs)
+{
+    for (int i = 0; i < api->n_workers; i++) {
+        free(qs[i].bridges);
+        free(qs[i].flows);
+        sem_destroy(&qs[i].done);
+    }
+    free(qs);
+}
+
+/* GET /v1/state: every configured bridge, connected or not. */
+static enum MHD_Result state__(struct api *api, struct MHD_Connection *conn, uint64_t only)
+{
+    struct worker_query *qs = xcalloc((size_t)api->n_workers, sizeof *qs);
+    const struct vx_config *cur = model_config();
+    json_t *a = json_array();
+
+    query_workers__(api, 0, qs);
+    for (size_t b = 0; b < cur->n_bridges; b++) {
+        uint64_t dpid = cur->bridges[b].dpid;
+        char id[24];
+        if (only && dpid != only) {
+            continue;
+        }
+        snprintf(id, sizeof id, "%#" PRIx64, dpid);
+        json_t *j = json_pack("{s:s,s:s,s:b}", "dpid", id, "name", cur->bridges[b].name,
+                              "connected", 0);
+        for (int i = 0; i < api->n_workers; i++) {
+            for (size_t k = 0; k < qs[i].n; k++) {
+                const struct worker_bridge_state *st = &qs[i].bridges[k];
+                if (st->dpid != dpid) {
+                    continue;
+                }
+                json_object_set_new(j, "connected", json_true());
+                json_object_set_new(j, "worker", json_integer(st->worker));
+                json_object_set_new(j, "state", json_string(st->state));
+                json_object_set_new(j, "flows_installed", json_integer((json_int_t)st->installed));
+                json_object_set_new(j, "flows_desired", json_integer((json_int_t)st->desired));
+                json_object_set_new(j, "flows_pending", json_integer((json_int_t)st->pending));
+                json_object_set_new(j, "flows_failed", json_integer((json_int_t)st->failed));
+                json_object_set_new(j, "flow_mods_sent", json_integer((json_int_t)st->flow_mods));
+            }
+        }
+        json_array_append_new(a, j);
+    }
+    query_free__(api, qs);
+    if (only) {
+        json_t *one = json_incref(json_array_get(a, 0));
+        json_decref(a);
+        return one ? reply_json__(conn, MHD_HTTP_OK, one)
+                   : reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "no such bridge");
+    }
+    return reply_json__(conn, MHD_HTTP_OK, a);
+}
+
+/* GET /v1/bridges/DPID/flows: desired and installed flows, ovs-ofctl syntax. */
+static enum MHD_Result flows__(struct api *api, struct MHD_Connection *conn, uint64_t dpid)
+{
+    struct worker_query *qs = xcalloc((size_t)api->n_workers, sizeof *qs);
+    enum MHD_Result r;
+
+    query_workers__(api, dpid, qs);
+    const char *text = NULL;
+    for (int i = 0; i < api->n_workers && !text; i++) {
+        text = qs[i].flows;
+    }
+    r = text ? reply__(conn, MHD_HTTP_OK, "text/plain", text, strlen(text))
+             : reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "bridge %#" PRIx64 " is not connected", dpid);
+    query_free__(api, qs);
+    return r;
+}
+
+static enum MHD_Result metrics__(struct api *api, struct MHD_Connection *conn)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&text, &size);
+
+    workers_write_prometheus(f, api->acceptor, api->workers, api->n_workers);
+    fclose(f);
+    enum MHD_Result r = reply__(conn, MHD_HTTP_OK, "text/plain; version=0.0.4", text, size);
+    free(text);
+    return r;
+}
+
+/* Whether the request carries the bearer token, compared in constant time
+ * so that the reply's timing tells nothing of how much of a guess was
+ * right. */
+static bool authorized__(const struct api *api, struct MHD_Connection *conn)
+{
+    if (!api->token) {
+        return true;
+    }
+    const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    if (!auth || strncmp(auth, "Bearer ", 7)) {
+        return false;
+    }
+    const char *given = auth + 7;
+    size_t n = strlen(api->token), m = strlen(given);
+    unsigned char diff = n != m;
+    for (size_t i = 0; i < n; i++) {
+        diff |= (unsigned char)(api->token[i] ^ given[i < m ? i : 0]);
+    }
+    return !diff;
+}
+
+/* GET /v1/bridges/DPID/state and /v1/bridges/DPID/flows. */
+static enum MHD_Result bridge_resource__(struct api *api, struct MHD_Connection *conn,
+                                         const char *url)
+{
+    const char *start = url + strlen("/v1/bridges/");
+    const char *slash = strchr(start, '/');
+    union edit_object b;
+    char key[32];
+
+    if ((size_t)(slash - start) >= sizeof key) {
+        return reply_error__(conn, MHD_HTTP_BAD_REQUEST, NULL, "malformed bridge key");
+    }
+    memcpy(key, start, (size_t)(slash - start));
+    key[slash - start] = '\0';
+    if (!api_json_parse_key(EDIT_BRIDGE, key, &b)) {
+        return reply_error__(conn, MHD_HTTP_BAD_REQUEST, NULL, "malformed bridge key '%s'", key);
+    }
+    if (!strcmp(slash, "/state")) {
+        return state__(api, conn, b.bridge.dpid);
+    }
+    if (!strcmp(slash, "/flows")) {
+        return flows__(api, conn, b.bridge.dpid);
+    }
+    return reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "no such resource: %s", url);
+}
+
+/* GET /v1/KIND: every object of the kind. */
+static enum MHD_Result list__(struct MHD_Connection *conn, enum edit_kind k)
+{
+    const struct vx_config *cur = model_config();
+    json_t *a = json_array();
+
+    for (size_t i = 0; i < edit_count(cur, k); i++) {
+        json_array_append_new(a, api_json_object(k, edit_object_at(cur, k, i)));
+    }
+    return reply_json__(conn, MHD_HTTP_OK, a);
+}
+
+/* GET, PUT or DELETE /v1/KIND/KEY. */
+static enum MHD_Result object__(struct api *api, struct MHD_Connection *conn, const char *url,
+                                const char *method, enum edit_kind k, const char *key_text,
+                                const char *body)
+{
+    union edit_object key;
+
+    if (!api_json_parse_key(k, key_text, &key)) {
+        return reply_error__(conn, MHD_HTTP_BAD_REQUEST, NULL, "malformed %s key '%s'",
+                             edit_kind_name(k), key_text);
+    }
+    if (!strcmp(method, "GET")) {
+        const void *o = edit_find(model_config(), k, &key);
+        return o ? reply_json__(conn, MHD_HTTP_OK, api_json_object(k, o))
+                 : reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "no such object");
+    }
+    if (!strcmp(method, "PUT")) {
+        return write__(api, conn, url, k, &key, body);
+    }
+    if (!strcmp(method, "DELETE")) {
+        return write__(api, conn, url, k, &key, NULL);
+    }
+    return reply_error__(conn, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, "method %s not allowed", method);
+}
+
+/* Routes one whole request. */
+static enum MHD_Result handle__(struct api *api, struct MHD_Connection *conn, const char *url,
+                                const char *method, const char *body)
+{
+    bool get = !strcmp(method, "GET");
+    enum edit_kind k;
+    const char *rest;
+
+    if (!authorized__(api, conn)) {
+        return reply_error__(conn, MHD_HTTP_UNAUTHORIZED, NULL, "a valid bearer token is required");
+    }
+    if (get && !strcmp(url, "/metrics")) {
+        return metrics__(api, conn);
+    }
+    if (get && !strcmp(url, "/v1/state")) {
+        return state__(api, conn, 0);
+    }
+    if (get && !strncmp(url, "/v1/bridges/", 12) && strchr(url + 12, '/')) {
+        return bridge_resource__(api, conn, url);
+    }
+    if (!api_json_route(url, &k, &rest)) {
+        return reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "no such resource: %s", url);
+    }
+    if (*rest) {
+        return object__(api, conn, url, method, k, rest, body);
+    }
+    return get ? list__(conn, k)
+               : reply_error__(conn, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, "method %s not allowed", method);
+}
+
+static enum MHD_Result access__(void *cls, struct MHD_Connection *conn, const char *url,
+                                const char *method, const char *version,
+                                const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+    struct api *api = cls;
+    struct request *req = *con_cls;
+
+    (void)version;
+    if (!req) {
+        *con_cls = req = xzalloc(sizeof *req);
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (req->size + *upload_data_size > API_MAX_BODY) {
+            req->too_big = true;
+        } else {
+            memcpy(req->body + req->size, upload_data, *upload_data_size);
+            req->size += *upload_data_size;
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (req->too_big) {
+        return reply_error__(conn, MHD_HTTP_CONTENT_TOO_LARGE, NULL, "body over %d bytes", API_MAX_BODY);
+    }
+    req->body[req->size] = '\0';
+    return handle__(api, conn, url, method, req->body);
+}
+
+static void completed__(void *cls, struct MHD_Connection *conn, void **con_cls,
+                        enum MHD_RequestTerminationCode toe)
+{
+    (void)cls; (void)conn; (void)toe;
+    free(*con_cls);
+    *con_cls = NULL;
+}
+
+struct api *api_start(const char *listen, const char *token, const char *store,
+                      api_changed_fn *changed, void *aux,
+                      struct acceptor *acceptor, struct worker *workers, int n_workers,
+                      char *err, size_t err_size)
+{
+    char ip[64];
+    unsigned int port;
+    struct sockaddr_in sin = { .sin_family = AF_INET };
+
+    if (!acceptor_parse_listen(listen, ip, sizeof ip, &port)) {
+        snprintf(err, err_size, "api_listen '%s' is not tcp:IPv4:PORT", listen);
+        return NULL;
+    }
+    inet_pton(AF_INET, ip, &sin.sin_addr);
+    sin.sin_port = htons((uint16_t)port);
+    struct api *api = xzalloc(sizeof *api);
+    if (store && store[0] && !(api->store = store_open(store, err, err_size))) {
+        free(api);
+        return NULL;
+    }
+    api->token = token && token[0] ? xstrdup(token) : NULL;
+    api->changed = changed;
+    api->aux = aux;
+    api->acceptor = acceptor;
+    api->workers = workers;
+    api->n_workers = n_workers;
+    api->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL,
+                                access__, api,
+                                MHD_OPTION_SOCK_ADDR, &sin,
+                                MHD_OPTION_NOTIFY_COMPLETED, completed__, NULL,
+                                MHD_OPTION_CONNECTION_LIMIT, 256u,
+                                MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                                MHD_OPTION_END);
+    if (!api->mhd) {
+        snprintf(err, err_size, "cannot start the API on %s", listen);
+        store_close(api->store);
+        free(api->token);
+        free(api);
+        return NULL;
+    }
+    return api;
+}
+
+int api_fd(const struct api *api)
+{
+    return MHD_get_daemon_info(api->mhd, MHD_DAEMON_INFO_EPOLL_FD)->epoll_fd;
+}
+
+int api_timeout_ms(const struct api *api)
+{
+    MHD_UNSIGNED_LONG_LONG t;
+    return MHD_get_timeout(api->mhd, &t) == MHD_YES ? (int)MIN(t, 1000) : -1;
+}
+
+void api_run(struct api *api)
+{
+    MHD_run(api->mhd);
+}
+
+void api_stop(struct api *api)
+{
+    if (api) {
+        MHD_stop_daemon(api->mhd);
+        store_close(api->store);
+        free(api->token);
+        free(api);
+    }
+}
+
+void api_set_token(struct api *api, const char *token)
+{
+    if (api) {
+        free(api->token);
+        api->token = token && token[0] ? xstrdup(token) : NULL;
+    }
+}

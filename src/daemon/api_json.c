@@ -1,0 +1,397 @@
+#include "daemon/api_json.h"
+
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/util.h"
+
+bool api_error_set(struct api_error *e, unsigned int status, const char *field,
+                   const char *fmt, ...)
+{
+    va_list args;
+
+    e->status = status;
+    e->field = field;
+    va_start(args, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, args);
+    va_end(args);
+    return false;
+}
+
+/* Splits "/v1/KIND[/KEY]" into the kind and the key text ("" if none). */
+bool api_json_route(const char *url, enum edit_kind *k, const char **rest)
+{
+    if (strncmp(url, "/v1/", 4)) {
+        return false;
+    }
+    for (int i = 0; i < EDIT_N_KINDS; i++) {
+        size_t n = strlen(edit_kind_name(i));
+        if (!strncmp(url + 4, edit_kind_name(i), n) && (url[4 + n] == '\0' || url[4 + n] == '/')) {
+            *k = (enum edit_kind)i;
+            *rest = url[4 + n] ? url + 5 + n : "";
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Parses the key in a URL ("/v1/KIND/KEY" after the kind's prefix). */
+bool api_json_parse_key(enum edit_kind k, const char *rest, union edit_object *key)
+{
+    char *end;
+    unsigned long long v;
+
+    memset(key, 0, sizeof *key);
+    switch (k) {
+    case EDIT_BRIDGE:
+        if (rest[0] == '-' || rest[0] == '+') return false;
+        v = strtoull(rest, &end, 16);
+        key->bridge.dpid = v;
+        return end != rest && !*end && v;
+    case EDIT_NETWORK:
+        if (rest[0] == '-' || rest[0] == '+') return false;
+        v = strtoull(rest, &end, 10);
+        key->network.vni = (uint32_t)v;
+        return end != rest && !*end && v >= 1 && v <= VX_VNI_MAX;
+    case EDIT_ROUTER:
+        return eth_addr_from_str(rest, key->router.mac);
+    case EDIT_HOST: {
+        char mac[32];
+        if (rest[0] == '-' || rest[0] == '+') return false;
+        v = strtoull(rest, &end, 10);
+        if (end == rest || *end != '/' || v < 1 || v > VX_VNI_MAX || strlen(end + 1) >= sizeof mac) {
+            return false;
+        }
+        snprintf(mac, sizeof mac, "%s", end + 1);
+        key->host.vni = (uint32_t)v;
+        return eth_addr_from_str(mac, key->host.mac);
+    }
+    default:
+        return false;
+    }
+}
+
+/* --- JSON forms of the model's objects --- */
+
+static json_t *host_json__(const struct vx_host_cfg *h)
+{
+    char mac[ETH_ADDR_STRLEN], ip[IP_ADDR_STRLEN], dpid[24];
+    snprintf(dpid, sizeof dpid, "%#" PRIx64, h->dpid);
+    json_t *j = json_pack("{s:s,s:I,s:s,s:s}", "mac", eth_addr_to_str(h->mac, mac),
+                          "network", (json_int_t)h->vni, "bridge", dpid,
+                          "ip", ip_to_str(h->ip, ip));
+    json_object_set_new(j, "port", h->port_no ? json_integer(h->port_no) : json_string(h->port_name));
+    return j;
+}
+
+static json_t *network_json__(const struct vx_network_cfg *n)
+{
+    char subnet[IP_ADDR_STRLEN + 4], ip[IP_ADDR_STRLEN];
+    snprintf(subnet, sizeof subnet, "%s/%u", ip_to_str(n->subnet, ip), n->prefix);
+    json_t *dns = json_array();
+    for (int i = 0; i < n->n_dns; i++) {
+        json_array_append_new(dns, json_string(ip_to_str(n->dns[i], ip)));
+    }
+    json_t *j = json_pack("{s:I,s:s,s:o,s:I,s:I}", "id", (json_int_t)n->vni, "subnet", subnet,
+                          "dns", dns, "mtu", (json_int_t)n->mtu,
+                          "lease_time", (json_int_t)n->lease_time);
+    if (n->gateway) {
+        json_object_set_new(j, "gateway", json_string(ip_to_str(n->gateway, ip)));
+    }
+    if (n->domain[0]) {
+        json_object_set_new(j, "domain", json_string(n->domain));
+    }
+    return j;
+}
+
+static json_t *bridge_json__(const struct vx_bridge_cfg *b)
+{
+    char dpid[24], ip[IP_ADDR_STRLEN];
+    snprintf(dpid, sizeof dpid, "%#" PRIx64, b->dpid);
+    return json_pack("{s:s,s:s,s:s,s:s}", "dpid", dpid, "name", b->name,
+                     "endpoint", ip_to_str(b->tun_ip, ip), "tunnel_port", b->tun_port);
+}
+
+static json_t *router_json__(const struct vx_router_cfg *r)
+{
+    char mac[ETH_ADDR_STRLEN];
+    json_t *nets = json_array();
+    for (int i = 0; i < r->n_networks; i++) {
+        json_array_append_new(nets, json_integer(r->networks[i]));
+    }
+    return json_pack("{s:s,s:o}", "mac", eth_addr_to_str(r->mac, mac), "networks", nets);
+}
+
+/* Rejects members of 'j' not in 'known'. */
+static bool known_fields__(json_t *j, const char *const *known, struct api_error *e)
+{
+    static char field[64];
+    const char *k;
+    json_t *v;
+
+    json_object_foreach(j, k, v) {
+        bool ok = false;
+        for (int i = 0; known[i]; i++) {
+            ok |= !strcmp(k, known[i]);
+        }
+        if (!ok) {
+            snprintf(field, sizeof field, "%s", k);    /* 'k' lives in 'j' */
+            return api_error_set(e, MHD_HTTP_BAD_REQUEST, field, "unknown field '%s'", field);
+        }
+    }
+    return true;
+}
+
+static bool get_ip__(json_t *j, const char *name, bool required, uint32_t *ip, struct api_error *e)
+{
+    json_t *v = json_object_get(j, name);
+    if (!v && !required) {
+        return true;
+    }
+    if (!json_is_string(v) || !ip_from_str(json_string_value(v), ip)) {
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, name, "'%s' must be an IPv4 address", name);
+    }
+    return true;
+}
+
+static bool get_int__(json_t *j, const char *name, long long lo, long long hi, long long *out,
+                      struct api_error *e)
+{
+    json_t *v = json_object_get(j, name);
+    if (!v) {
+        return true;            /* keeps the default in '*out' */
+    }
+    if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, name, "'%s' must be an integer %lld..%lld", name, lo, hi);
+    }
+    *out = json_integer_value(v);
+    return true;
+}
+
+static bool bridge_from_json__(json_t *j, struct vx_bridge_cfg *b, struct api_error *e)
+{
+    static const char *const known[] = { "endpoint", "name", "tunnel_port", "dpid", NULL };
+    if (!known_fields__(j, known, e) || !get_ip__(j, "endpoint", true, &b->tun_ip, e)) {
+        return false;
+    }
+    const char *name = json_string_value(json_object_get(j, "name"));
+    if (json_object_get(j, "name") && (!name || !name[0] || strlen(name) >= sizeof b->name)) {
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, "name", "'name' must be 1 to %zu characters", sizeof b->name - 1);
+    }
+    snprintf(b->name, sizeof b->name, "%s", name ? name : "");
+    if (!name) {
+        snprintf(b->name, sizeof b->name, "%#" PRIx64, b->dpid);
+    }
+    const char *tp = json_string_value(json_object_get(j, "tunnel_port"));
+    if (json_object_get(j, "tunnel_port") && (!tp || !tp[0] || strlen(tp) > VX_PORT_NAME_MAX)) {
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, "tunnel_port", "'tunnel_port' must be 1 to 16 characters");
+    }
+    snprintf(b->tun_port, sizeof b->tun_port, "%s", tp ? tp : "vtun1");
+    return true;
+}
+
+static bool network_from_json__(json_t *j, struct vx_network_cfg *n, struct api_error *e)
+{
+    static const char *const known[] = { "subnet", "gateway", "dns", "domain", "mtu", "lease_time", "id", NULL };
+    unsigned int prefix;
+    long long mtu = VX_MTU_DEFAULT, lease = VX_LEASE_DEFAULT;
+
+    if (!known_fields__(j, known, e)) {
+        return false;
+    }
+    const char *subnet = json_string_value(json_object_get(j, "subnet"));
+    if (!subnet || !cidr_from_str(subnet, &n->subnet, &prefix)) {
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, "subnet", "'subnet' must be a CIDR such as \"10.0.0.0/24\"");
+    }
+    n->prefix = (uint8_t)prefix;
+    if (n->subnet & ~prefix_to_mask(prefix)) {
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, "subnet", "subnet '%s' has host bits set", subnet);
+    }
+    if (!get_ip__(j, "gateway", false, &n->gateway, e)) {
+        return false;
+    }
+    json_t *dns = json_object_get(j, "dns");
+    if (dns) {
+        size_t i;
+        json_t *d;
+        if (!json_is_array(dns) || json_array_size(dns) > VX_MAX_DNS) {
+            return api_error_set(e, MHD_HTTP_BAD_REQUEST, "dns", "'dns' must be a list of up to %d IPv4 addresses", VX_MAX_DNS);
+        }
+        json_array_foreach(dns, i, d) {
+            if (!json_is_string(d) || !ip_from_str(json_string_value(d), &n->dns[n->n_dns++])) {
+                return api_error_set(e, MHD_HTTP_BAD_REQUEST, "dns", "'dns' must be a list of up to %d IPv4 addresses", VX_MAX_DNS);
+            }
+        }
+    }
+    const char *domain = json_string_value(json_object_get(j, "domain"));
+    if (json_object_get(j, "domain") && (!domain || strlen(domain) >= sizeof n->domain)) {
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, "domain", "'domain' must be a string under %zu characters", sizeof n->domain);
+    }
+    snprintf(n->domain, sizeof n->domain, "%s", domain ? domain : "");
+    if (!get_int__(j, "mtu", VX_MTU_MIN, VX_MTU_MAX, &mtu, e) || !get_int__(j, "lease_time", VX_LEASE_MIN, VX_LEASE_MAX, &lease, e)) {
+        return false;
+    }
+    n->mtu = (uint16_t)mtu;
+    n->lease_time = (uint32_t)lease;
+    return true;
+}
+
+static bool router_from_json__(json_t *j, struct vx_router_cfg *r, struct api_error *e)
+{
+    static const char *const known[] = { "networks", "mac", NULL };
+    json_t *nets = json_object_get(j, "networks");
+    size_t i;
+    json_t *v;
+
+    if (!known_fields__(j, known, e)) {
+        return false;
+    }
+    if (!json_is_array(nets) || json_array_size(nets) > VX_MAX_ROUTER_NETS) {
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, "networks", "'networks' must be a list of up to %d network ids",
+                      VX_MAX_ROUTER_NETS);
+    }
+    json_array_foreach(nets, i, v) {
+        if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > VX_VNI_MAX) {
+            return api_error_set(e, MHD_HTTP_BAD_REQUEST, "networks", "network ids must be 1..16777215");
+        }
+        r->networks[r->n_networks++] = (uint32_t)json_integer_value(v);
+    }
+    vxconf_router_sort(r);
+    return true;
+}
+
+static bool host_from_json__(const struct vx_config *cur, json_t *j, struct vx_host_cfg *h,
+                             struct api_error *e)
+{
+    static const char *const known[] = { "bridge", "port", "ip", "mac", "network", NULL };
+
+    if (!known_fields__(j, known, e) || !get_ip__(j, "ip", true, &h->ip, e)) {
+        return false;
+    }
+    const char *bridge = json_string_value(json_object_get(j, "bridge"));
+    bool found = false;
+    for (size_t i = 0; bridge && i < cur->n_bridges; i++) {
+        char dpid[24];
+        snprintf(dpid, sizeof dpid, "%#" PRIx64, cur->bridges[i].dpid);
+        if (!strcmp(cur->bridges[i].name, bridge) || !strcasecmp(dpid, bridge)) {
+            h->dpid = cur->bridges[i].dpid;
+            found = true;
+        }
+    }
+    if (!found) {
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, "bridge", "'bridge' must name a known bridge");
+    }
+    json_t *port = json_object_get(j, "port");
+    if (json_is_integer(port) && json_integer_value(port) >= 1 && json_integer_value(port) <= VX_PORT_NO_MAX) {
+        h->port_no = (uint32_t)json_integer_value(port);
+    } else if (json_is_string(port) && json_string_length(port) >= 1
+               && json_string_length(port) <= VX_PORT_NAME_MAX) {
+        snprintf(h->port_name, sizeof h->port_name, "%s", json_string_value(port));
+    } else {
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, "port",
+                      "'port' must be a number 1..65279 or an interface name of 1 to 16 characters");
+    }
+    if (!vxconf_find_network(cur, h->vni)) {
+        return api_error_set(e, MHD_HTTP_NOT_FOUND, "network", "network %u does not exist", h->vni);
+    }
+    return true;
+}
+
+/* Builds the object of kind 'k' with 'key' from JSON 'body' against 'cur'.
+ * Field-level checks only; the whole-config rules run on the result. */
+bool api_json_parse_object(const struct vx_config *cur, enum edit_kind k, const union edit_object *key,
+                        const char *body, union edit_object *out, struct api_error *e)
+{
+    json_error_t jerr;
+    json_t *j = json_loads(body, 0, &jerr);
+    bool ok;
+
+    *out = *key;
+    if (!j || !json_is_object(j)) {
+        json_decref(j);
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, NULL, "body is not a JSON object: %s", jerr.text);
+    }
+    switch (k) {
+    case EDIT_BRIDGE: ok = bridge_from_json__(j, &out->bridge, e); break;
+    case EDIT_NETWORK: ok = network_from_json__(j, &out->network, e); break;
+    case EDIT_ROUTER: ok = router_from_json__(j, &out->router, e); break;
+    default: ok = host_from_json__(cur, j, &out->host, e); break;
+    }
+    json_decref(j);
+    return ok;
+}
+
+json_t *api_json_object(enum edit_kind k, const void *o)
+{
+    switch (k) {
+    case EDIT_BRIDGE: return bridge_json__(o);
+    case EDIT_NETWORK: return network_json__(o);
+    case EDIT_ROUTER: return router_json__(o);
+    default: return host_json__(o);
+    }
+}
+
+/* Maps a validation message to the HTTP status and the JSON field it is
+ * about: conflicts with other objects are 409, the rest 400. */
+static unsigned int classify__(const char *msg, bool deleting, const char **field)
+{
+    *field = NULL;
+    if (deleting) {
+        return MHD_HTTP_CONFLICT;       /* something still refers to it */
+    }
+    if (strstr(msg, "duplicate (network, IP)")) { *field = "ip"; return MHD_HTTP_CONFLICT; }
+    if (strstr(msg, "duplicate (bridge, port)")) { *field = "port"; return MHD_HTTP_CONFLICT; }
+    if (strstr(msg, "is already on router")) { *field = "networks"; return MHD_HTTP_CONFLICT; }
+    if (strstr(msg, "overlapping subnets")) { *field = "networks"; return MHD_HTTP_CONFLICT; }
+    if (strstr(msg, "unknown network") && strstr(msg, "router")) { *field = "networks"; return MHD_HTTP_BAD_REQUEST; }
+    if (strstr(msg, "unknown bridge")) { *field = "bridge"; return MHD_HTTP_BAD_REQUEST; }
+    if (strstr(msg, "IP ")) { *field = "ip"; return MHD_HTTP_BAD_REQUEST; }
+    if (strstr(msg, "gateway")) { *field = "gateway"; return MHD_HTTP_BAD_REQUEST; }
+    return MHD_HTTP_BAD_REQUEST;
+}
+
+/* Validates 'next'; on failure fills 'e' and frees 'next'. */
+static bool validate__(struct vx_config *next, bool deleting, struct api_error *e)
+{
+    struct vx_errors errs = { 0, 0, NULL };
+
+    if (edit_validate(next, "api", &errs)) {
+        return true;
+    }
+    /* Messages look like "api:0: OBJECT: what"; keep "OBJECT: what". */
+    const char *msg = errs.msgs[0];
+    const char *what = strstr(msg, ": ");
+    e->status = classify__(msg, deleting, &e->field);
+    snprintf(e->msg, sizeof e->msg, "%s%s", deleting ? "still referred to: " : "",
+             what ? what + 2 : msg);
+    vx_errors_clear(&errs);
+    vxconf_free(next);
+    return false;
+}
+
+/* Computes the config that a change (PUT with 'body', or DELETE when
+ * 'body' is NULL) of object 'key' of kind 'k' makes of 'cur'. */
+bool api_json_change(const struct vx_config *cur, enum edit_kind k, const union edit_object *key,
+                     const char *body, struct vx_config *next, bool *existed,
+                     union edit_object *out, struct api_error *e)
+{
+    if (body && !api_json_parse_object(cur, k, key, body, out, e)) {
+        return false;
+    }
+    *existed = edit_config_with(cur, k, key, body ? out : NULL, next);
+    if (!body && !*existed) {
+        vxconf_free(next);
+        return api_error_set(e, MHD_HTTP_NOT_FOUND, NULL, "no such %.*s",
+                             (int)strlen(edit_kind_name(k)) - 1, edit_kind_name(k));
+    }
+    if (!validate__(next, !body, e)) {
+        return false;
+    }
+    vxconf_sort(next);
+    return true;
+}

@@ -1,0 +1,120 @@
+#include "daemon/settings.h"
+
+#include <libconfig.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/util.h"
+
+#define VLOG_MODULE "settings"
+
+void settings_init(struct settings *s)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->listen, sizeof s->listen, "tcp:127.0.0.1:6653");
+    s->log_level = VLL_INFO;
+    s->worker = (struct worker_params) {
+        .echo_interval_ms = 5000,
+        .pktin_rate = 2000,
+        .pktin_burst = 500,
+        .max_flow_batch = 4096,
+    };
+}
+
+static const char *const keys[] = {
+    "listen", "workers", "log_level", "echo_interval_ms", "state_dir",
+    "packet_in_rate", "packet_in_burst", "flow_batch", "api_listen", "api_token", "api_store",
+    NULL
+};
+
+/* Copies string setting 'key' into 'dst' if present; refuses one that
+ * would not fit rather than truncate it. */
+static void get_text__(struct vxconf_reader *r, const config_setting_t *root, const char *key,
+                       char *dst, size_t size)
+{
+    const char *v;
+
+    if (!vxconf_get_string(root, key, &v)) {
+        return;
+    }
+    if (strlen(v) >= size) {
+        vx_errors_add(r->errs, "%s: %s: longer than %zu characters", r->file, key, size - 1);
+        return;
+    }
+    snprintf(dst, size, "%s", v);
+}
+
+/* Reads integer setting 'key' within [lo, hi] into '*dst'. */
+static void get_uint__(struct vxconf_reader *r, const config_setting_t *root, const char *key,
+                       long long lo, long long hi, unsigned int *dst)
+{
+    long long v;
+
+    if (vxconf_get_ranged(r, root, key, lo, hi, &v)) {
+        *dst = (unsigned int)v;
+    }
+}
+
+/* struct vxconf_extra's parser: every setting of the top level. */
+static void parse__(struct vxconf_reader *r, const struct config_setting_t *root, void *aux)
+{
+    struct settings *s = aux;
+    const char *v;
+    unsigned int workers = (unsigned int)s->workers;
+
+    get_text__(r, root, "listen", s->listen, sizeof s->listen);
+    get_uint__(r, root, "workers", 0, 256, &workers);
+    s->workers = (int)workers;
+    if (vxconf_get_string(root, "log_level", &v) && !vlog_level_from_string(v, &s->log_level)) {
+        vx_errors_add(r->errs, "%s: log_level: '%s' is not err, warn, info or dbg", r->file, v);
+    }
+    get_uint__(r, root, "echo_interval_ms", 100, 600000, &s->worker.echo_interval_ms);
+    get_text__(r, root, "state_dir", s->state_dir, sizeof s->state_dir);
+    get_text__(r, root, "api_listen", s->api_listen, sizeof s->api_listen);
+    get_text__(r, root, "api_store", s->api_store, sizeof s->api_store);
+    get_text__(r, root, "api_token", s->api_token, sizeof s->api_token);
+    get_uint__(r, root, "packet_in_rate", 1, 1000000000, &s->worker.pktin_rate);
+    get_uint__(r, root, "packet_in_burst", 1, 1000000000, &s->worker.pktin_burst);
+    get_uint__(r, root, "flow_batch", 1, 65536, &s->worker.max_flow_batch);
+}
+
+bool settings_load(const char *file, struct settings *s, struct vx_config *cfg,
+                   struct vx_errors *errs)
+{
+    struct vxconf_extra extra = { keys, parse__, s };
+
+    settings_init(s);
+    return vxconf_load(file, cfg, errs, &extra);
+}
+
+/* One setting's change: logs it, and says whether it needs a restart. */
+static bool changed__(const char *key, bool differs, bool needs_restart)
+{
+    if (!differs) {
+        return false;
+    }
+    if (needs_restart) {
+        VLOG_WARN("reload: '%s' changed, but takes effect only at restart", key);
+    } else {
+        VLOG_INFO("reload: '%s' changed and is applied", key);
+    }
+    return needs_restart;
+}
+
+bool settings_log_changes(const struct settings *o, const struct settings *n)
+{
+    bool restart = false;
+
+    restart |= changed__("listen", strcmp(o->listen, n->listen), true);
+    restart |= changed__("workers", o->workers != n->workers, true);
+    restart |= changed__("api_listen", strcmp(o->api_listen, n->api_listen), true);
+    restart |= changed__("api_store", strcmp(o->api_store, n->api_store), true);
+    changed__("log_level", o->log_level != n->log_level, false);
+    changed__("state_dir", strcmp(o->state_dir, n->state_dir), false);
+    changed__("api_token", strcmp(o->api_token, n->api_token), false);
+    changed__("echo_interval_ms", o->worker.echo_interval_ms != n->worker.echo_interval_ms, false);
+    changed__("packet_in_rate", o->worker.pktin_rate != n->worker.pktin_rate, false);
+    changed__("packet_in_burst", o->worker.pktin_burst != n->worker.pktin_burst, false);
+    changed__("flow_batch", o->worker.max_flow_batch != n->worker.max_flow_batch, false);
+    return restart;
+}

@@ -1,0 +1,41 @@
+/* The daemon's settings: the configuration file's top-level keys other
+ * than the object lists (docs/config.md), with the command line's
+ * overrides.  The model never sees them; the daemon hands each layer the
+ * part it uses (struct worker_params, the acceptor's listen address).
+ *
+ * A struct settings is a plain value owned by the main thread. */
+#ifndef VX_SETTINGS_H
+#define VX_SETTINGS_H 1
+
+#include <stdbool.h>
+
+#include "core/log.h"
+#include "model/vxconf.h"
+#include "workers/worker.h"
+
+struct settings {
+    char listen[128];           /* "tcp:IP:PORT" */
+    int workers;                /* 0: one per core */
+    enum vlog_level log_level;
+    char state_dir[256];        /* counters and flow dumps (SIGUSR2) */
+    struct worker_params worker;   /* echo, packet-in limits, flow batches */
+    char api_listen[128];       /* "tcp:IP:PORT"; empty: no API */
+    char api_token[128];        /* bearer token; empty: none */
+    char api_store[256];        /* SQLite file of API changes; empty: none */
+};
+
+/* The defaults of every setting. */
+void settings_init(struct settings *);
+
+/* Reads 'file': the settings into 's' and the objects into 'cfg' (the
+ * caller frees it with vxconf_free).  Returns false, with every error in
+ * 'errs', if either part is invalid; then neither is usable. */
+bool settings_load(const char *file, struct settings *s, struct vx_config *cfg,
+                   struct vx_errors *errs);
+
+/* Logs, for each setting that differs between 'old' and 'new', whether the
+ * reload applied it or it needs a restart.  Returns true if any setting
+ * that needs a restart changed. */
+bool settings_log_changes(const struct settings *old, const struct settings *new);
+
+#endif

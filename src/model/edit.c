@@ -1,0 +1,330 @@
+#include "model/edit.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+/* Where a kind lives in a struct vx_config, and how it is keyed. */
+struct kind_desc {
+    const char *name;
+    size_t array_ofs;           /* offsetof the array pointer */
+    size_t n_ofs;               /* offsetof its count */
+    size_t size;                /* of one element */
+    int (*cmp)(const void *, const void *);
+};
+
+#define KIND(NAME, FIELD, TYPE, CMP) \
+    { NAME, offsetof(struct vx_config, FIELD), offsetof(struct vx_config, n_##FIELD), sizeof(TYPE), CMP }
+
+static const struct kind_desc kinds[EDIT_N_KINDS] = {
+    [EDIT_BRIDGE] = KIND("bridges", bridges, struct vx_bridge_cfg, vxconf_bridge_cmp),
+    [EDIT_NETWORK] = KIND("networks", networks, struct vx_network_cfg, vxconf_network_cmp),
+    [EDIT_ROUTER] = KIND("routers", routers, struct vx_router_cfg, vxconf_router_cmp),
+    [EDIT_HOST] = KIND("hosts", hosts, struct vx_host_cfg, vxconf_host_cmp),
+};
+
+const char *edit_kind_name(enum edit_kind k)
+{
+    return kinds[k].name;
+}
+
+static void **array_of__(const struct vx_config *c, enum edit_kind k)
+{
+    return (void **)((char *)c + kinds[k].array_ofs);
+}
+
+static size_t *count_of__(const struct vx_config *c, enum edit_kind k)
+{
+    return (size_t *)((char *)c + kinds[k].n_ofs);
+}
+
+size_t edit_count(const struct vx_config *cfg, enum edit_kind k)
+{
+    return *count_of__(cfg, k);
+}
+
+const void *edit_object_at(const struct vx_config *cfg, enum edit_kind k, size_t i)
+{
+    return (const char *)*array_of__(cfg, k) + i * kinds[k].size;
+}
+
+const void *edit_find(const struct vx_config *cfg, enum edit_kind k, const void *key)
+{
+    return vx_bsearch(key, *array_of__(cfg, k), *count_of__(cfg, k), kinds[k].size, kinds[k].cmp);
+}
+
+/* A deep copy of 'cur', arrays and all. */
+static void copy__(const struct vx_config *cur, struct vx_config *out)
+{
+    *out = *cur;
+    for (int k = 0; k < EDIT_N_KINDS; k++) {
+        *array_of__(out, k) = xmemdup(*array_of__(cur, k), *count_of__(cur, k) * kinds[k].size);
+    }
+}
+
+bool edit_config_with(const struct vx_config *cur, enum edit_kind k, const void *key,
+                      const void *put, struct vx_config *out)
+{
+    const struct kind_desc *kd = &kinds[k];
+    size_t n = *count_of__(cur, k), m = 0;
+    const char *src = *array_of__(cur, k);
+    char *dst = xcalloc(n + 1, kd->size);
+    bool found = false;
+
+    copy__(cur, out);
+    for (size_t i = 0; i < n; i++) {
+        if (!kd->cmp(src + i * kd->size, key)) {
+            found = true;
+            continue;
+        }
+        memcpy(dst + m++ * kd->size, src + i * kd->size, kd->size);
+    }
+    if (put) {
+        memcpy(dst + m++ * kd->size, put, kd->size);
+    }
+    free(*array_of__(out, k));
+    *array_of__(out, k) = dst;
+    *count_of__(out, k) = m;
+    return found;
+}
+
+static bool in_subnet__(const struct vx_network_cfg *n, uint32_t ip)
+{
+    return (ip & prefix_to_mask(n->prefix)) == n->subnet;
+}
+
+bool edit_host_ip_ok(const struct vx_network_cfg *n, uint32_t ip, char *msg, size_t msg_size)
+{
+    char a[IP_ADDR_STRLEN], a2[IP_ADDR_STRLEN];
+    uint32_t bcast = n->subnet | ~prefix_to_mask(n->prefix);
+
+    ip_to_str(ip, a);
+    if (!in_subnet__(n, ip)) {
+        snprintf(msg, msg_size, "IP %s is outside network %u's subnet %s/%u",
+                 a, n->vni, ip_to_str(n->subnet, a2), n->prefix);
+    } else if (ip == n->gateway) {
+        snprintf(msg, msg_size, "IP %s is network %u's gateway", a, n->vni);
+    } else if (n->prefix < 31 && (ip == n->subnet || ip == bcast)) {
+        snprintf(msg, msg_size, "IP %s is network %u's network or broadcast address", a, n->vni);
+    } else {
+        return true;
+    }
+    return false;
+}
+
+/* --- whole-config validation, one function per kind --- */
+
+static void validate_bridges__(const struct vx_config *cfg, const char *source,
+                               struct vx_errors *errs)
+{
+    for (size_t i = 1; i < cfg->n_bridges; i++) {
+        const struct vx_bridge_cfg *b = &cfg->bridges[i];
+        if (b->dpid == cfg->bridges[i - 1].dpid) {
+            vx_errors_add(errs, "%s:%d: bridge %#"PRIx64": duplicate datapath-id (first at line %d)",
+                          source, b->line, b->dpid, cfg->bridges[i - 1].line);
+        }
+    }
+}
+
+static void validate_networks__(const struct vx_config *cfg, const char *source,
+                                struct vx_errors *errs)
+{
+    char a[IP_ADDR_STRLEN], a2[IP_ADDR_STRLEN];
+
+    for (size_t i = 0; i < cfg->n_networks; i++) {
+        const struct vx_network_cfg *n = &cfg->networks[i];
+        if (n->vni < 1 || n->vni > VX_VNI_MAX) {
+            vx_errors_add(errs, "%s:%d: network %u: VNI is outside 1..16777215",
+                          source, n->line, n->vni);
+        }
+        if (i && n->vni == cfg->networks[i - 1].vni) {
+            vx_errors_add(errs, "%s:%d: network %u: duplicate id (first at line %d)",
+                          source, n->line, n->vni, cfg->networks[i - 1].line);
+        }
+        if (n->gateway && !in_subnet__(n, n->gateway)) {
+            vx_errors_add(errs, "%s:%d: network %u: gateway %s is outside subnet %s/%u",
+                          source, n->line, n->vni, ip_to_str(n->gateway, a),
+                          ip_to_str(n->subnet, a2), n->prefix);
+        }
+    }
+}
+
+/* One (network, router) membership, for the one-router-per-network rule. */
+struct membership {
+    uint32_t vni;
+    const struct vx_router_cfg *r;
+};
+
+static int membership_cmp__(const void *a_, const void *b_)
+{
+    const struct membership *a = a_, *b = b_;
+    if (a->vni != b->vni) {
+        return a->vni < b->vni ? -1 : 1;
+    }
+    return a->r->line - b->r->line;
+}
+
+/* The networks of router 'r' exist, appear once, and have disjoint
+ * subnets (overlapping ones would make routing ambiguous).  Appends each
+ * existing network to 'ms'. */
+static void validate_router_networks__(const struct vx_config *cfg, const struct vx_router_cfg *r,
+                                       const char *source, struct vx_errors *errs,
+                                       struct membership *ms, size_t *n_ms)
+{
+    const struct vx_network_cfg *nets[VX_MAX_ROUTER_NETS];
+    char m[ETH_ADDR_STRLEN];
+
+    eth_addr_to_str(r->mac, m);
+    for (int k = 0; k < r->n_networks; k++) {
+        nets[k] = vxconf_find_network(cfg, r->networks[k]);
+        if (k && r->networks[k] == r->networks[k - 1]) {
+            vx_errors_add(errs, "%s:%d: router %s: network %u listed twice",
+                          source, r->line, m, r->networks[k]);
+            nets[k] = NULL;
+            continue;
+        }
+        if (!nets[k]) {
+            vx_errors_add(errs, "%s:%d: router %s: unknown network %u",
+                          source, r->line, m, r->networks[k]);
+            continue;
+        }
+        ms[(*n_ms)++] = (struct membership) { nets[k]->vni, r };
+        for (int j = 0; j < k; j++) {
+            if (!nets[j]) {
+                continue;
+            }
+            unsigned int p = MIN(nets[j]->prefix, nets[k]->prefix);
+            if ((nets[j]->subnet & prefix_to_mask(p)) == (nets[k]->subnet & prefix_to_mask(p))) {
+                vx_errors_add(errs, "%s:%d: router %s: networks %u and %u have overlapping subnets (ambiguous routing)",
+                              source, r->line, m, nets[j]->vni, nets[k]->vni);
+            }
+        }
+    }
+}
+
+/* Routers: unique MACs, valid member networks, and a network on at most
+ * one router (its gateway MAC must be unambiguous).  The last rule sorts
+ * the memberships: O(M log M) for M memberships, not O(M^2). */
+static void validate_routers__(const struct vx_config *cfg, const char *source,
+                               struct vx_errors *errs)
+{
+    struct membership *ms = xcalloc(cfg->n_routers * VX_MAX_ROUTER_NETS + 1, sizeof *ms);
+    size_t n_ms = 0;
+    char m[ETH_ADDR_STRLEN];
+
+    for (size_t i = 0; i < cfg->n_routers; i++) {
+        const struct vx_router_cfg *r = &cfg->routers[i];
+        if (i && !memcmp(r->mac, cfg->routers[i - 1].mac, 6)) {
+            vx_errors_add(errs, "%s:%d: router %s: duplicate MAC (first at line %d)",
+                          source, r->line, eth_addr_to_str(r->mac, m), cfg->routers[i - 1].line);
+        }
+        validate_router_networks__(cfg, r, source, errs, ms, &n_ms);
+    }
+    vx_sort(ms, n_ms, sizeof *ms, membership_cmp__);
+    for (size_t i = 1; i < n_ms; i++) {
+        if (ms[i].vni == ms[i - 1].vni) {
+            vx_errors_add(errs, "%s:%d: router %s: network %u is already on router at line %d",
+                          source, ms[i].r->line, eth_addr_to_str(ms[i].r->mac, m),
+                          ms[i].vni, ms[i - 1].r->line);
+        }
+    }
+    free(ms);
+}
+
+/* A host's secondary key, for duplicate detection: (network, IP) or
+ * (bridge, port number or name). */
+struct dup_key {
+    uint64_t a;
+    uint64_t b;
+    char name[VX_PORT_NAME_MAX + 1];
+    const struct vx_host_cfg *h;
+};
+
+static int dup_key_cmp__(const void *a_, const void *b_)
+{
+    const struct dup_key *a = a_, *b = b_;
+    if (a->a != b->a) return a->a < b->a ? -1 : 1;
+    if (a->b != b->b) return a->b < b->b ? -1 : 1;
+    int c = strcmp(a->name, b->name);
+    if (c) return c;
+    return a->h->line - b->h->line;
+}
+
+static void report_dups__(struct dup_key *keys, size_t n, const char *source,
+                          struct vx_errors *errs, const char *what)
+{
+    vx_sort(keys, n, sizeof *keys, dup_key_cmp__);
+    for (size_t i = 1; i < n; i++) {
+        if (keys[i].a == keys[i - 1].a && keys[i].b == keys[i - 1].b
+            && !strcmp(keys[i].name, keys[i - 1].name)) {
+            char mac[ETH_ADDR_STRLEN];
+            vx_errors_add(errs, "%s:%d: host %s: duplicate %s (first at line %d)",
+                          source, keys[i].h->line, eth_addr_to_str(keys[i].h->mac, mac),
+                          what, keys[i - 1].h->line);
+        }
+    }
+}
+
+/* No two hosts share (network, IP) or (bridge, port). */
+static void validate_host_dups__(const struct vx_config *cfg, const char *source,
+                                 struct vx_errors *errs)
+{
+    struct dup_key *keys = xcalloc(cfg->n_hosts + 1, sizeof *keys);
+
+    for (size_t i = 0; i < cfg->n_hosts; i++) {
+        keys[i] = (struct dup_key) { cfg->hosts[i].vni, cfg->hosts[i].ip, "", &cfg->hosts[i] };
+    }
+    report_dups__(keys, cfg->n_hosts, source, errs, "(network, IP)");
+    for (size_t i = 0; i < cfg->n_hosts; i++) {
+        keys[i] = (struct dup_key) { cfg->hosts[i].dpid, cfg->hosts[i].port_no, "", &cfg->hosts[i] };
+        memcpy(keys[i].name, cfg->hosts[i].port_name, sizeof keys[i].name);
+    }
+    report_dups__(keys, cfg->n_hosts, source, errs, "(bridge, port)");
+    free(keys);
+}
+
+/* Hosts: unique (network, MAC), a known network and bridge, an address
+ * the network allows (edit_host_ip_ok). */
+static void validate_hosts__(const struct vx_config *cfg, const char *source,
+                             struct vx_errors *errs)
+{
+    char m[ETH_ADDR_STRLEN], why[160];
+
+    for (size_t i = 0; i < cfg->n_hosts; i++) {
+        const struct vx_host_cfg *h = &cfg->hosts[i];
+        const struct vx_network_cfg *n = vxconf_find_network(cfg, h->vni);
+        eth_addr_to_str(h->mac, m);
+        if (i && !vxconf_host_cmp(h, &cfg->hosts[i - 1])) {
+            vx_errors_add(errs, "%s:%d: host %s: duplicate (network, MAC) (first at line %d)",
+                          source, h->line, m, cfg->hosts[i - 1].line);
+        }
+        if (!n) {
+            vx_errors_add(errs, "%s:%d: host %s: unknown network %u", source, h->line, m, h->vni);
+        } else if (!edit_host_ip_ok(n, h->ip, why, sizeof why)) {
+            vx_errors_add(errs, "%s:%d: host %s: %s", source, h->line, m, why);
+        }
+        if (!vxconf_find_bridge(cfg, h->dpid)) {
+            vx_errors_add(errs, "%s:%d: host %s: unknown bridge %#"PRIx64, source, h->line, m, h->dpid);
+        }
+    }
+    validate_host_dups__(cfg, source, errs);
+}
+
+bool edit_validate(const struct vx_config *cfg_, const char *source, struct vx_errors *errs)
+{
+    size_t n_before = errs->n;
+    struct vx_config cfg;
+
+    /* Work on a sorted copy so that lookups are binary searches. */
+    copy__(cfg_, &cfg);
+    vxconf_sort(&cfg);
+    validate_bridges__(&cfg, source, errs);
+    validate_networks__(&cfg, source, errs);
+    validate_routers__(&cfg, source, errs);
+    validate_hosts__(&cfg, source, errs);
+    vxconf_free(&cfg);
+    return errs->n == n_before;
+}
