@@ -24,6 +24,8 @@
     X(hs_incompatible, "handshakes refused: no common OpenFlow version")     \
     X(hs_protocol_error, "handshakes refused: malformed or unexpected data") \
     X(hs_peer_closed, "handshakes abandoned by the peer (closed or reset)")  \
+    X(hs_over_limit, "connections refused: max_handshakes in progress")    \
+    X(accept_paused, "accept paused: out of file descriptors or memory")    \
     X(conn_accepted, "switch connections handed to this worker")             \
     X(conn_closed, "switch connections closed")                              \
     X(conn_replaced, "connections closed because the datapath reconnected")  \

@@ -130,6 +130,7 @@ void daemon_reload(struct daemon *d)
     snprintf(s.api_listen, sizeof s.api_listen, "%s", d->settings.api_listen);
     snprintf(s.api_store, sizeof s.api_store, "%s", d->settings.api_store);
     s.workers = d->settings.workers;
+    s.max_handshakes = d->settings.max_handshakes;
     if (memcmp(&s.worker, &d->settings.worker, sizeof s.worker)) {
         for (int i = 0; i < d->n_workers; i++) {
             d->outboxes[i].params_pending = true;

@@ -13,6 +13,7 @@ void settings_init(struct settings *s)
     memset(s, 0, sizeof *s);
     snprintf(s->listen, sizeof s->listen, "tcp:127.0.0.1:6653");
     s->log_level = VLL_INFO;
+    s->max_handshakes = 1024;
     s->worker = (struct worker_params) {
         .echo_interval_ms = 5000,
         .pktin_rate = 2000,
@@ -22,7 +23,7 @@ void settings_init(struct settings *s)
 }
 
 static const char *const keys[] = {
-    "listen", "workers", "log_level", "echo_interval_ms", "state_dir",
+    "listen", "workers", "max_handshakes", "log_level", "echo_interval_ms", "state_dir",
     "packet_in_rate", "packet_in_burst", "flow_batch", "api_listen", "api_token", "api_store",
     NULL
 };
@@ -68,6 +69,7 @@ static void parse__(struct vxconf_reader *r, const struct config_setting_t *root
     if (vxconf_get_string(root, "log_level", &v) && !vlog_level_from_string(v, &s->log_level)) {
         vx_errors_add(r->errs, "%s: log_level: '%s' is not err, warn, info or dbg", r->file, v);
     }
+    get_uint__(r, root, "max_handshakes", 1, 65536, &s->max_handshakes);
     get_uint__(r, root, "echo_interval_ms", 100, 600000, &s->worker.echo_interval_ms);
     get_text__(r, root, "state_dir", s->state_dir, sizeof s->state_dir);
     get_text__(r, root, "api_listen", s->api_listen, sizeof s->api_listen);
@@ -107,6 +109,7 @@ bool settings_log_changes(const struct settings *o, const struct settings *n)
 
     restart |= changed__("listen", strcmp(o->listen, n->listen), true);
     restart |= changed__("workers", o->workers != n->workers, true);
+    restart |= changed__("max_handshakes", o->max_handshakes != n->max_handshakes, true);
     restart |= changed__("api_listen", strcmp(o->api_listen, n->api_listen), true);
     restart |= changed__("api_store", strcmp(o->api_store, n->api_store), true);
     changed__("log_level", o->log_level != n->log_level, false);

@@ -16,6 +16,7 @@
 struct settings {
     char listen[128];           /* "tcp:IP:PORT" */
     int workers;                /* 0: one per core */
+    unsigned int max_handshakes;    /* connections in HELLO/FEATURES at once */
     enum vlog_level log_level;
     char state_dir[256];        /* counters and flow dumps (SIGUSR2) */
     struct worker_params worker;   /* echo, packet-in limits, flow batches */

@@ -122,7 +122,8 @@ static bool start__(struct daemon *d)
             return false;
         }
     }
-    if (!acceptor_init(&d->acceptor, s->listen, d->workers, d->n_workers, err, sizeof err)) {
+    if (!acceptor_init(&d->acceptor, s->listen, s->max_handshakes, d->workers, d->n_workers,
+                       err, sizeof err)) {
         VLOG_ERR("%s", err);
         return false;
     }

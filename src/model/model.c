@@ -14,7 +14,6 @@ static struct cds_lfht *hosts_by_net_ip;
 static struct cds_lfht *hosts_by_bridge_mac;
 static struct cds_lfht *hosts_by_bridge;
 static struct cds_lfht *hosts_by_net;
-static uint64_t generation;
 
 int model_grace_token;
 
@@ -224,11 +223,6 @@ const struct vx_host *model_next_in_network(uint32_t vni, struct cds_lfht_iter *
     return n ? caa_container_of(n, struct vx_host, by_net) : NULL;
 }
 
-uint64_t model_generation(void)
-{
-    return CMM_LOAD_SHARED(generation);
-}
-
 const struct vx_config *model_config(void)
 {
     return &current;
@@ -402,20 +396,66 @@ static void host_publish__(const struct vx_host_cfg *c)
     cds_lfht_add(hosts_by_net_ip, hash_net_ip__(c->vni, c->ip), &h->by_net_ip);
 }
 
-static void host_unpublish__(const struct vx_host_cfg *c)
+/* The published host whose config is 'c', or NULL. */
+static struct vx_host *host_find__(const struct vx_host_cfg *c)
 {
     struct net_ip_key key = { c->vni, c->ip };
     struct cds_lfht_node *n = lookup__(hosts_by_net_ip, hash_net_ip__(c->vni, c->ip),
                                        match_host_net_ip__, &key);
-    if (!n) {
-        return;
-    }
-    struct vx_host *h = caa_container_of(n, struct vx_host, by_net_ip);
-    cds_lfht_del(hosts_by_net_ip, &h->by_net_ip);
+    return n ? caa_container_of(n, struct vx_host, by_net_ip) : NULL;
+}
+
+/* Unlinks 'h' from the indices other than (vni, ip), and frees it after a
+ * grace period. */
+static void host_retire__(struct vx_host *h)
+{
     cds_lfht_del(hosts_by_bridge_mac, &h->by_bridge_mac);
     cds_lfht_del(hosts_by_bridge, &h->by_bridge);
     cds_lfht_del(hosts_by_net, &h->by_net);
     call_rcu(&h->rcu, free_host__);
+}
+
+static void host_unpublish__(const struct vx_host_cfg *c)
+{
+    struct vx_host *h = host_find__(c);
+    if (h) {
+        cds_lfht_del(hosts_by_net_ip, &h->by_net_ip);
+        host_retire__(h);
+    }
+}
+
+/* Replaces host 'old' (same network and MAC) by 'new' so that a reader
+ * never misses it: the new object is linked into every index before the
+ * old one is unlinked, and in the (vni, ip) index it takes the old one's
+ * place atomically when the IP is unchanged (cds_lfht_add_replace).  A
+ * reader sees the old host or the new one, never neither. */
+static void host_replace__(const struct vx_host_cfg *old, const struct vx_host_cfg *new)
+{
+    struct vx_host *o = host_find__(old);
+    struct net_ip_key key = { new->vni, new->ip };
+
+    if (!o) {
+        host_publish__(new);
+        return;
+    }
+    struct vx_host *h = xzalloc(sizeof *h);
+    h->cfg = *new;
+    cds_lfht_node_init(&h->by_net_ip);
+    cds_lfht_node_init(&h->by_bridge_mac);
+    cds_lfht_node_init(&h->by_bridge);
+    cds_lfht_node_init(&h->by_net);
+    TSAN_RELEASE(&h->by_net_ip);
+    TSAN_RELEASE(&h->by_bridge_mac);
+    TSAN_RELEASE(&h->by_bridge);
+    TSAN_RELEASE(&h->by_net);
+    cds_lfht_add(hosts_by_bridge_mac, hash_bridge_mac__(new->dpid, new->mac), &h->by_bridge_mac);
+    cds_lfht_add(hosts_by_bridge, hash_dpid__(new->dpid), &h->by_bridge);
+    cds_lfht_add(hosts_by_net, hash_vni__(new->vni), &h->by_net);
+    if (!cds_lfht_add_replace(hosts_by_net_ip, hash_net_ip__(new->vni, new->ip),
+                              match_host_net_ip__, &key, &h->by_net_ip)) {
+        cds_lfht_del(hosts_by_net_ip, &o->by_net_ip);  /* the IP changed */
+    }
+    host_retire__(o);
 }
 
 /* --- Affected bridges --- */
@@ -563,118 +603,130 @@ static void vni_add_bridge_nets__(struct vni_list *l, const struct topology_inde
         }                                                                 \
     } while (0)
 
-void model_apply(struct vx_config *cfg, struct dpid_set *affected,
-                 struct model_change_stats *st)
+/* One model_apply(): the configs, their topologies, and what changed. */
+struct apply {
+    struct vx_config *old, *cfg;
+    const struct topology_index *old_ix, *new_ix;
+    struct vni_list vnis;               /* networks whose bridges are affected */
+    struct model_change_stats stats;
+};
+
+/* Phase 1: removals, dependents first (hosts, routers, networks, bridges).
+ * Call with the RCU read lock held (the writer's lfht traversals). */
+static void apply_removals__(struct apply *a)
 {
-    struct vx_config old = current;
-    struct topology_index old_ix, new_ix;
-    struct vni_list vnis = { 0, 0, NULL };
-    struct model_change_stats stats = { 0, 0, 0 };
-
-    index_build__(&old, &old_ix);
-    index_build__(cfg, &new_ix);
-    rcu_read_lock();
-
-    /* Phase 1: removals, dependents first (hosts, routers, networks,
-     * bridges).  A changed host is removed here and re-added in phase 2:
-     * its keys may have changed. */
-    MERGE(old.hosts, old.n_hosts, cfg->hosts, cfg->n_hosts, vxconf_host_cmp, {
-        if (o && (!n || !CFG_EQUAL(o, n))) {
+    /* A changed host stays published until phase 2 replaces it. */
+    MERGE(a->old->hosts, a->old->n_hosts, a->cfg->hosts, a->cfg->n_hosts, vxconf_host_cmp, {
+        if (o && !n) {
             host_unpublish__(o);
-            vni_add__(&vnis, o->vni);
-            if (n) {
-                vni_add__(&vnis, n->vni);
-                stats.changed++;
-            } else {
-                stats.removed++;
-            }
+            vni_add__(&a->vnis, o->vni);
+            a->stats.removed++;
         }
     });
-    MERGE(old.routers, old.n_routers, cfg->routers, cfg->n_routers, vxconf_router_cmp, {
+    MERGE(a->old->routers, a->old->n_routers, a->cfg->routers, a->cfg->n_routers, vxconf_router_cmp, {
         if (o && (!n || !CFG_EQUAL(o, n))) {
             router_unpublish__(o);
             for (int k = 0; k < o->n_networks; k++) {
-                vni_add__(&vnis, o->networks[k]);
+                vni_add__(&a->vnis, o->networks[k]);
             }
             if (!n) {
-                stats.removed++;
+                a->stats.removed++;
             }
         }
     });
-    MERGE(old.networks, old.n_networks, cfg->networks, cfg->n_networks, vxconf_network_cmp, {
+    MERGE(a->old->networks, a->old->n_networks, a->cfg->networks, a->cfg->n_networks, vxconf_network_cmp, {
         if (o && !n) {
             network_unpublish__(o->vni);
-            vni_add__(&vnis, o->vni);
-            stats.removed++;
+            vni_add__(&a->vnis, o->vni);
+            a->stats.removed++;
         }
     });
-    MERGE(old.bridges, old.n_bridges, cfg->bridges, cfg->n_bridges, vxconf_bridge_cmp, {
+    MERGE(a->old->bridges, a->old->n_bridges, a->cfg->bridges, a->cfg->n_bridges, vxconf_bridge_cmp, {
         if (o && !n) {
             bridge_unpublish__(o->dpid);
-            stats.removed++;
+            a->stats.removed++;
         }
     });
 
-    /* Phase 2: additions and replacements, dependencies first. */
-    MERGE(old.bridges, old.n_bridges, cfg->bridges, cfg->n_bridges, vxconf_bridge_cmp, {
+}
+
+/* Phase 2: additions and replacements, dependencies first, so that a new
+ * host's network is findable as soon as the host is.  Same context. */
+static void apply_additions__(struct apply *a)
+{
+    MERGE(a->old->bridges, a->old->n_bridges, a->cfg->bridges, a->cfg->n_bridges, vxconf_bridge_cmp, {
         if (n && (!o || !CFG_EQUAL(o, n))) {
             bridge_publish__(n);
             if (o) {
                 /* A moved tunnel endpoint or renamed tunnel port changes
                  * every flow that reaches this bridge's hosts. */
-                vni_add_bridge_nets__(&vnis, &old_ix, o->dpid);
-                vni_add_bridge_nets__(&vnis, &new_ix, n->dpid);
-                stats.changed++;
+                vni_add_bridge_nets__(&a->vnis, a->old_ix, o->dpid);
+                vni_add_bridge_nets__(&a->vnis, a->new_ix, n->dpid);
+                a->stats.changed++;
             } else {
-                stats.added++;
+                a->stats.added++;
             }
         }
     });
-    MERGE(old.networks, old.n_networks, cfg->networks, cfg->n_networks, vxconf_network_cmp, {
+    MERGE(a->old->networks, a->old->n_networks, a->cfg->networks, a->cfg->n_networks, vxconf_network_cmp, {
         if (n && (!o || !CFG_EQUAL(o, n))) {
             network_publish__(n);
-            vni_add__(&vnis, n->vni);
-            if (o) stats.changed++; else stats.added++;
+            vni_add__(&a->vnis, n->vni);
+            if (o) a->stats.changed++; else a->stats.added++;
         }
     });
-    MERGE(old.routers, old.n_routers, cfg->routers, cfg->n_routers, vxconf_router_cmp, {
+    MERGE(a->old->routers, a->old->n_routers, a->cfg->routers, a->cfg->n_routers, vxconf_router_cmp, {
         if (n && (!o || !CFG_EQUAL(o, n))) {
             router_publish__(n);
             for (int k = 0; k < n->n_networks; k++) {
-                vni_add__(&vnis, n->networks[k]);
+                vni_add__(&a->vnis, n->networks[k]);
             }
-            if (o) stats.changed++; else stats.added++;
+            if (o) a->stats.changed++; else a->stats.added++;
         }
     });
-    MERGE(old.hosts, old.n_hosts, cfg->hosts, cfg->n_hosts, vxconf_host_cmp, {
-        if (n && (!o || !CFG_EQUAL(o, n))) {
+    MERGE(a->old->hosts, a->old->n_hosts, a->cfg->hosts, a->cfg->n_hosts, vxconf_host_cmp, {
+        if (n && !o) {
             host_publish__(n);
-            if (!o) {
-                vni_add__(&vnis, n->vni);
-                stats.added++;
-            }
+            vni_add__(&a->vnis, n->vni);
+            a->stats.added++;
+        } else if (n && !CFG_EQUAL(o, n)) {
+            host_replace__(o, n);
+            vni_add__(&a->vnis, o->vni);
+            a->stats.changed++;
         }
     });
+}
+
+void model_apply(struct vx_config *cfg, struct dpid_set *affected,
+                 struct model_change_stats *st)
+{
+    struct vx_config old = current;
+    struct topology_index old_ix, new_ix;
+    struct apply a = { &old, cfg, &old_ix, &new_ix, { 0, 0, NULL }, { 0, 0, 0 } };
+
+    index_build__(&old, &old_ix);
+    index_build__(cfg, &new_ix);
+    rcu_read_lock();
+    apply_removals__(&a);
+    apply_additions__(&a);
     rcu_read_unlock();
-    CMM_STORE_SHARED(generation, generation + 1);
 
     /* Resolve changed networks to bridges, in both topologies: a bridge
      * that lost its last host in a network must drop that network's flows. */
-    for (size_t i = 0; i < vnis.n; i++) {
-        add_bridges_of_net__(&old_ix, vnis.v[i], affected);
-        add_bridges_of_net__(&new_ix, vnis.v[i], affected);
+    for (size_t i = 0; i < a.vnis.n; i++) {
+        add_bridges_of_net__(&old_ix, a.vnis.v[i], affected);
+        add_bridges_of_net__(&new_ix, a.vnis.v[i], affected);
     }
     dpid_set_normalize(affected);
-    free(vnis.v);
+    free(a.vnis.v);
     index_free__(&old_ix);
     index_free__(&new_ix);
 
     vxconf_free(&old);
     current = *cfg;
-    memset(cfg, 0, sizeof *cfg);
     vxconf_init(cfg);
     if (st) {
-        *st = stats;
+        *st = a.stats;
     }
 }
 
@@ -718,10 +770,15 @@ void model_apply_host(const struct vx_host_cfg *old, const struct vx_host_cfg *n
      * model_apply() computes them from both. */
     if (present) {
         add_bridges_of_net_live__(hosts[lo].vni, affected);
+    }
+    if (present && new) {
+        host_replace__(&hosts[lo], new);
+    } else if (present) {
         host_unpublish__(&hosts[lo]);
+    } else {
+        host_publish__(new);
     }
     if (new) {
-        host_publish__(new);
         add_bridges_of_net_live__(new->vni, affected);
     }
     rcu_read_unlock();
@@ -737,7 +794,6 @@ void model_apply_host(const struct vx_host_cfg *old, const struct vx_host_cfg *n
         hosts[lo] = *new;
         current.n_hosts++;
     }
-    CMM_STORE_SHARED(generation, generation + 1);
     dpid_set_normalize(affected);
 }
 

@@ -120,9 +120,6 @@ const struct vx_host *model_next_on_bridge(uint64_t dpid, struct cds_lfht_iter *
 const struct vx_host *model_hosts_in_network(uint32_t vni, struct cds_lfht_iter *);
 const struct vx_host *model_next_in_network(uint32_t vni, struct cds_lfht_iter *);
 
-/* Bumped by every applied change set. */
-uint64_t model_generation(void);
-
 /* --- Writer side: the main thread only, registered and online. --- */
 
 /* A set of datapath-ids (sorted, unique). */

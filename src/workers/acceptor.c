@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <urcu/list.h>
+
 #include "core/log.h"
 #include "core/timeval.h"
 #include "proto/ofp_msgs.h"
@@ -29,7 +31,7 @@ struct pending {
     char peer[48];
     uint32_t features_xid;
     size_t n;                   /* bytes in buf */
-    struct pending *prev, *next;
+    struct cds_list_head node;  /* in acceptor.pending */
     uint8_t buf[HS_BUF_SIZE];
 };
 
@@ -57,8 +59,8 @@ bool acceptor_parse_listen(const char *s, char *ip, size_t ip_size, unsigned int
     return true;
 }
 
-bool acceptor_init(struct acceptor *a, const char *listen_s, struct worker *workers,
-                   int n_workers, char *err, size_t err_size)
+bool acceptor_init(struct acceptor *a, const char *listen_s, unsigned int max_pending,
+                   struct worker *workers, int n_workers, char *err, size_t err_size)
 {
     char ip[64];
     unsigned int port;
@@ -69,6 +71,8 @@ bool acceptor_init(struct acceptor *a, const char *listen_s, struct worker *work
     a->workers = workers;
     a->n_workers = n_workers;
     a->handshake_timeout_ms = 10000;
+    a->max_pending = max_pending;
+    CDS_INIT_LIST_HEAD(&a->pending);
     a->listen_fd = a->epfd = a->stop_efd = -1;
     if (!acceptor_parse_listen(listen_s, ip, sizeof ip, &port)) {
         snprintf(err, err_size, "listen address '%s' is not tcp:IPv4:PORT", listen_s);
@@ -102,8 +106,8 @@ static void pending_free__(struct acceptor *a, struct pending *p, bool close_fd)
     if (close_fd) {
         close(p->fd);
     }
-    if (p->prev) p->prev->next = p->next; else a->pending = p->next;
-    if (p->next) p->next->prev = p->prev;
+    cds_list_del(&p->node);
+    a->n_pending--;
     free(p);
 }
 
@@ -132,6 +136,60 @@ static bool send_small__(int fd, const struct vxbuf *b)
     return n == (ssize_t)b->size;
 }
 
+/* Out of file descriptors (or socket memory): stop watching the listen
+ * socket, which is level-triggered and would wake this thread in a busy
+ * loop, and try again after a backoff that doubles up to 1 s.  Pending
+ * connections wait in the kernel's backlog meanwhile. */
+static void accept_pause__(struct acceptor *a, uint64_t now)
+{
+    counter_inc(&a->counters, VXC_accept_paused);
+    a->accept_backoff_ms = a->accept_backoff_ms ? MIN(a->accept_backoff_ms * 2, 1000) : 10;
+    a->accept_resume_ms = now + a->accept_backoff_ms;
+    epoll_ctl(a->epfd, EPOLL_CTL_DEL, a->listen_fd, NULL);
+    VLOG_RL(VLL_ERR, "accept: %s; not accepting for %u ms", strerror(errno),
+            a->accept_backoff_ms);
+}
+
+static void accept_resume__(struct acceptor *a)
+{
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+
+    a->accept_resume_ms = 0;
+    epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->listen_fd, &ev);
+}
+
+/* Starts the handshake of new connection 'fd': sends HELLO (OF1.3.5
+ * 6.3.1) and waits for the peer's. */
+static void handshake_start__(struct acceptor *a, int fd, const struct sockaddr_in *sin,
+                              uint64_t now)
+{
+    struct pending *p = xmalloc(sizeof *p);
+    struct vxbuf b = VXBUF_INITIALIZER;
+    int one = 1;
+
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    p->fd = fd;
+    p->state = HS_WAIT_HELLO;
+    p->deadline_ms = now + a->handshake_timeout_ms;
+    p->n = 0;
+    snprintf(p->peer, sizeof p->peer, "%s:%u", inet_ntoa(sin->sin_addr), ntohs(sin->sin_port));
+    cds_list_add(&p->node, &a->pending);
+    a->n_pending++;
+    ofp_put_hello(&b, 1);
+    bool ok = send_small__(fd, &b);
+    vxbuf_uninit(&b);
+    if (!ok) {
+        refuse__(a, p, VXC_hs_protocol_error, "cannot send HELLO");
+        return;
+    }
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = p };
+    epoll_ctl(a->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* Accepts every connection the backlog holds (a connect storm drains in
+ * one wakeup).  Beyond max_pending handshakes in progress, a connection is
+ * closed at once: each costs a 66 KiB buffer, and a flood of idle peers
+ * must not take the memory of the switches. */
 static void accept_all__(struct acceptor *a, uint64_t now)
 {
     for (;;) {
@@ -143,37 +201,99 @@ static void accept_all__(struct acceptor *a, uint64_t now)
             if (errno == EINTR || errno == ECONNABORTED) {
                 continue;
             }
-            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                accept_pause__(a, now);
+            } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
                 VLOG_RL(VLL_ERR, "accept: %s", strerror(errno));
             }
             return;
         }
-        int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        a->accept_backoff_ms = 0;
         counter_inc(&a->counters, VXC_hs_accepted);
-
-        struct pending *p = xmalloc(sizeof *p);
-        p->fd = fd;
-        p->state = HS_WAIT_HELLO;
-        p->deadline_ms = now + a->handshake_timeout_ms;
-        p->n = 0;
-        snprintf(p->peer, sizeof p->peer, "%s:%u", inet_ntoa(sin.sin_addr), ntohs(sin.sin_port));
-        p->prev = NULL;
-        p->next = a->pending;
-        if (a->pending) a->pending->prev = p;
-        a->pending = p;
-
-        struct vxbuf b = VXBUF_INITIALIZER;
-        ofp_put_hello(&b, 1);
-        bool ok = send_small__(fd, &b);
-        vxbuf_uninit(&b);
-        if (!ok) {
-            refuse__(a, p, VXC_hs_protocol_error, "cannot send HELLO");
+        if (a->n_pending >= a->max_pending) {
+            counter_inc(&a->counters, VXC_hs_over_limit);
+            VLOG_RL(VLL_WARN, "%s:%u: refused: %u handshakes already in progress (max_handshakes)",
+                    inet_ntoa(sin.sin_addr), ntohs(sin.sin_port), a->n_pending);
+            close(fd);
             continue;
         }
-        struct epoll_event ev = { .events = EPOLLIN, .data.ptr = p };
-        epoll_ctl(a->epfd, EPOLL_CTL_ADD, fd, &ev);
+        handshake_start__(a, fd, &sin, now);
     }
+}
+
+/* The peer's HELLO: negotiate the version, then ask for FEATURES.
+ * Returns false if 'p' was freed. */
+static bool hello__(struct acceptor *a, struct pending *p, const uint8_t *msg, size_t size)
+{
+    const struct ofp_header *oh = (const void *)msg;
+    struct vxbuf b = VXBUF_INITIALIZER;
+    char reason[96];
+    uint8_t version;
+
+    if (oh->type != OFPT_HELLO) {
+        snprintf(reason, sizeof reason, "expected HELLO, got %s (type %u, version %#x)",
+                 ofp_type_name(oh->type), oh->type, oh->version);
+        refuse__(a, p, VXC_hs_protocol_error, reason);
+        return false;
+    }
+    enum ofperr err = ofp_decode_hello(msg, size, &version);
+    if (err) {
+        /* OF1.3.5 6.3.1: tell the peer why before closing. */
+        ofp_put_error(&b, err, msg, size);
+        send_small__(p->fd, &b);
+        vxbuf_uninit(&b);
+        snprintf(reason, sizeof reason, "%s (peer HELLO version %#x)",
+                 err == OFPERR_HELLO_INCOMPATIBLE ? "no common OpenFlow version"
+                 : "malformed HELLO", oh->version);
+        refuse__(a, p, err == OFPERR_HELLO_INCOMPATIBLE ? VXC_hs_incompatible
+                                                        : VXC_hs_protocol_error, reason);
+        return false;
+    }
+    p->state = HS_WAIT_FEATURES;
+    p->features_xid = 2;
+    ofp_put_features_request(&b, p->features_xid);
+    bool ok = send_small__(p->fd, &b);
+    vxbuf_uninit(&b);
+    if (!ok) {
+        refuse__(a, p, VXC_hs_protocol_error, "cannot send FEATURES_REQUEST");
+    }
+    return ok;
+}
+
+/* The FEATURES_REPLY to our request: hands the connection, with whatever
+ * followed the reply in the buffer, to the worker owning its datapath's
+ * shard.  Frees 'p' either way. */
+static void features__(struct acceptor *a, struct pending *p, const uint8_t *msg, size_t size)
+{
+    const struct ofp_header *oh = (const void *)msg;
+    struct of_features f;
+
+    if (ofp_msg_xid(oh) != p->features_xid) {
+        refuse__(a, p, VXC_hs_protocol_error, "FEATURES_REPLY answers no request of ours (xid)");
+        return;
+    }
+    ofp_decode_features_reply(msg, size, &f);
+    if (f.auxiliary_id) {
+        refuse__(a, p, VXC_hs_protocol_error, "auxiliary connections are not supported");
+        return;
+    }
+    size_t consumed = (size_t)(msg + size - p->buf);
+    size_t rest = p->n - consumed;
+    struct worker_handoff *h = xmalloc(sizeof *h + rest);
+    h->fd = p->fd;
+    h->features = f;
+    snprintf(h->peer, sizeof h->peer, "%s", p->peer);
+    h->n_leftover = rest;
+    memcpy(h->leftover, p->buf + consumed, rest);
+    struct worker *w = &a->workers[worker_for_dpid(f.datapath_id, a->n_workers)];
+    pending_free__(a, p, false);
+    if (!mailbox_send(&w->from_acceptor, h)) {
+        VLOG_RL(VLL_ERR, "worker %d mailbox full; dropping connection", w->index);
+        close(h->fd);
+        free(h);
+        return;
+    }
+    counter_inc(&a->counters, VXC_hs_completed);
 }
 
 /* Handles one complete message.  Returns false if 'p' was freed. */
@@ -182,43 +302,12 @@ static bool handshake_msg__(struct acceptor *a, struct pending *p, const uint8_t
 {
     const struct ofp_header *oh = (const void *)msg;
     struct vxbuf b = VXBUF_INITIALIZER;
-    enum ofperr err;
     char reason[96];
 
     if (p->state == HS_WAIT_HELLO) {
-        uint8_t version;
-        if (oh->type != OFPT_HELLO) {
-            snprintf(reason, sizeof reason, "expected HELLO, got %s (type %u, version %#x)",
-                     ofp_type_name(oh->type), oh->type, oh->version);
-            refuse__(a, p, VXC_hs_protocol_error, reason);
-            return false;
-        }
-        err = ofp_decode_hello(msg, size, &version);
-        if (err) {
-            /* OF1.3.5 6.3.1: tell the peer why before closing. */
-            ofp_put_error(&b, err, msg, size);
-            send_small__(p->fd, &b);
-            vxbuf_uninit(&b);
-            snprintf(reason, sizeof reason, "%s (peer HELLO version %#x)",
-                     err == OFPERR_HELLO_INCOMPATIBLE ? "no common OpenFlow version"
-                     : "malformed HELLO", oh->version);
-            refuse__(a, p, err == OFPERR_HELLO_INCOMPATIBLE ? VXC_hs_incompatible
-                                                            : VXC_hs_protocol_error, reason);
-            return false;
-        }
-        p->state = HS_WAIT_FEATURES;
-        p->features_xid = 2;
-        ofp_put_features_request(&b, p->features_xid);
-        bool ok = send_small__(p->fd, &b);
-        vxbuf_uninit(&b);
-        if (!ok) {
-            refuse__(a, p, VXC_hs_protocol_error, "cannot send FEATURES_REQUEST");
-            return false;
-        }
-        return true;
+        return hello__(a, p, msg, size);
     }
-
-    err = ofp_msg_validate(oh, size, OFP13_VERSION);
+    enum ofperr err = ofp_msg_validate(oh, size, OFP13_VERSION);
     if (err) {
         snprintf(reason, sizeof reason, "%s in %s during handshake",
                  ofperr_to_string(err), ofp_type_name(oh->type));
@@ -234,30 +323,7 @@ static bool handshake_msg__(struct acceptor *a, struct pending *p, const uint8_t
     if (oh->type != OFPT_FEATURES_REPLY) {
         return true;            /* e.g. an early PORT_STATUS: harmless */
     }
-    struct of_features f;
-    ofp_decode_features_reply(msg, size, &f);
-    if (f.auxiliary_id) {
-        refuse__(a, p, VXC_hs_protocol_error, "auxiliary connections are not supported");
-        return false;
-    }
-    /* Hand over with whatever followed FEATURES_REPLY in the buffer. */
-    size_t consumed = (size_t)(msg + size - p->buf);
-    size_t rest = p->n - consumed;
-    struct worker_handoff *h = xmalloc(sizeof *h + rest);
-    h->fd = p->fd;
-    h->features = f;
-    snprintf(h->peer, sizeof h->peer, "%s", p->peer);
-    h->n_leftover = rest;
-    memcpy(h->leftover, p->buf + consumed, rest);
-    struct worker *w = &a->workers[worker_for_dpid(f.datapath_id, a->n_workers)];
-    pending_free__(a, p, false);
-    if (!mailbox_send(&w->from_acceptor, h)) {
-        VLOG_RL(VLL_ERR, "worker %d mailbox full; dropping connection", w->index);
-        close(h->fd);
-        free(h);
-        return false;
-    }
-    counter_inc(&a->counters, VXC_hs_completed);
+    features__(a, p, msg, size);
     return false;
 }
 
@@ -314,8 +380,11 @@ static void *acceptor_main__(void *a_)
 
     pthread_setname_np(pthread_self(), "vx-acceptor");
     while (!stop) {
-        int n = epoll_wait(a->epfd, events, 256, 500);
+        int n = epoll_wait(a->epfd, events, 256, a->accept_resume_ms ? 10 : 500);
         uint64_t now = time_msec();
+        if (a->accept_resume_ms && now >= a->accept_resume_ms) {
+            accept_resume__(a);
+        }
         for (int i = 0; i < n; i++) {
             void *ptr = events[i].data.ptr;
             if (!ptr) {
@@ -326,8 +395,8 @@ static void *acceptor_main__(void *a_)
                 handshake_read__(a, ptr);
             }
         }
-        for (struct pending *p = a->pending, *next; p; p = next) {
-            next = p->next;
+        struct pending *p, *next;
+        cds_list_for_each_entry_safe(p, next, &a->pending, node) {
             if (now >= p->deadline_ms) {
                 char reason[96];
                 snprintf(reason, sizeof reason, "handshake not completed in %u ms (%s)",
@@ -337,8 +406,9 @@ static void *acceptor_main__(void *a_)
             }
         }
     }
-    while (a->pending) {
-        pending_free__(a, a->pending, true);
+    struct pending *p, *next;
+    cds_list_for_each_entry_safe(p, next, &a->pending, node) {
+        pending_free__(a, p, true);
     }
     return NULL;
 }

@@ -11,6 +11,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include <urcu/list.h>
+
 #include "core/counters.h"
 
 struct worker;
@@ -24,16 +26,23 @@ struct acceptor {
     struct worker *workers;
     int n_workers;
     unsigned int handshake_timeout_ms;
-    struct pending *pending;    /* handshakes in progress */
+    struct cds_list_head pending;   /* struct pending: handshakes in progress */
+    unsigned int n_pending;
+    unsigned int max_pending;       /* beyond: refused at once */
+    unsigned int accept_backoff_ms; /* after EMFILE/ENFILE; 0: none */
+    uint64_t accept_resume_ms;      /* when to watch the listen socket again; 0: watching */
 };
 
 /* Parses "tcp:IP:PORT" (IPv4).  Returns false if malformed. */
 bool acceptor_parse_listen(const char *, char *ip, size_t ip_size, unsigned int *port);
 
-/* Binds and listens on 'listen' ("tcp:IP:PORT").  On failure writes a
- * message into 'err' and returns false. */
-bool acceptor_init(struct acceptor *, const char *listen, struct worker *workers,
-                   int n_workers, char *err, size_t err_size);
+/* Binds and listens on 'listen' ("tcp:IP:PORT"), with at most
+ * 'max_pending' handshakes in progress at once.  On failure writes a
+ * message into 'err' and returns false.  Main thread, before
+ * acceptor_start(); the acceptor thread owns the struct until
+ * acceptor_stop() returns, except its counters, which any thread reads. */
+bool acceptor_init(struct acceptor *, const char *listen, unsigned int max_pending,
+                   struct worker *workers, int n_workers, char *err, size_t err_size);
 bool acceptor_start(struct acceptor *);
 void acceptor_stop(struct acceptor *);
 

@@ -188,3 +188,31 @@ Test(config, every_error_listed)
     vx_errors_clear(&errs);
     unlink(path);
 }
+
+/* Hardening #13.9: a network rejected after its DNS list was read used to
+ * leave its n_dns in the slot the next network reuses, which then wrote
+ * past dns[] (ASan/UBSan in the sanitized run).  Each element is now read
+ * into a zeroed slot. */
+Test(config, rejected_network_leaves_no_stale_dns)
+{
+    assert_rejected(BRIDGES
+                    "networks = ( { id = 1; subnet = \"10.0.0.0/24\"; mtu = 1;\n"
+                    "               dns = [\"10.0.0.1\", \"10.0.0.2\", \"10.0.0.3\", \"10.0.0.4\"]; },\n"
+                    "             { id = 2; subnet = \"10.0.1.0/24\"; dns = [\"10.0.1.1\", \"10.0.1.2\"]; } );\n",
+                    "network 1: mtu must be 576..9000");
+}
+
+/* The same for a router rejected after its network list was read. */
+Test(config, rejected_router_leaves_no_stale_networks)
+{
+    char text[4096];
+    int n = snprintf(text, sizeof text, "%s%s", BRIDGES, NETS);
+    n += snprintf(text + n, sizeof text - (size_t)n,
+                  "routers = ( { mac = \"01:bb:cc:dd:ee:00\"; networks = [");
+    for (int i = 1; i <= 64; i++) {
+        n += snprintf(text + n, sizeof text - (size_t)n, "%s%d", i > 1 ? "," : "", i);
+    }
+    snprintf(text + n, sizeof text - (size_t)n,
+             "]; },\n { mac = \"00:bb:cc:dd:ee:01\"; networks = [1, 3]; } );\n");
+    assert_rejected(text, "MAC is multicast");
+}

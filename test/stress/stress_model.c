@@ -24,8 +24,14 @@
 #define N_CHANGESETS 3000
 #define N_HOSTS 64
 
-static atomic_bool stop;
-static atomic_ulong n_lookups, n_found, n_broken, n_net_gone;
+static atomic_bool stop, persistent_ready;
+static atomic_ulong n_lookups, n_found, n_broken, n_net_gone, n_missed;
+
+/* Network 4's hosts are in every change set, and every change set moves
+ * them between two ports: a reader must find each of them every time it
+ * looks (a changed host is replaced in place, never unpublished first). */
+#define PERSISTENT_VNI 4u
+#define N_PERSISTENT 16u
 
 /* Every host the writer makes has ip = 10.V.0.X and mac[5] = X, mac[4] = V
  * and port = X + 1000 * V, where V is its VNI: one check catches a host
@@ -33,9 +39,10 @@ static atomic_ulong n_lookups, n_found, n_broken, n_net_gone;
 static bool host_whole(const struct vx_host *h)
 {
     uint32_t v = h->cfg.vni, x = h->cfg.ip & 0xff;
+    uint32_t port = h->cfg.port_no % 100000;   /* network 4 moves by 100000 */
     return h->cfg.ip == (0x0a000000u | v << 16 | x)
            && h->cfg.mac[5] == x && h->cfg.mac[4] == v
-           && h->cfg.port_no == x + 1000 * v
+           && port == x + 1000 * v
            && h->cfg.dpid == 1 + (x % 4);
 }
 
@@ -45,6 +52,16 @@ static void *reader(void *arg)
 
     rcu_register_thread();
     while (!atomic_load(&stop)) {
+        for (uint32_t x = 1; atomic_load(&persistent_ready) && x <= N_PERSISTENT; x++) {
+            uint32_t v = PERSISTENT_VNI;
+            const struct vx_host *h = model_host_by_ip(v, 0x0a000000u | v << 16 | x);
+            atomic_fetch_add(&n_lookups, 1);
+            if (!h) {
+                atomic_fetch_add(&n_missed, 1);
+            } else if (!host_whole(h)) {
+                atomic_fetch_add(&n_broken, 1);
+            }
+        }
         for (int k = 0; k < 100; k++) {
             uint32_t vni = 1 + (uint32_t)(rand_r(&seed) % 3);
             uint32_t x = 1 + (uint32_t)(rand_r(&seed) % N_HOSTS);
@@ -84,9 +101,9 @@ static void build(struct vx_config *cfg, unsigned int gen)
 {
     vxconf_init(cfg);
     cfg->bridges = xcalloc(4, sizeof *cfg->bridges);
-    cfg->networks = xcalloc(3, sizeof *cfg->networks);
+    cfg->networks = xcalloc(4, sizeof *cfg->networks);
     cfg->routers = xcalloc(1, sizeof *cfg->routers);
-    cfg->hosts = xcalloc(3 * N_HOSTS, sizeof *cfg->hosts);
+    cfg->hosts = xcalloc(3 * N_HOSTS + N_PERSISTENT, sizeof *cfg->hosts);
     for (int b = 0; b < 4; b++) {
         cfg->bridges[cfg->n_bridges].dpid = (uint64_t)b + 1;
         cfg->bridges[cfg->n_bridges].tun_ip = 0xc0000200u + (gen % 7) + (uint32_t)b;
@@ -103,6 +120,21 @@ static void build(struct vx_config *cfg, unsigned int gen)
         n->gateway = n->subnet | 0xfffe;
         n->mtu = 1450;
         n->lease_time = 60 + gen % 11;
+    }
+    struct vx_network_cfg *n4 = &cfg->networks[cfg->n_networks++];
+    n4->vni = PERSISTENT_VNI;
+    n4->subnet = 0x0a000000u | PERSISTENT_VNI << 16;
+    n4->prefix = 16;
+    n4->mtu = 1450;
+    n4->lease_time = 60;
+    for (uint32_t x = 1; x <= N_PERSISTENT; x++) {
+        struct vx_host_cfg *h = &cfg->hosts[cfg->n_hosts++];
+        uint8_t mac[6] = { 2, 0, 0, 0, (uint8_t)PERSISTENT_VNI, (uint8_t)x };
+        memcpy(h->mac, mac, 6);
+        h->vni = PERSISTENT_VNI;
+        h->ip = 0x0a000000u | PERSISTENT_VNI << 16 | x;
+        h->dpid = 1 + (x % 4);
+        h->port_no = x + 1000 * PERSISTENT_VNI + (gen % 2) * 100000;
     }
     if (gen % 3) {
         struct vx_router_cfg *r = &cfg->routers[cfg->n_routers++];
@@ -151,6 +183,13 @@ int main(void)
         vxconf_sort(&cfg);
         model_apply(&cfg, &aff, NULL);
         dpid_set_clear(&aff);
+        atomic_store(&persistent_ready, true);
+        /* And one host moved alone, through the API's fast path. */
+        const struct vx_host *h1 = model_host_by_ip(PERSISTENT_VNI, 0x0a000000u | PERSISTENT_VNI << 16 | 1);
+        struct vx_host_cfg old = h1->cfg, moved = h1->cfg;
+        moved.port_no = (old.port_no + 100000) % 200000;
+        model_apply_host(&old, &moved, &aff);
+        dpid_set_clear(&aff);
         model_quiescent();
     }
     atomic_store(&stop, true);
@@ -160,10 +199,11 @@ int main(void)
     model_destroy();
     rcu_unregister_thread();
     printf("stress_model: %d change sets, %lu lookups (%lu found), %lu broken invariants, "
+           "%lu updated hosts missed, "
            "%lu hosts whose network was removed after they were found\n",
            N_CHANGESETS, atomic_load(&n_lookups), atomic_load(&n_found), atomic_load(&n_broken),
-           atomic_load(&n_net_gone));
-    if (atomic_load(&n_broken) || !atomic_load(&n_found)) {
+           atomic_load(&n_missed), atomic_load(&n_net_gone));
+    if (atomic_load(&n_broken) || atomic_load(&n_missed) || !atomic_load(&n_found)) {
         printf("stress_model: 0 passed, 1 failed\n");
         return 1;
     }
