@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <urcu/list.h>
+
 #include "core/buf.h"
 #include "core/counters.h"
 #include "proto/ofp_msgs.h"
@@ -36,8 +38,8 @@ struct conn {
     bool epollout;              /* EPOLLOUT armed */
     bool paused;                /* EPOLLIN disarmed: peer not reading */
     bool flush_pending;         /* on the worker's flush list */
-    struct conn *flush_next;
-    struct conn *prev, *next;   /* the worker's connection list */
+    struct cds_list_head flush_node;   /* in worker.flush_list, if flush_pending */
+    struct cds_list_head node;         /* in worker.conns */
 
     uint32_t next_xid;
     uint64_t connected_ms;

@@ -24,6 +24,8 @@ bool worker_init(struct worker *w, int index, const struct worker_params *params
     memset(w, 0, sizeof *w);
     w->index = index;
     w->params = *params;
+    CDS_INIT_LIST_HEAD(&w->conns);
+    CDS_INIT_LIST_HEAD(&w->flush_list);
     w->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (w->epfd < 0 || !mailbox_init(&w->from_acceptor, 4096)
         || !mailbox_init(&w->from_main, 256)) {
@@ -41,8 +43,7 @@ void conn_want_flush(struct conn *c)
 {
     if (!c->flush_pending) {
         c->flush_pending = true;
-        c->flush_next = c->worker->flush_list;
-        c->worker->flush_list = c;
+        cds_list_add_tail(&c->flush_node, &c->worker->flush_list);
     }
 }
 
@@ -106,17 +107,11 @@ static void conn_flush__(struct conn *c)
 static void conn_destroy__(struct worker *w, struct conn *c)
 {
     if (c->flush_pending) {
-        for (struct conn **pp = &w->flush_list; *pp; pp = &(*pp)->flush_next) {
-            if (*pp == c) {
-                *pp = c->flush_next;
-                break;
-            }
-        }
+        cds_list_del(&c->flush_node);
     }
     epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
-    if (c->prev) c->prev->next = c->next; else w->conns = c->next;
-    if (c->next) c->next->prev = c->prev;
+    cds_list_del(&c->node);
     w->n_conns--;
     flowdiff_destroy(&c->flows);
     vxbuf_uninit(&c->rbuf);
@@ -158,12 +153,15 @@ static void conn_read__(struct conn *c)
 
 static void adopt__(struct worker *w, struct worker_handoff *h)
 {
-    /* A datapath that reconnects replaces its old connection. */
-    for (struct conn *old = w->conns; old; old = old->next) {
+    /* A datapath that reconnects replaces its old connection.  The old one
+     * is only marked here: this runs in the middle of an epoll batch that
+     * may still hold its events, so it is destroyed with the other closes
+     * at the end of the iteration (its events are skipped meanwhile). */
+    struct conn *old;
+    cds_list_for_each_entry(old, &w->conns, node) {
         if (old->dpid == h->features.datapath_id && !old->close_reason) {
             counter_inc(&w->counters, VXC_conn_replaced);
             conn_close_soon(old, "replaced by a new connection from the same datapath");
-            conn_close__(w, old);
             break;
         }
     }
@@ -178,9 +176,7 @@ static void adopt__(struct worker *w, struct worker_handoff *h)
     vxbuf_init(&c->obuf, 64 * 1024);
     vxbuf_put(&c->rbuf, h->leftover, h->n_leftover);
     flowdiff_init(&c->flows);
-    c->next = w->conns;
-    if (w->conns) w->conns->prev = c;
-    w->conns = c;
+    cds_list_add(&c->node, &w->conns);
     w->n_conns++;
 
     struct epoll_event ev = { .events = EPOLLIN };
@@ -196,7 +192,8 @@ static void adopt__(struct worker *w, struct worker_handoff *h)
 
 static void dump_flows__(struct worker *w, const char *dir)
 {
-    for (struct conn *c = w->conns; c; c = c->next) {
+    struct conn *c;
+    cds_list_for_each_entry(c, &w->conns, node) {
         char path[512], tmp[520];
         snprintf(path, sizeof path, "%s/flows-%016"PRIx64".txt", dir, c->dpid);
         snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -217,7 +214,8 @@ static void answer_query__(struct worker *w, struct worker_query *q)
     size_t i = 0;
 
     q->bridges = xcalloc(w->n_conns + 1, sizeof *q->bridges);
-    for (struct conn *c = w->conns; c; c = c->next) {
+    struct conn *c;
+    cds_list_for_each_entry(c, &w->conns, node) {
         struct flowdiff *fd = &c->flows;
         q->bridges[i++] = (struct worker_bridge_state) {
             .dpid = c->dpid,
@@ -256,7 +254,8 @@ static void drain_mail__(struct worker *w)
     while ((m = mailbox_recv(&w->from_main))) {
         switch (m->type) {
         case WORKER_MAIL_MODEL_CHANGED:
-            for (struct conn *c = w->conns; c; c = c->next) {
+            struct conn *c;
+            cds_list_for_each_entry(c, &w->conns, node) {
                 if (dpid_set_contains(&m->dpids, c->dpid)) {
                     flowdiff_mark_dirty(c);
                     flowdiff_run(c, w->now_ms);
@@ -287,7 +286,8 @@ static void tick__(struct worker *w)
 {
     uint64_t interval = w->params.echo_interval_ms;
 
-    for (struct conn *c = w->conns; c; c = c->next) {
+    struct conn *c;
+    cds_list_for_each_entry(c, &w->conns, node) {
         uint64_t quiet = w->now_ms - c->last_rx_ms;
         if (quiet >= 3 * interval) {
             if (c->paused) {
@@ -349,9 +349,9 @@ static void *worker_main__(void *w_)
         }
 
         /* One batched write per connection per iteration. */
-        while (w->flush_list) {
-            struct conn *c = w->flush_list;
-            w->flush_list = c->flush_next;
+        while (!cds_list_empty(&w->flush_list)) {
+            struct conn *c = cds_list_first_entry(&w->flush_list, struct conn, flush_node);
+            cds_list_del(&c->flush_node);
             c->flush_pending = false;
             if (!c->close_reason) {
                 conn_flush__(c);
@@ -364,17 +364,18 @@ static void *worker_main__(void *w_)
                 }
             }
         }
-        for (struct conn *c = w->conns, *next; c; c = next) {
-            next = c->next;
+        struct conn *c, *next;
+        cds_list_for_each_entry_safe(c, next, &w->conns, node) {
             if (c->close_reason) {
                 conn_close__(w, c);
             }
         }
         model_quiescent();
     }
-    while (w->conns) {
-        conn_close_soon(w->conns, "shutting down");
-        conn_destroy__(w, w->conns);
+    struct conn *c, *next;
+    cds_list_for_each_entry_safe(c, next, &w->conns, node) {
+        conn_close_soon(c, "shutting down");
+        conn_destroy__(w, c);
     }
     rcu_unregister_thread();
     return NULL;

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <urcu/list.h>
+
 #include "core/counters.h"
 #include "core/mailbox.h"
 #include "model/model.h"
@@ -90,9 +92,9 @@ struct worker {
     struct mailbox from_main;       /* struct worker_mail * */
     struct worker_params params;
     uint64_t now_ms;                /* loop time, refreshed per iteration */
-    struct conn *conns;
+    struct cds_list_head conns;        /* struct conn, owned by this thread */
     size_t n_conns;
-    struct conn *flush_list;
+    struct cds_list_head flush_list;   /* connections with output to write */
     bool stop;
 };
 

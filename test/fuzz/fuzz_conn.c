@@ -36,6 +36,8 @@ static void init_once(void)
     if (!vxconf_load(VX_SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs, NULL)) {
         abort();
     }
+    CDS_INIT_LIST_HEAD(&worker.conns);
+    CDS_INIT_LIST_HEAD(&worker.flush_list);
     worker.params = (struct worker_params) {
         .echo_interval_ms = 5000, .pktin_rate = 2000, .pktin_burst = 500, .max_flow_batch = 4096,
     };
@@ -70,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
         }
     }
-    worker.flush_list = NULL;
+    CDS_INIT_LIST_HEAD(&worker.flush_list);
     flowdiff_destroy(&c->flows);
     vxbuf_uninit(&c->rbuf);
     vxbuf_uninit(&c->obuf);

@@ -33,6 +33,8 @@ static void harness_setup(void)
     rcu_register_thread();
     model_init();
     cr_assert(vxconf_load(SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs, NULL));
+    CDS_INIT_LIST_HEAD(&worker.conns);
+    CDS_INIT_LIST_HEAD(&worker.flush_list);
     worker.params = (struct worker_params) {
         .echo_interval_ms = 5000, .pktin_rate = 2000, .pktin_burst = 500, .max_flow_batch = 4096,
     };
@@ -63,7 +65,7 @@ static void harness_clear_output(void)
 {
     vxbuf_clear(&c->obuf);
     c->obuf_unscanned = 0;
-    worker.flush_list = NULL;
+    CDS_INIT_LIST_HEAD(&worker.flush_list);
     c->flush_pending = false;
 }
 
