@@ -85,13 +85,11 @@ bool flow_insts_equal(const struct flow_set *sa, const struct flow *a,
            && !memcmp(flow_insts(sa, a), flow_insts(sb, b), a->insts_size);
 }
 
-/* qsort has no context argument; the arena base is passed through a
- * thread-local. */
-static __thread const struct flow_set *sort_set__;
-
-static int sort_cmp__(const void *a, const void *b)
+/* qsort_r comparator; 'set' is the arena the flows point into. */
+static int sort_cmp__(const void *a, const void *b, void *set_)
 {
-    int c = flow_identity_cmp(sort_set__, a, sort_set__, b);
+    const struct flow_set *set = set_;
+    int c = flow_identity_cmp(set, a, set, b);
     if (c) {
         return c;
     }
@@ -107,9 +105,7 @@ size_t flow_set_sort(struct flow_set *s)
     if (!s->n) {
         return 0;
     }
-    sort_set__ = s;
-    qsort(s->flows, s->n, sizeof *s->flows, sort_cmp__);
-    sort_set__ = NULL;
+    qsort_r(s->flows, s->n, sizeof *s->flows, sort_cmp__, s);
     for (size_t i = 0; i < s->n; i++) {
         if (n && !flow_identity_cmp(s, &s->flows[n - 1], s, &s->flows[i])) {
             dups++;

@@ -170,6 +170,123 @@ static void handle_multipart_reply__(struct conn *c, const void *msg, size_t siz
     }
 }
 
+static void on_packet_in__(struct conn *c, const uint8_t *msg, size_t size)
+{
+    struct of_packet_in pi;
+    enum ofperr err = ofp_decode_packet_in(msg, size, &pi);
+
+    counter_inc(conn_counters(c), VXC_pktin);
+    if (err) {
+        send_error__(c, err, msg, size);
+    } else {
+        pktin_handle(c, &pi);
+    }
+}
+
+/* An ERROR from the switch: the flow-diff engine's if it answers one of
+ * its operations (matched by xid), otherwise logged. */
+static void on_error__(struct conn *c, const uint8_t *msg, size_t size)
+{
+    struct of_error e;
+
+    ofp_decode_error(msg, size, &e);
+    counter_inc(conn_counters(c), VXC_switch_errors);
+    if (!flowdiff_on_error(c, &e)) {
+        char s[64];
+        VLOG_RL(VLL_WARN, "%s: switch reports %s for xid %u", c->name,
+                ofperr_pair_to_string(e.type, e.code, s, sizeof s), e.xid);
+    }
+}
+
+/* PORT_STATUS (OF1.3.5 7.4.3): ports are known by name, so a renumbered or
+ * re-added port moves the flows of the hosts bound to it. */
+static void on_port_status__(struct conn *c, const uint8_t *msg, size_t size)
+{
+    struct of_port_status ps;
+    enum ofperr err = ofp_decode_port_status(msg, size, &ps);
+
+    if (err) {
+        send_error__(c, err, msg, size);
+        return;
+    }
+    if (ps.reason != OFPPR_DELETE) {
+        drop_same_name__(c, &ps.desc);
+    }
+    if (update_port__(c, &ps.desc, ps.reason == OFPPR_DELETE)) {
+        VLOG_INFO("%s: port %u (%s) %s", c->name, ps.desc.port_no, ps.desc.name,
+                  ps.reason == OFPPR_ADD ? "added"
+                  : ps.reason == OFPPR_DELETE ? "deleted" : "modified");
+        flowdiff_mark_dirty(c);
+    }
+}
+
+static void on_flow_removed__(struct conn *c, const uint8_t *msg, size_t size)
+{
+    struct of_flow_removed fr;
+    enum ofperr err = ofp_decode_flow_removed(msg, size, &fr);
+
+    if (err) {
+        send_error__(c, err, msg, size);
+        return;
+    }
+    /* Our flows never expire; someone removed one: re-sync. */
+    VLOG_RL(VLL_WARN, "%s: flow removed from table %u (reason %u); re-syncing",
+            c->name, fr.table_id, fr.reason);
+    flowdiff_start(c);
+}
+
+/* One validated message from the switch, dispatched by type. */
+static void dispatch__(struct conn *c, const uint8_t *msg, size_t size)
+{
+    const struct ofp_header *oh = (const void *)msg;
+    struct of_role role;
+
+    switch (oh->type) {
+    case OFPT_ECHO_REQUEST:
+        ofp_put_echo_reply(&c->obuf, msg, size);
+        conn_want_flush(c);
+        break;
+    case OFPT_ECHO_REPLY:
+        c->echo_sent_ms = 0;
+        break;
+    case OFPT_PACKET_IN:
+        on_packet_in__(c, msg, size);
+        break;
+    case OFPT_ERROR:
+        on_error__(c, msg, size);
+        break;
+    case OFPT_BARRIER_REPLY:
+        if (!flowdiff_on_barrier_reply(c, ofp_msg_xid(msg))) {
+            VLOG_RL(VLL_DBG, "%s: unsolicited barrier reply %u", c->name, ofp_msg_xid(msg));
+        }
+        break;
+    case OFPT_MULTIPART_REPLY:
+        handle_multipart_reply__(c, msg, size);
+        break;
+    case OFPT_PORT_STATUS:
+        on_port_status__(c, msg, size);
+        break;
+    case OFPT_FLOW_REMOVED:
+        on_flow_removed__(c, msg, size);
+        break;
+    case OFPT_ROLE_REPLY:
+        if (ofp_decode_role_reply(msg, size, &role)) {
+            send_error__(c, OFPERR_BAD_REQUEST_PACKET, msg, size);
+        }
+        break;
+    case OFPT_HELLO:
+    case OFPT_FEATURES_REPLY:
+    case OFPT_GET_CONFIG_REPLY:
+        break;                  /* late or repeated: harmless */
+    default:
+        /* A request a controller does not serve. */
+        send_error__(c, OFPERR_BAD_REQUEST_TYPE, msg, size);
+        break;
+    }
+}
+
+/* Counts, validates (one length table, OF1.3.5 7.1) and dispatches one
+ * message. */
 static void handle_message__(struct conn *c, const uint8_t *msg, size_t size, uint64_t now_ms)
 {
     const struct ofp_header *oh = (const void *)msg;
@@ -182,91 +299,7 @@ static void handle_message__(struct conn *c, const uint8_t *msg, size_t size, ui
         send_error__(c, err, msg, size);
         return;
     }
-    switch (oh->type) {
-    case OFPT_ECHO_REQUEST:
-        ofp_put_echo_reply(&c->obuf, msg, size);
-        conn_want_flush(c);
-        break;
-    case OFPT_ECHO_REPLY:
-        c->echo_sent_ms = 0;
-        break;
-    case OFPT_PACKET_IN: {
-        struct of_packet_in pi;
-        counter_inc(cs, VXC_pktin);
-        err = ofp_decode_packet_in(msg, size, &pi);
-        if (err) {
-            send_error__(c, err, msg, size);
-        } else {
-            pktin_handle(c, &pi);
-        }
-        break;
-    }
-    case OFPT_ERROR: {
-        struct of_error e;
-        ofp_decode_error(msg, size, &e);
-        counter_inc(cs, VXC_switch_errors);
-        if (!flowdiff_on_error(c, &e)) {
-            char s[64];
-            VLOG_RL(VLL_WARN, "%s: switch reports %s for xid %u", c->name,
-                    ofperr_pair_to_string(e.type, e.code, s, sizeof s), e.xid);
-        }
-        break;
-    }
-    case OFPT_BARRIER_REPLY:
-        if (!flowdiff_on_barrier_reply(c, ofp_msg_xid(msg))) {
-            VLOG_RL(VLL_DBG, "%s: unsolicited barrier reply %u", c->name, ofp_msg_xid(msg));
-        }
-        break;
-    case OFPT_MULTIPART_REPLY:
-        handle_multipart_reply__(c, msg, size);
-        break;
-    case OFPT_PORT_STATUS: {
-        struct of_port_status ps;
-        err = ofp_decode_port_status(msg, size, &ps);
-        if (err) {
-            send_error__(c, err, msg, size);
-            break;
-        }
-        if (ps.reason != OFPPR_DELETE) {
-            drop_same_name__(c, &ps.desc);
-        }
-        if (update_port__(c, &ps.desc, ps.reason == OFPPR_DELETE)) {
-            VLOG_INFO("%s: port %u (%s) %s", c->name, ps.desc.port_no, ps.desc.name,
-                      ps.reason == OFPPR_ADD ? "added"
-                      : ps.reason == OFPPR_DELETE ? "deleted" : "modified");
-            flowdiff_mark_dirty(c);
-        }
-        break;
-    }
-    case OFPT_FLOW_REMOVED: {
-        struct of_flow_removed fr;
-        err = ofp_decode_flow_removed(msg, size, &fr);
-        if (err) {
-            send_error__(c, err, msg, size);
-        } else {
-            /* We never ask for these; someone removed a flow: re-sync. */
-            VLOG_RL(VLL_WARN, "%s: flow removed from table %u (reason %u); re-syncing",
-                    c->name, fr.table_id, fr.reason);
-            flowdiff_start(c);
-        }
-        break;
-    }
-    case OFPT_ROLE_REPLY: {
-        struct of_role role;
-        if (ofp_decode_role_reply(msg, size, &role)) {
-            send_error__(c, OFPERR_BAD_REQUEST_PACKET, msg, size);
-        }
-        break;
-    }
-    case OFPT_HELLO:
-    case OFPT_FEATURES_REPLY:
-    case OFPT_GET_CONFIG_REPLY:
-        break;                  /* late or repeated: harmless */
-    default:
-        /* A request a controller does not serve. */
-        send_error__(c, OFPERR_BAD_REQUEST_TYPE, msg, size);
-        break;
-    }
+    dispatch__(c, msg, size);
     (void)now_ms;
 }
 

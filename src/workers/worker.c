@@ -253,7 +253,7 @@ static void drain_mail__(struct worker *w)
     mailbox_ack(&w->from_main);
     while ((m = mailbox_recv(&w->from_main))) {
         switch (m->type) {
-        case WORKER_MAIL_MODEL_CHANGED:
+        case WORKER_MAIL_MODEL_CHANGED: {
             struct conn *c;
             cds_list_for_each_entry(c, &w->conns, node) {
                 if (dpid_set_contains(&m->dpids, c->dpid)) {
@@ -262,6 +262,7 @@ static void drain_mail__(struct worker *w)
                 }
             }
             break;
+        }
         case WORKER_MAIL_DUMP:
             dump_flows__(w, m->dir);
             break;
