@@ -376,7 +376,8 @@ static void router_unpublish__(const struct vx_router_cfg *c)
     }
 }
 
-static void host_publish__(const struct vx_host_cfg *c)
+/* A new, unpublished host object for 'c'. */
+static struct vx_host *host_new__(const struct vx_host_cfg *c)
 {
     struct vx_host *h = xzalloc(sizeof *h);
     h->cfg = *c;
@@ -388,6 +389,12 @@ static void host_publish__(const struct vx_host_cfg *c)
     TSAN_RELEASE(&h->by_bridge_mac);
     TSAN_RELEASE(&h->by_bridge);
     TSAN_RELEASE(&h->by_net);
+    return h;
+}
+
+static void host_publish__(const struct vx_host_cfg *c)
+{
+    struct vx_host *h = host_new__(c);
     /* The (vni, ip) index last: a host is an ARP target only once it can
      * also be found as a source. */
     cds_lfht_add(hosts_by_bridge_mac, hash_bridge_mac__(c->dpid, c->mac), &h->by_bridge_mac);
@@ -438,16 +445,7 @@ static void host_replace__(const struct vx_host_cfg *old, const struct vx_host_c
         host_publish__(new);
         return;
     }
-    struct vx_host *h = xzalloc(sizeof *h);
-    h->cfg = *new;
-    cds_lfht_node_init(&h->by_net_ip);
-    cds_lfht_node_init(&h->by_bridge_mac);
-    cds_lfht_node_init(&h->by_bridge);
-    cds_lfht_node_init(&h->by_net);
-    TSAN_RELEASE(&h->by_net_ip);
-    TSAN_RELEASE(&h->by_bridge_mac);
-    TSAN_RELEASE(&h->by_bridge);
-    TSAN_RELEASE(&h->by_net);
+    struct vx_host *h = host_new__(new);
     cds_lfht_add(hosts_by_bridge_mac, hash_bridge_mac__(new->dpid, new->mac), &h->by_bridge_mac);
     cds_lfht_add(hosts_by_bridge, hash_dpid__(new->dpid), &h->by_bridge);
     cds_lfht_add(hosts_by_net, hash_vni__(new->vni), &h->by_net);
