@@ -85,12 +85,12 @@ static enum MHD_Result reply_error__(struct MHD_Connection *conn, unsigned int s
     return reply_json__(conn, status, j);
 }
 
-/* Applies a validated config (taking it) and tells the affected workers. */
+/* Applies a validated, sorted config (api_json_change's result, taken)
+ * and tells the affected workers. */
 static void apply_config__(struct api *api, struct vx_config *cfg)
 {
     struct dpid_set affected = { 0, 0, NULL };
 
-    vxconf_sort(cfg);
     model_apply(cfg, &affected, NULL);
     api->changed(api->aux, &affected);
     dpid_set_clear(&affected);

@@ -117,8 +117,7 @@ bool store_replay(const char *path, struct vx_config *cfg, size_t *n_applied,
             continue;
         }
         vxconf_free(cfg);
-        *cfg = next;
-        vxconf_sort(cfg);
+        *cfg = next;            /* sorted by api_json_change */
         (*n_applied)++;
     }
     sqlite3_finalize(st);
