@@ -74,3 +74,21 @@ void vxbuf_consume(struct vxbuf *b, size_t size)
         b->head = 0;
     }
 }
+
+bool vxcur_pull_tlv(struct vxcur *c, const struct vxtlv_format *f, struct vxtlv *t)
+{
+    if (c->left < f->hdr_size) {
+        return false;
+    }
+    const uint8_t *l = c->p + f->len_ofs;
+    size_t len = f->len_size == 2 ? (size_t)(l[0] << 8 | l[1]) : l[0];
+    size_t size = f->len_includes_hdr ? len : f->hdr_size + len;
+    if (size < f->hdr_size || size % f->align || size > c->left) {
+        return false;
+    }
+    t->hdr = vxcur_pull(c, size);
+    t->value = t->hdr + f->hdr_size;
+    t->value_len = size - f->hdr_size;
+    t->size = size;
+    return true;
+}

@@ -104,6 +104,35 @@ static inline bool vxcur_get_be32(struct vxcur *c, uint32_t *v)
     return p != NULL;
 }
 
+/* The framing of a type-length-value element, for vxcur_pull_tlv(): the
+ * header's size, where its length field sits and how wide it is (1 or 2
+ * bytes, big-endian), whether the length counts the header, and the
+ * alignment the element's total size must keep (1 for none).  The decoders
+ * that use it: OpenFlow 1.3.5 instructions and actions (A.2.4, A.2.5), OXM
+ * fields (A.2.3.2) and DHCP options (RFC 2132 section 2). */
+struct vxtlv_format {
+    uint8_t hdr_size;
+    uint8_t len_ofs;
+    uint8_t len_size;
+    bool len_includes_hdr;
+    uint8_t align;
+};
+
+/* One element pulled by vxcur_pull_tlv().  Points into the cursor's bytes:
+ * valid as long as they are. */
+struct vxtlv {
+    const uint8_t *hdr;         /* the element's first byte */
+    const uint8_t *value;       /* the byte after the header */
+    size_t value_len;
+    size_t size;                /* header + value */
+};
+
+/* Pulls one element framed by 'f' from 'c' into '*t'.  Returns false, with
+ * 'c' unchanged, if the header is incomplete, the total size is smaller than
+ * the header, breaks the alignment, or runs past the end of 'c'.  Never reads
+ * outside 'c'.  Any thread. */
+bool vxcur_pull_tlv(struct vxcur *c, const struct vxtlv_format *f, struct vxtlv *t);
+
 /* Unaligned big-endian access helpers for wire structs (house style 2). */
 static inline uint16_t get_be16(const void *p_)
 {
@@ -144,6 +173,25 @@ static inline void put_be64(void *p_, uint64_t v)
     uint8_t *p = p_;
     put_be32(p, (uint32_t)(v >> 32));
     put_be32(p + 4, (uint32_t)v);
+}
+
+/* The 'n'-byte (n <= 8) big-endian integer at 'p': OXM values, MACs. */
+static inline uint64_t get_be_n(const void *p_, unsigned int n)
+{
+    const uint8_t *p = p_;
+    uint64_t v = 0;
+    for (unsigned int i = 0; i < n; i++) {
+        v = v << 8 | p[i];
+    }
+    return v;
+}
+
+static inline void put_be_n(void *p_, uint64_t v, unsigned int n)
+{
+    uint8_t *p = p_;
+    for (unsigned int i = n; i-- > 0; v >>= 8) {
+        p[i] = (uint8_t)v;
+    }
 }
 
 #endif

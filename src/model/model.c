@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/util.h"
 
 /* The tables.  Written by the single writer, read by every worker. */
@@ -45,19 +46,13 @@ void model_init(void)
 
 /* --- Keys, hashes and match functions --- */
 
-static uint64_t mac_u64__(const uint8_t m[6])
-{
-    return (uint64_t)m[0] << 40 | (uint64_t)m[1] << 32 | (uint64_t)m[2] << 24
-           | (uint64_t)m[3] << 16 | (uint64_t)m[4] << 8 | m[5];
-}
-
 static unsigned long hash_dpid__(uint64_t dpid) { return hash_u64(dpid ^ 0x9e3779b97f4a7c15ULL); }
 static unsigned long hash_vni__(uint32_t vni) { return hash_u64((uint64_t)vni << 1 | 1); }
-static unsigned long hash_mac__(const uint8_t m[6]) { return hash_u64(mac_u64__(m) << 3 | 5); }
+static unsigned long hash_mac__(const uint8_t m[6]) { return hash_u64(get_be_n(m, 6) << 3 | 5); }
 static unsigned long hash_net_ip__(uint32_t vni, uint32_t ip) { return hash_u64((uint64_t)vni << 32 | ip); }
 static unsigned long hash_bridge_mac__(uint64_t dpid, const uint8_t m[6])
 {
-    return hash_u64(dpid * 0xff51afd7ed558ccdULL ^ mac_u64__(m));
+    return hash_u64(dpid * 0xff51afd7ed558ccdULL ^ get_be_n(m, 6));
 }
 
 struct net_ip_key { uint32_t vni, ip; };
@@ -195,32 +190,36 @@ const struct vx_host *model_host_by_source(uint64_t dpid, const uint8_t mac[6],
     return NULL;
 }
 
+/* The host whose index node at 'node_ofs' the iterator stands on, or NULL
+ * at the end of the duplicates. */
+static const struct vx_host *host_at__(struct cds_lfht_iter *it, size_t node_ofs)
+{
+    struct cds_lfht_node *n = iter_node__(it);
+    return n ? (const struct vx_host *)((const char *)n - node_ofs) : NULL;
+}
+
 const struct vx_host *model_hosts_on_bridge(uint64_t dpid, struct cds_lfht_iter *it)
 {
     cds_lfht_lookup(hosts_by_bridge, hash_dpid__(dpid), match_host_bridge__, &dpid, it);
-    struct cds_lfht_node *n = iter_node__(it);
-    return n ? caa_container_of(n, struct vx_host, by_bridge) : NULL;
-}
-
-const struct vx_host *model_next_on_bridge(uint64_t dpid, struct cds_lfht_iter *it)
-{
-    cds_lfht_next_duplicate(hosts_by_bridge, match_host_bridge__, &dpid, it);
-    struct cds_lfht_node *n = iter_node__(it);
-    return n ? caa_container_of(n, struct vx_host, by_bridge) : NULL;
+    return host_at__(it, offsetof(struct vx_host, by_bridge));
 }
 
 const struct vx_host *model_hosts_in_network(uint32_t vni, struct cds_lfht_iter *it)
 {
     cds_lfht_lookup(hosts_by_net, hash_vni__(vni), match_host_net__, &vni, it);
-    struct cds_lfht_node *n = iter_node__(it);
-    return n ? caa_container_of(n, struct vx_host, by_net) : NULL;
+    return host_at__(it, offsetof(struct vx_host, by_net));
+}
+
+const struct vx_host *model_next_on_bridge(uint64_t dpid, struct cds_lfht_iter *it)
+{
+    cds_lfht_next_duplicate(hosts_by_bridge, match_host_bridge__, &dpid, it);
+    return host_at__(it, offsetof(struct vx_host, by_bridge));
 }
 
 const struct vx_host *model_next_in_network(uint32_t vni, struct cds_lfht_iter *it)
 {
     cds_lfht_next_duplicate(hosts_by_net, match_host_net__, &vni, it);
-    struct cds_lfht_node *n = iter_node__(it);
-    return n ? caa_container_of(n, struct vx_host, by_net) : NULL;
+    return host_at__(it, offsetof(struct vx_host, by_net));
 }
 
 const struct vx_config *model_config(void)
@@ -297,45 +296,61 @@ static bool cfg_equal__(const void *a, const void *b, size_t size, size_t line_o
                       size - line_ofs - sizeof(int));
 }
 
-static void bridge_publish__(const struct vx_bridge_cfg *c)
+/* How a table keyed by one field holds its objects, for publish__() and
+ * remove__(): the object's size, its config entry (first member, 'cfg_size'
+ * bytes), where its node and rcu_head sit, and the call_rcu() callback that
+ * frees it. */
+struct keyed_table {
+    struct cds_lfht **table;
+    cds_lfht_match_fct match;
+    size_t obj_size;
+    size_t cfg_size;
+    size_t node_ofs;
+    size_t rcu_ofs;
+    void (*free)(struct rcu_head *);
+};
+
+#define KEYED_TABLE(TABLE, MATCH, TYPE, NODE, FREE) {                       \
+    &(TABLE), (MATCH), sizeof(TYPE), sizeof(((TYPE *)0)->cfg),              \
+    offsetof(TYPE, NODE), offsetof(TYPE, rcu), (FREE),                      \
+}
+static const struct keyed_table bridges_kt =
+    KEYED_TABLE(bridges, match_bridge__, struct vx_bridge, by_dpid, free_bridge__);
+static const struct keyed_table networks_kt =
+    KEYED_TABLE(networks, match_network__, struct vx_network, by_vni, free_network__);
+
+/* Frees the object holding 'node' once no reader can hold it. */
+static void retire__(const struct keyed_table *kt, struct cds_lfht_node *node)
 {
-    struct vx_bridge *b = xzalloc(sizeof *b);
-    b->cfg = *c;
-    cds_lfht_node_init(&b->by_dpid);
-    TSAN_RELEASE(&b->by_dpid);
-    struct cds_lfht_node *old = cds_lfht_add_replace(bridges, hash_dpid__(c->dpid),
-                                                     match_bridge__, &c->dpid, &b->by_dpid);
+    char *obj = (char *)node - kt->node_ofs;
+    call_rcu((struct rcu_head *)(obj + kt->rcu_ofs), kt->free);
+}
+
+/* Publishes a new object holding a copy of 'cfg' under 'key' (which points
+ * into 'cfg'), atomically replacing the object that held the key before.
+ * Main thread, outside any read-side section. */
+static void publish__(const struct keyed_table *kt, unsigned long hash, const void *cfg,
+                      const void *key)
+{
+    char *obj = xzalloc(kt->obj_size);
+    struct cds_lfht_node *node = (struct cds_lfht_node *)(obj + kt->node_ofs);
+
+    memcpy(obj, cfg, kt->cfg_size);
+    key = obj + ((const char *)key - (const char *)cfg);
+    cds_lfht_node_init(node);
+    TSAN_RELEASE(node);
+    struct cds_lfht_node *old = cds_lfht_add_replace(*kt->table, hash, kt->match, key, node);
     if (old) {
-        call_rcu(&caa_container_of(old, struct vx_bridge, by_dpid)->rcu, free_bridge__);
+        retire__(kt, old);
     }
 }
 
-static void bridge_unpublish__(uint64_t dpid)
+/* Unpublishes the object under 'key', if any.  Main thread. */
+static void remove__(const struct keyed_table *kt, unsigned long hash, const void *key)
 {
-    struct cds_lfht_node *n = lookup__(bridges, hash_dpid__(dpid), match_bridge__, &dpid);
-    if (n && !cds_lfht_del(bridges, n)) {
-        call_rcu(&caa_container_of(n, struct vx_bridge, by_dpid)->rcu, free_bridge__);
-    }
-}
-
-static void network_publish__(const struct vx_network_cfg *c)
-{
-    struct vx_network *net = xzalloc(sizeof *net);
-    net->cfg = *c;
-    cds_lfht_node_init(&net->by_vni);
-    TSAN_RELEASE(&net->by_vni);
-    struct cds_lfht_node *old = cds_lfht_add_replace(networks, hash_vni__(c->vni),
-                                                     match_network__, &c->vni, &net->by_vni);
-    if (old) {
-        call_rcu(&caa_container_of(old, struct vx_network, by_vni)->rcu, free_network__);
-    }
-}
-
-static void network_unpublish__(uint32_t vni)
-{
-    struct cds_lfht_node *n = lookup__(networks, hash_vni__(vni), match_network__, &vni);
-    if (n && !cds_lfht_del(networks, n)) {
-        call_rcu(&caa_container_of(n, struct vx_network, by_vni)->rcu, free_network__);
+    struct cds_lfht_node *n = lookup__(*kt->table, hash, kt->match, key);
+    if (n && !cds_lfht_del(*kt->table, n)) {
+        retire__(kt, n);
     }
 }
 
@@ -634,14 +649,14 @@ static void apply_removals__(struct apply *a)
     });
     MERGE(a->old->networks, a->old->n_networks, a->cfg->networks, a->cfg->n_networks, vxconf_network_cmp, {
         if (o && !n) {
-            network_unpublish__(o->vni);
+            remove__(&networks_kt, hash_vni__(o->vni), &o->vni);
             vni_add__(&a->vnis, o->vni);
             a->stats.removed++;
         }
     });
     MERGE(a->old->bridges, a->old->n_bridges, a->cfg->bridges, a->cfg->n_bridges, vxconf_bridge_cmp, {
         if (o && !n) {
-            bridge_unpublish__(o->dpid);
+            remove__(&bridges_kt, hash_dpid__(o->dpid), &o->dpid);
             a->stats.removed++;
         }
     });
@@ -654,7 +669,7 @@ static void apply_additions__(struct apply *a)
 {
     MERGE(a->old->bridges, a->old->n_bridges, a->cfg->bridges, a->cfg->n_bridges, vxconf_bridge_cmp, {
         if (n && (!o || !CFG_EQUAL(o, n))) {
-            bridge_publish__(n);
+            publish__(&bridges_kt, hash_dpid__(n->dpid), n, &n->dpid);
             if (o) {
                 /* A moved tunnel endpoint or renamed tunnel port changes
                  * every flow that reaches this bridge's hosts. */
@@ -668,7 +683,7 @@ static void apply_additions__(struct apply *a)
     });
     MERGE(a->old->networks, a->old->n_networks, a->cfg->networks, a->cfg->n_networks, vxconf_network_cmp, {
         if (n && (!o || !CFG_EQUAL(o, n))) {
-            network_publish__(n);
+            publish__(&networks_kt, hash_vni__(n->vni), n, &n->vni);
             vni_add__(&a->vnis, n->vni);
             if (o) a->stats.changed++; else a->stats.added++;
         }

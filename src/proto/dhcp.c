@@ -39,64 +39,83 @@ const char *dhcp_verdict_to_string(enum dhcp_verdict v)
     return v < DHCP_N_VERDICTS ? verdict_names[v] : "?";
 }
 
+/* RFC 2132 section 2: a one-byte code and a one-byte length that does not
+ * count them. */
+static const struct vxtlv_format dhcp_opt_tlv__ = {
+    .hdr_size = 2, .len_ofs = 1, .len_size = 1, .len_includes_hdr = false, .align = 1,
+};
+
+/* Whether option 't' has the fixed length 'len' its code requires. */
+static bool opt_fixed__(const struct vxtlv *t, size_t len)
+{
+    return t->value_len == len;
+}
+
+/* Takes one option into 'm'.  Returns DHCP_OK or the error. */
+static enum dhcp_err take_option__(const struct vxtlv *t, struct dhcp_msg *m, uint8_t *overload)
+{
+    const uint8_t *v = t->value;
+
+    switch (t->hdr[0]) {
+    case DHO_MSG_TYPE:
+        if (!opt_fixed__(t, 1)) return DHCP_ERR_BAD_OPT_LEN;
+        m->msg_type = v[0];
+        break;
+    case DHO_REQUESTED_IP:
+        if (!opt_fixed__(t, 4)) return DHCP_ERR_BAD_OPT_LEN;
+        m->has_requested_ip = true;
+        m->requested_ip = get_be32(v);
+        break;
+    case DHO_SERVER_ID:
+        if (!opt_fixed__(t, 4)) return DHCP_ERR_BAD_OPT_LEN;
+        m->has_server_id = true;
+        m->server_id = get_be32(v);
+        break;
+    case DHO_PARAM_REQ: {
+        /* RFC 3396: a split option is the concatenation of its parts. */
+        size_t n = MIN(t->value_len, sizeof m->params - m->n_params);
+        memcpy(m->params + m->n_params, v, n);
+        m->n_params = (uint8_t)(m->n_params + n);
+        break;
+    }
+    case DHO_MAX_SIZE:
+        if (!opt_fixed__(t, 2)) return DHCP_ERR_BAD_OPT_LEN;
+        m->max_size = get_be16(v);
+        break;
+    case DHO_OVERLOAD:
+        if (!opt_fixed__(t, 1) || v[0] < 1 || v[0] > 3) return DHCP_ERR_BAD_OPT_LEN;
+        *overload = v[0];
+        break;
+    default:
+        break;
+    }
+    return DHCP_OK;
+}
+
 /* Parses one option area.  '*saw_end' reports whether the end option was
  * found.  Returns DHCP_OK or the error. */
 static enum dhcp_err parse_options__(const uint8_t *p, size_t size, struct dhcp_msg *m,
                                      uint8_t *overload, bool *saw_end)
 {
-    size_t i = 0;
+    struct vxcur c = vxcur_make(p, size);
 
     *saw_end = false;
-    while (i < size) {
-        uint8_t code = p[i++];
-        if (code == DHO_PAD) {
-            continue;           /* RFC 2132 3.1: one byte, no length */
+    while (c.left) {
+        if (c.p[0] == DHO_PAD) {
+            vxcur_pull(&c, 1);  /* RFC 2132 3.1: one byte, no length */
+            continue;
         }
-        if (code == DHO_END) {
+        if (c.p[0] == DHO_END) {
             *saw_end = true;
             return DHCP_OK;
         }
-        if (i >= size) {
+        struct vxtlv t;
+        if (!vxcur_pull_tlv(&c, &dhcp_opt_tlv__, &t)) {
             return DHCP_ERR_OPT_OVERRUN;
         }
-        uint8_t len = p[i++];
-        if (len > size - i) {
-            return DHCP_ERR_OPT_OVERRUN;
-        }
-        const uint8_t *v = p + i;
-        i += len;
-        switch (code) {
-        case DHO_MSG_TYPE:
-            if (len != 1) return DHCP_ERR_BAD_OPT_LEN;
-            m->msg_type = v[0];
-            break;
-        case DHO_REQUESTED_IP:
-            if (len != 4) return DHCP_ERR_BAD_OPT_LEN;
-            m->has_requested_ip = true;
-            m->requested_ip = get_be32(v);
-            break;
-        case DHO_SERVER_ID:
-            if (len != 4) return DHCP_ERR_BAD_OPT_LEN;
-            m->has_server_id = true;
-            m->server_id = get_be32(v);
-            break;
-        case DHO_PARAM_REQ: {
-            /* RFC 3396: a split option is the concatenation of its parts. */
-            size_t n = MIN((size_t)len, sizeof m->params - m->n_params);
-            memcpy(m->params + m->n_params, v, n);
-            m->n_params = (uint8_t)(m->n_params + n);
-            break;
-        }
-        case DHO_MAX_SIZE:
-            if (len != 2) return DHCP_ERR_BAD_OPT_LEN;
-            m->max_size = get_be16(v);
-            break;
-        case DHO_OVERLOAD:
-            if (len != 1 || v[0] < 1 || v[0] > 3) return DHCP_ERR_BAD_OPT_LEN;
-            *overload = v[0];
-            break;
-        default:
-            break;
+        enum dhcp_err err = take_option__(&t, m, overload);
+        if (err) {
+            return err;
         }
     }
     return DHCP_OK;

@@ -52,114 +52,143 @@ void of_insts_dec_nw_ttl(struct of_insts *i)
     add_action__(i)->type = OFA_DEC_NW_TTL;
 }
 
+/* OF1.3.5 A.2.4 and A.2.5: instructions and actions share one framing, a
+ * 16-bit type and a 16-bit length that counts the header, padded to 8. */
+static const struct vxtlv_format of_tlv__ = {
+    .hdr_size = 4, .len_ofs = 2, .len_size = 2, .len_includes_hdr = true, .align = 8,
+};
+
+struct ofp_write_metadata {     /* A.2.4 OFPIT_WRITE_METADATA */
+    struct ofp_tlv_header hdr;
+    uint8_t pad[4];
+    uint8_t metadata[8];
+    uint8_t metadata_mask[8];
+};
+_Static_assert(sizeof(struct ofp_write_metadata) == 24, "write_metadata");
+
+/* Decodes one SET_FIELD action's OXM (A.2.5: header, one unmasked OXM, zero
+ * padding) into 'a'. */
+static enum ofperr set_field_pull__(const struct vxtlv *t, struct of_action *a)
+{
+    uint32_t h = get_be32(t->value);
+    enum of_field f;
+
+    if (!of_field_from_oxm((uint16_t)OXM_CLASS(h), (uint8_t)OXM_FIELD(h), &f)) {
+        return OFPERR_BAD_ACTION_SET_TYPE;
+    }
+    const struct of_field_desc *fd = of_field_get(f);
+    if (OXM_HASMASK(h) || OXM_LENGTH(h) != fd->size || 4u + fd->size > t->value_len) {
+        return OFPERR_BAD_ACTION_SET_LEN;
+    }
+    a->type = OFA_SET_FIELD;
+    a->field = (uint8_t)f;
+    a->value = get_be_n(t->value + 4, fd->size);
+    return 0;
+}
+
+/* Decodes one action element into 'a'. */
+static enum ofperr action_pull__(const struct vxtlv *t, struct of_action *a)
+{
+    switch (get_be16(t->hdr)) {
+    case OFPAT_OUTPUT: {
+        const struct ofp_action_output *o = (const void *)t->hdr;
+        if (t->size != sizeof *o) {
+            return OFPERR_BAD_ACTION_LEN;
+        }
+        a->type = OFA_OUTPUT;
+        a->port = get_be32(o->port);
+        a->max_len = a->port == OFPP_CONTROLLER ? get_be16(o->max_len) : 0;
+        return 0;
+    }
+    case OFPAT_DEC_NW_TTL:
+        if (t->size != sizeof(struct ofp_action_generic)) {
+            return OFPERR_BAD_ACTION_LEN;
+        }
+        a->type = OFA_DEC_NW_TTL;
+        return 0;
+    case OFPAT_SET_FIELD:
+        return set_field_pull__(t, a);
+    default:
+        return OFPERR_BAD_ACTION_TYPE;
+    }
+}
+
 enum ofperr of_actions_pull(struct vxcur *c, struct of_insts *insts)
 {
     while (c->left) {
-        uint16_t type, len;
+        struct vxtlv t;
 
-        if (c->left < sizeof(struct ofp_action_header)) {
+        if (!vxcur_pull_tlv(c, &of_tlv__, &t) || insts->n_actions >= OF_MAX_ACTIONS) {
             return OFPERR_BAD_ACTION_LEN;
         }
-        type = get_be16(c->p);
-        len = get_be16(c->p + 2);
-        if (len < 8 || len % 8 || len > c->left) {
-            return OFPERR_BAD_ACTION_LEN;
+        struct of_action a = { 0 };
+        enum ofperr err = action_pull__(&t, &a);
+        if (err) {
+            return err;
         }
-        const uint8_t *p = vxcur_pull(c, len);
-        if (insts->n_actions >= OF_MAX_ACTIONS) {
-            return OFPERR_BAD_ACTION_LEN;
-        }
-        struct of_action *a;
-        switch (type) {
-        case OFPAT_OUTPUT:
-            if (len != sizeof(struct ofp_action_output)) {
-                return OFPERR_BAD_ACTION_LEN;
-            }
-            a = add_action__(insts);
-            a->type = OFA_OUTPUT;
-            a->port = get_be32(p + 4);
-            a->max_len = a->port == OFPP_CONTROLLER ? get_be16(p + 8) : 0;
-            break;
-        case OFPAT_DEC_NW_TTL:
-            if (len != sizeof(struct ofp_action_generic)) {
-                return OFPERR_BAD_ACTION_LEN;
-            }
-            add_action__(insts)->type = OFA_DEC_NW_TTL;
-            break;
-        case OFPAT_SET_FIELD: {
-            uint32_t h = get_be32(p + 4);
-            enum of_field f;
-            if (!of_field_from_oxm((uint16_t)OXM_CLASS(h), (uint8_t)OXM_FIELD(h), &f)) {
-                return OFPERR_BAD_ACTION_SET_TYPE;
-            }
-            const struct of_field_desc *fd = of_field_get(f);
-            if (OXM_HASMASK(h) || OXM_LENGTH(h) != fd->size
-                || 8u + fd->size > len) {
-                return OFPERR_BAD_ACTION_SET_LEN;
-            }
-            uint64_t v = 0;
-            for (unsigned int k = 0; k < fd->size; k++) {
-                v = v << 8 | p[8 + k];
-            }
-            a = add_action__(insts);
-            a->type = OFA_SET_FIELD;
-            a->field = (uint8_t)f;
-            a->value = v;
-            break;
-        }
-        default:
-            return OFPERR_BAD_ACTION_TYPE;
-        }
+        *add_action__(insts) = a;
     }
     return 0;
+}
+
+/* Decodes one instruction element into 'insts'; each kind at most once. */
+static enum ofperr instruction_pull__(const struct vxtlv *t, struct of_insts *insts)
+{
+    switch (get_be16(t->hdr)) {
+    case OFPIT_GOTO_TABLE: {
+        const struct ofp_instruction_goto_table *g = (const void *)t->hdr;
+        if (t->size != sizeof *g || insts->has_goto) {
+            return OFPERR_BAD_INSTRUCTION_LEN;
+        }
+        of_insts_goto(insts, g->table_id);
+        return 0;
+    }
+    case OFPIT_WRITE_METADATA: {
+        const struct ofp_write_metadata *w = (const void *)t->hdr;
+        if (t->size != sizeof *w || insts->has_write_metadata) {
+            return OFPERR_BAD_INSTRUCTION_LEN;
+        }
+        of_insts_write_metadata(insts, get_be64(w->metadata), get_be64(w->metadata_mask));
+        return 0;
+    }
+    case OFPIT_APPLY_ACTIONS: {
+        if (insts->has_apply) {
+            return OFPERR_BAD_INSTRUCTION_LEN;
+        }
+        struct vxcur ac = vxcur_make(t->value + 4, t->value_len - 4);
+        enum ofperr err = of_actions_pull(&ac, insts);
+        insts->has_apply = true;
+        return err;
+    }
+    default:
+        return OFPERR_BAD_INSTRUCTION_UNKNOWN;
+    }
 }
 
 enum ofperr of_insts_pull(struct vxcur *c, struct of_insts *insts)
 {
     of_insts_init(insts);
     while (c->left) {
-        uint16_t type, len;
-        const uint8_t *p;
+        struct vxtlv t;
 
-        if (c->left < sizeof(struct ofp_instruction)) {
+        if (!vxcur_pull_tlv(c, &of_tlv__, &t)) {
             return OFPERR_BAD_INSTRUCTION_LEN;
         }
-        type = get_be16(c->p);
-        len = get_be16(c->p + 2);
-        if (len < 8 || len % 8 || len > c->left) {
-            return OFPERR_BAD_INSTRUCTION_LEN;
-        }
-        p = vxcur_pull(c, len);
-        switch (type) {
-        case OFPIT_GOTO_TABLE:
-            if (len != sizeof(struct ofp_instruction_goto_table) || insts->has_goto) {
-                return OFPERR_BAD_INSTRUCTION_LEN;
-            }
-            of_insts_goto(insts, p[4]);
-            break;
-        case OFPIT_WRITE_METADATA:
-            if (len != 24 || insts->has_write_metadata) {
-                return OFPERR_BAD_INSTRUCTION_LEN;
-            }
-            of_insts_write_metadata(insts, get_be64(p + 8), get_be64(p + 16));
-            break;
-        case OFPIT_APPLY_ACTIONS: {
-            if (insts->has_apply) {
-                return OFPERR_BAD_INSTRUCTION_LEN;
-            }
-            struct vxcur ac = vxcur_make(p + 8, len - 8u);
-            enum ofperr err = of_actions_pull(&ac, insts);
-            if (err) {
-                return err;
-            }
-            insts->has_apply = true;
-            break;
-        }
-        default:
-            return OFPERR_BAD_INSTRUCTION_UNKNOWN;
+        enum ofperr err = instruction_pull__(&t, insts);
+        if (err) {
+            return err;
         }
     }
     return 0;
+}
+
+/* Appends a zeroed element of 'size' bytes with its type and length set. */
+static void *tlv_put__(struct vxbuf *b, uint16_t type, size_t size)
+{
+    uint8_t *p = vxbuf_put_zeros(b, size);
+    put_be16(p, type);
+    put_be16(p + 2, (uint16_t)size);
+    return p;
 }
 
 void of_actions_put(struct vxbuf *b, const struct of_insts *insts)
@@ -168,33 +197,21 @@ void of_actions_put(struct vxbuf *b, const struct of_insts *insts)
         const struct of_action *a = &insts->actions[k];
         switch (a->type) {
         case OFA_OUTPUT: {
-            struct ofp_action_output *o = vxbuf_put_zeros(b, sizeof *o);
-            put_be16(o->type, OFPAT_OUTPUT);
-            put_be16(o->len, sizeof *o);
+            struct ofp_action_output *o = tlv_put__(b, OFPAT_OUTPUT, sizeof *o);
             put_be32(o->port, a->port);
             put_be16(o->max_len, a->max_len);
             break;
         }
-        case OFA_DEC_NW_TTL: {
-            struct ofp_action_generic *g = vxbuf_put_zeros(b, sizeof *g);
-            put_be16(g->type, OFPAT_DEC_NW_TTL);
-            put_be16(g->len, sizeof *g);
+        case OFA_DEC_NW_TTL:
+            tlv_put__(b, OFPAT_DEC_NW_TTL, sizeof(struct ofp_action_generic));
             break;
-        }
         case OFA_SET_FIELD: {
             /* OF1.3.5 A.2.5: header, one OXM, zero padding to 8 bytes.
              * OVS rejects non-zero padding with OFPBAC_BAD_SET_ARGUMENT. */
             const struct of_field_desc *fd = of_field_get(a->field);
-            size_t len = ROUND_UP(8u + fd->size, 8);
-            uint8_t *p = vxbuf_put_zeros(b, len);
-            put_be16(p, OFPAT_SET_FIELD);
-            put_be16(p + 2, (uint16_t)len);
+            uint8_t *p = tlv_put__(b, OFPAT_SET_FIELD, ROUND_UP(8u + fd->size, 8));
             put_be32(p + 4, OXM_HEADER(fd->oxm_class, fd->oxm_field, 0, fd->size));
-            uint64_t v = a->value;
-            for (int k2 = fd->size - 1; k2 >= 0; k2--) {
-                p[8 + k2] = (uint8_t)v;
-                v >>= 8;
-            }
+            put_be_n(p + 8, a->value, fd->size);
             break;
         }
         }
@@ -205,23 +222,19 @@ void of_insts_put(struct vxbuf *b, const struct of_insts *insts)
 {
     if (insts->has_apply) {
         size_t start = vxbuf_ofs(b);
-        vxbuf_put_zeros(b, sizeof(struct ofp_instruction_actions));
+        tlv_put__(b, OFPIT_APPLY_ACTIONS, sizeof(struct ofp_instruction_actions));
         of_actions_put(b, insts);
         struct ofp_instruction_actions *ia = vxbuf_at(b, start);
-        put_be16(ia->type, OFPIT_APPLY_ACTIONS);
-        put_be16(ia->len, (uint16_t)(vxbuf_ofs(b) - start));
+        put_be16(ia->hdr.len, (uint16_t)(vxbuf_ofs(b) - start));
     }
     if (insts->has_write_metadata) {
-        uint8_t *w = vxbuf_put_zeros(b, 24);
-        put_be16(w, OFPIT_WRITE_METADATA);
-        put_be16(w + 2, 24);
-        put_be64(w + 8, insts->metadata);
-        put_be64(w + 16, insts->metadata_mask);
+        struct ofp_write_metadata *w = tlv_put__(b, OFPIT_WRITE_METADATA, sizeof *w);
+        put_be64(w->metadata, insts->metadata);
+        put_be64(w->metadata_mask, insts->metadata_mask);
     }
     if (insts->has_goto) {
-        struct ofp_instruction_goto_table *g = vxbuf_put_zeros(b, sizeof *g);
-        put_be16(g->type, OFPIT_GOTO_TABLE);
-        put_be16(g->len, sizeof *g);
+        struct ofp_instruction_goto_table *g =
+            tlv_put__(b, OFPIT_GOTO_TABLE, sizeof *g);
         g->table_id = insts->goto_table;
     }
 }

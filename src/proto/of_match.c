@@ -54,19 +54,12 @@ bool of_field_from_oxm(uint16_t oxm_class, uint8_t oxm_field, enum of_field *f)
 
 uint64_t mac_to_u64(const uint8_t mac[6])
 {
-    uint64_t v = 0;
-    for (int i = 0; i < 6; i++) {
-        v = v << 8 | mac[i];
-    }
-    return v;
+    return get_be_n(mac, 6);
 }
 
 void mac_from_u64(uint64_t v, uint8_t mac[6])
 {
-    for (int i = 5; i >= 0; i--) {
-        mac[i] = (uint8_t)v;
-        v >>= 8;
-    }
+    put_be_n(mac, v, 6);
 }
 
 void of_match_set(struct of_match *m, enum of_field f, uint64_t value)
@@ -97,20 +90,20 @@ void of_match_set_mac(struct of_match *m, enum of_field f, const uint8_t mac[6])
     of_match_set(m, f, mac_to_u64(mac));
 }
 
-static uint64_t get_be_n__(const uint8_t *p, unsigned int n)
-{
-    uint64_t v = 0;
-    for (unsigned int i = 0; i < n; i++) {
-        v = v << 8 | p[i];
-    }
-    return v;
-}
+/* OF1.3.5 A.2.3.2: a 32-bit OXM header whose low byte is the payload length. */
+static const struct vxtlv_format oxm_tlv__ = {
+    .hdr_size = 4, .len_ofs = 3, .len_size = 1, .len_includes_hdr = false, .align = 1,
+};
 
-static void put_be_n__(uint8_t *p, uint64_t v, unsigned int n)
+/* Keeps an OXM this codec does not know, so that the match can still be
+ * compared and printed; marks the match if there is no room left. */
+static void keep_unknown__(struct of_match *m, const struct vxtlv *t)
 {
-    for (int i = (int)n - 1; i >= 0; i--) {
-        p[i] = (uint8_t)v;
-        v >>= 8;
+    if (m->unknown_size + t->size > sizeof m->unknown) {
+        m->unknown_overflow = true;
+    } else {
+        memcpy(m->unknown + m->unknown_size, t->hdr, t->size);
+        m->unknown_size = (uint16_t)(m->unknown_size + t->size);
     }
 }
 
@@ -136,22 +129,16 @@ enum ofperr of_match_pull(struct vxcur *c, struct of_match *m)
     vxcur_pull(c, ROUND_UP((size_t)length, 8));
 
     while (oxms.left) {
-        uint32_t h;
-        const uint8_t *payload;
+        struct vxtlv t;
         enum of_field f;
 
-        if (!vxcur_get_be32(&oxms, &h)
-            || !(payload = vxcur_pull(&oxms, OXM_LENGTH(h)))) {
+        if (!vxcur_pull_tlv(&oxms, &oxm_tlv__, &t)) {
             return OFPERR_BAD_MATCH_LEN;
         }
+        uint32_t h = get_be32(t.hdr);
+        const uint8_t *payload = t.value;
         if (!of_field_from_oxm((uint16_t)OXM_CLASS(h), (uint8_t)OXM_FIELD(h), &f)) {
-            size_t size = 4 + OXM_LENGTH(h);
-            if (m->unknown_size + size > sizeof m->unknown) {
-                m->unknown_overflow = true;
-            } else {
-                memcpy(m->unknown + m->unknown_size, payload - 4, size);
-                m->unknown_size = (uint16_t)(m->unknown_size + size);
-            }
+            keep_unknown__(m, &t);
             continue;
         }
         const struct of_field_desc *fd = &fields[f];
@@ -165,9 +152,9 @@ enum ofperr of_match_pull(struct vxcur *c, struct of_match *m)
         if (of_match_has(m, f)) {
             return OFPERR_BAD_MATCH_DUP_FIELD;
         }
-        uint64_t v = get_be_n__(payload, fd->size);
+        uint64_t v = get_be_n(payload, fd->size);
         if (OXM_HASMASK(h)) {
-            of_match_set_masked(m, f, v, get_be_n__(payload + fd->size, fd->size));
+            of_match_set_masked(m, f, v, get_be_n(payload + fd->size, fd->size));
         } else {
             of_match_set(m, f, v);
         }
@@ -193,9 +180,9 @@ bool of_match_put(struct vxbuf *b, const struct of_match *m)
         uint8_t *p = vxbuf_put_zeros(b, 4 + len);
 
         put_be32(p, OXM_HEADER(fd->oxm_class, fd->oxm_field, hasmask, len));
-        put_be_n__(p + 4, m->value[f], fd->size);
+        put_be_n(p + 4, m->value[f], fd->size);
         if (hasmask) {
-            put_be_n__(p + 4 + fd->size, m->mask[f], fd->size);
+            put_be_n(p + 4 + fd->size, m->mask[f], fd->size);
         }
     }
     vxbuf_put(b, m->unknown, m->unknown_size);

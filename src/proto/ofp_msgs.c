@@ -99,10 +99,18 @@ void ofp_msg_finish(struct vxbuf *b, size_t start)
     put_be16(oh->length, (uint16_t)(vxbuf_ofs(b) - start));
 }
 
+/* Appends a whole message of fixed 'size' (header included) and returns it
+ * for the caller to fill: valid until 'b' next grows. */
+static void *put_fixed__(struct vxbuf *b, uint8_t type, uint32_t xid, size_t size)
+{
+    size_t start = ofp_msg_start(b, type, xid, size);
+    ofp_msg_finish(b, start);
+    return vxbuf_at(b, start);
+}
+
 static void put_simple__(struct vxbuf *b, uint8_t type, uint32_t xid)
 {
-    size_t start = ofp_msg_start(b, type, xid, OFP_HEADER_SIZE);
-    ofp_msg_finish(b, start);
+    put_fixed__(b, type, xid, OFP_HEADER_SIZE);
 }
 
 void ofp_put_hello(struct vxbuf *b, uint32_t xid)
@@ -207,25 +215,21 @@ enum ofperr ofp_decode_features_reply(const void *msg, size_t size, struct of_fe
 
 void ofp_put_set_config(struct vxbuf *b, uint32_t xid, uint16_t flags, uint16_t miss_send_len)
 {
-    size_t start = ofp_msg_start(b, OFPT_SET_CONFIG, xid, sizeof(struct ofp_switch_config));
-    struct ofp_switch_config *sc = vxbuf_at(b, start);
+    struct ofp_switch_config *sc = put_fixed__(b, OFPT_SET_CONFIG, xid, sizeof *sc);
 
     put_be16(sc->flags, flags);
     put_be16(sc->miss_send_len, miss_send_len);
-    ofp_msg_finish(b, start);
 }
 
 void ofp_put_set_async(struct vxbuf *b, uint32_t xid, uint32_t packet_in_mask)
 {
-    size_t start = ofp_msg_start(b, OFPT_SET_ASYNC, xid, sizeof(struct ofp_async_config));
-    struct ofp_async_config *ac = vxbuf_at(b, start);
+    struct ofp_async_config *ac = put_fixed__(b, OFPT_SET_ASYNC, xid, sizeof *ac);
 
     put_be32(ac->packet_in_mask[0], packet_in_mask);
     put_be32(ac->port_status_mask[0], 1u << OFPPR_ADD | 1u << OFPPR_DELETE | 1u << OFPPR_MODIFY);
     put_be32(ac->port_status_mask[1], 1u << OFPPR_ADD | 1u << OFPPR_DELETE | 1u << OFPPR_MODIFY);
     /* FLOW_REMOVED: idle, hard, delete, group delete (OF1.3.5 A.4.2). */
     put_be32(ac->flow_removed_mask[0], 0xf);
-    ofp_msg_finish(b, start);
 }
 
 void ofp_put_barrier_request(struct vxbuf *b, uint32_t xid)
@@ -235,12 +239,10 @@ void ofp_put_barrier_request(struct vxbuf *b, uint32_t xid)
 
 void ofp_put_role_request(struct vxbuf *b, uint32_t xid, uint32_t role, uint64_t generation_id)
 {
-    size_t start = ofp_msg_start(b, OFPT_ROLE_REQUEST, xid, sizeof(struct ofp_role_request));
-    struct ofp_role_request *rr = vxbuf_at(b, start);
+    struct ofp_role_request *rr = put_fixed__(b, OFPT_ROLE_REQUEST, xid, sizeof *rr);
 
     put_be32(rr->role, role);
     put_be64(rr->generation_id, generation_id);
-    ofp_msg_finish(b, start);
 }
 
 enum ofperr ofp_decode_role_reply(const void *msg, size_t size, struct of_role *r)

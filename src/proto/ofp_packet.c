@@ -40,8 +40,8 @@ size_t ofp_start_packet_out(struct vxbuf *b, uint32_t xid, uint32_t in_port, uin
     put_be32(po->buffer_id, OFP_NO_BUFFER);
     put_be32(po->in_port, in_port);
     put_be16(po->actions_len, sizeof *ao);
-    put_be16(ao->type, OFPAT_OUTPUT);
-    put_be16(ao->len, sizeof *ao);
+    put_be16(ao->hdr.type, OFPAT_OUTPUT);
+    put_be16(ao->hdr.len, sizeof *ao);
     put_be32(ao->port, out_port);
     return start;
 }

@@ -169,23 +169,23 @@ enum ofp_instruction_type {
     OFPIT_CLEAR_ACTIONS = 5,
     OFPIT_METER = 6,
 };
-struct ofp_instruction {
+/* Instructions and actions share one header (A.2.4, A.2.5): a type and a
+ * length that counts the header, padded to a multiple of 8. */
+struct ofp_tlv_header {
     uint8_t type[2];
     uint8_t len[2];
 };
-_Static_assert(sizeof(struct ofp_instruction) == 4, "instruction");
+_Static_assert(sizeof(struct ofp_tlv_header) == 4, "tlv_header");
 
 struct ofp_instruction_goto_table {
-    uint8_t type[2];
-    uint8_t len[2];
+    struct ofp_tlv_header hdr;
     uint8_t table_id;
     uint8_t pad[3];
 };
 _Static_assert(sizeof(struct ofp_instruction_goto_table) == 8, "goto_table");
 
 struct ofp_instruction_actions {
-    uint8_t type[2];
-    uint8_t len[2];
+    struct ofp_tlv_header hdr;
     uint8_t pad[4];
 };
 _Static_assert(sizeof(struct ofp_instruction_actions) == 8, "inst_actions");
@@ -196,15 +196,8 @@ enum ofp_action_type {
     OFPAT_DEC_NW_TTL = 24,
     OFPAT_SET_FIELD = 25,
 };
-struct ofp_action_header {
-    uint8_t type[2];
-    uint8_t len[2];
-};
-_Static_assert(sizeof(struct ofp_action_header) == 4, "action_header");
-
 struct ofp_action_output {
-    uint8_t type[2];
-    uint8_t len[2];
+    struct ofp_tlv_header hdr;
     uint8_t port[4];
     uint8_t max_len[2];
     uint8_t pad[6];
@@ -212,8 +205,7 @@ struct ofp_action_output {
 _Static_assert(sizeof(struct ofp_action_output) == 16, "action_output");
 
 struct ofp_action_generic {     /* DEC_NW_TTL and other field-less actions */
-    uint8_t type[2];
-    uint8_t len[2];
+    struct ofp_tlv_header hdr;
     uint8_t pad[4];
 };
 _Static_assert(sizeof(struct ofp_action_generic) == 8, "action_generic");
