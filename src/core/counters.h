@@ -33,6 +33,7 @@
     X(conn_obuf_overflow, "connections closed: peer stopped reading")        \
     X(conn_bad_framing, "connections closed: unrecoverable framing")         \
     X(conn_io_error, "connections closed: socket error or EOF")              \
+    X(conn_stats_overflow, "connections closed: FLOW stats reply over its cap") \
     X(rx_bytes, "bytes read from switches")                                  \
     X(tx_bytes, "bytes written to switches")                                 \
     X(rx_syscalls, "read system calls")                                      \
@@ -43,6 +44,9 @@
     X(flow_mod_errors, "FLOW_MODs the switch rejected")                      \
     X(flow_batches, "FLOW_MOD batches confirmed by a barrier")               \
     X(flow_syncs, "reconciliations (desired vs installed)")                  \
+    X(flow_stats_skipped, "FLOW stats entries skipped: undecodable")         \
+    X(flow_removed, "FLOW_REMOVED of one of our flows (re-added)")           \
+    X(flow_removed_unknown, "FLOW_REMOVED of a flow we do not hold")         \
     X(pktin, "PACKET_INs received")                                          \
     X(pktin_rate_limited, "PACKET_INs dropped by the per-port rate limit")  \
     X(pktin_bad_packet, "PACKET_INs whose frame failed to parse")            \

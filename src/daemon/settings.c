@@ -14,17 +14,12 @@ void settings_init(struct settings *s)
     snprintf(s->listen, sizeof s->listen, "tcp:127.0.0.1:6653");
     s->log_level = VLL_INFO;
     s->max_handshakes = 1024;
-    s->worker = (struct worker_params) {
-        .echo_interval_ms = 5000,
-        .pktin_rate = 2000,
-        .pktin_burst = 500,
-        .max_flow_batch = 4096,
-    };
+    s->worker = WORKER_PARAMS_DEFAULT;
 }
 
 static const char *const keys[] = {
     "listen", "workers", "max_handshakes", "log_level", "echo_interval_ms", "state_dir",
-    "packet_in_rate", "packet_in_burst", "flow_batch", "api_listen", "api_token", "api_store",
+    "packet_in_rate", "packet_in_burst", "flow_batch", "max_flow_stats", "max_flow_stats_mib", "api_listen", "api_token", "api_store",
     NULL
 };
 
@@ -78,6 +73,8 @@ static void parse__(struct vxconf_reader *r, const struct config_setting_t *root
     get_uint__(r, root, "packet_in_rate", 1, 1000000000, &s->worker.pktin_rate);
     get_uint__(r, root, "packet_in_burst", 1, 1000000000, &s->worker.pktin_burst);
     get_uint__(r, root, "flow_batch", 1, 65536, &s->worker.max_flow_batch);
+    get_uint__(r, root, "max_flow_stats", 1000, 100000000, &s->worker.max_stats_flows);
+    get_uint__(r, root, "max_flow_stats_mib", 1, 4095, &s->worker.max_stats_mib);
 }
 
 bool settings_load(const char *file, struct settings *s, struct vx_config *cfg,
@@ -119,5 +116,7 @@ bool settings_log_changes(const struct settings *o, const struct settings *n)
     changed__("packet_in_rate", o->worker.pktin_rate != n->worker.pktin_rate, false);
     changed__("packet_in_burst", o->worker.pktin_burst != n->worker.pktin_burst, false);
     changed__("flow_batch", o->worker.max_flow_batch != n->worker.max_flow_batch, false);
+    changed__("max_flow_stats", o->worker.max_stats_flows != n->worker.max_stats_flows, false);
+    changed__("max_flow_stats_mib", o->worker.max_stats_mib != n->worker.max_stats_mib, false);
     return restart;
 }

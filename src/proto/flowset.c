@@ -78,6 +78,24 @@ int flow_identity_cmp(const struct flow_set *sa, const struct flow *a,
     return memcmp(flow_match(sa, a), flow_match(sb, b), a->match_size);
 }
 
+bool flow_set_remove(struct flow_set *s, const struct flow_set *key_set, const struct flow *key)
+{
+    size_t lo = 0, hi = s->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = flow_identity_cmp(s, &s->flows[mid], key_set, key);
+        if (!cmp) {
+            /* Its arena bytes stay until the set is next rebuilt. */
+            memmove(&s->flows[mid], &s->flows[mid + 1], (s->n - mid - 1) * sizeof s->flows[0]);
+            s->n--;
+            return true;
+        }
+        if (cmp < 0) lo = mid + 1; else hi = mid;
+    }
+    return false;
+}
+
 bool flow_insts_equal(const struct flow_set *sa, const struct flow *a,
                       const struct flow_set *sb, const struct flow *b)
 {

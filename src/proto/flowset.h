@@ -43,6 +43,9 @@ bool flow_set_add(struct flow_set *, uint8_t table, uint16_t priority, uint64_t 
                   const struct of_match *, const struct of_insts *);
 /* Adds a copy of flow 'f' of set 'from'. */
 void flow_set_add_copy(struct flow_set *, const struct flow_set *from, const struct flow *f);
+/* Removes the flow of sorted set 's' whose identity is that of 'key' (in
+ * 'key_set').  Returns false if there is none.  The set stays sorted. */
+bool flow_set_remove(struct flow_set *s, const struct flow_set *key_set, const struct flow *key);
 /* Sorts by identity; removes later duplicates of an identity (returns how
  * many were removed). */
 size_t flow_set_sort(struct flow_set *);

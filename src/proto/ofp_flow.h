@@ -49,9 +49,11 @@ struct of_flow_stats {
     struct of_insts insts;
 };
 
-/* Decodes the next entry of a FLOW multipart reply body at 'c', advancing
- * past it.  Returns 0, or the error for a malformed entry, in which case the
- * rest of the body cannot be trusted and must be dropped. */
+/* Decodes the next entry of a FLOW multipart reply body at 'c' (OF1.3.5
+ * A.3.5.2).  Returns 0, or the error for a malformed entry.  If the entry's
+ * framing (its length) is sound, 'c' is past it even on error, so the caller
+ * may skip it; if not, 'c' is unchanged and the rest of the body cannot be
+ * trusted. */
 enum ofperr ofp_pull_flow_stats(struct vxcur *c, struct of_flow_stats *);
 
 struct of_flow_removed {

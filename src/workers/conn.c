@@ -229,10 +229,7 @@ static void on_flow_removed__(struct conn *c, const uint8_t *msg, size_t size)
         send_error__(c, err, msg, size);
         return;
     }
-    /* Our flows never expire; someone removed one: re-sync. */
-    VLOG_RL(VLL_WARN, "%s: flow removed from table %u (reason %u); re-syncing",
-            c->name, fr.table_id, fr.reason);
-    flowdiff_start(c);
+    flowdiff_on_flow_removed(c, &fr);
 }
 
 /* One validated message from the switch, dispatched by type. */

@@ -48,25 +48,50 @@ void flowdiff_mark_dirty(struct conn *c)
     c->flows.dirty = true;
 }
 
-void flowdiff_on_flow_stats(struct conn *c, uint32_t xid, const struct of_multipart_reply *r)
+/* Whether adding an entry of 'entry_size' wire bytes keeps the reply being
+ * read within the configured caps (docs/config.md: max_flow_stats,
+ * max_flow_stats_mib).  The encoded form of an entry is never larger than
+ * its wire form, so the arena stays within the byte cap. */
+static bool within_caps__(const struct conn *c, size_t entry_size)
+{
+    const struct flowdiff *fd = &c->flows;
+    const struct worker_params *p = &c->worker->params;
+
+    return fd->reading.n < p->max_stats_flows
+           && fd->reading.arena.size + entry_size <= (size_t)p->max_stats_mib << 20;
+}
+
+/* Takes the entries of one FLOW stats part into 'reading'.  An entry whose
+ * contents cannot be decoded (e.g. write-actions: not written by us) is
+ * skipped and counted; its framing is sound, so the rest of the part is
+ * still read.  A framing error loses the rest of the part: those flows
+ * look missing and are re-added, never wrongly deleted.  Returns false if
+ * the reply broke its cap and the connection is being closed. */
+static bool read_flow_stats__(struct conn *c, struct vxcur *cur)
 {
     struct flowdiff *fd = &c->flows;
-    struct vxcur cur = vxcur_make(r->body, r->body_size);
 
-    if (fd->state != FLOWDIFF_SYNC || xid != fd->stats_xid) {
-        return;                 /* a stale reply from an abandoned sync */
-    }
-    while (cur.left) {
+    while (cur->left) {
         struct of_flow_stats fs;
-        enum ofperr err = ofp_pull_flow_stats(&cur, &fs);
+        size_t before = cur->left;
+        enum ofperr err = ofp_pull_flow_stats(cur, &fs);
         if (err) {
-            /* An entry we cannot decode cannot be ours as we wrote it; the
-             * rest of this part is unframed, so drop it.  The flows it held
-             * look missing, so they are re-added (never wrongly deleted). */
-            counter_inc(conn_counters(c), VXC_decode_errors);
-            VLOG_RL(VLL_WARN, "%s: undecodable flow stats entry: %s",
-                    c->name, ofperr_to_string(err));
-            break;
+            bool framed = cur->left != before;
+            counter_inc(conn_counters(c), framed ? VXC_flow_stats_skipped : VXC_decode_errors);
+            VLOG_RL(VLL_WARN, "%s: undecodable flow stats entry (%s): %s", c->name,
+                    ofperr_to_string(err), framed ? "skipped" : "rest of the part dropped");
+            if (!framed) {
+                return true;
+            }
+            continue;
+        }
+        if (!within_caps__(c, before - cur->left)) {
+            counter_inc(conn_counters(c), VXC_conn_stats_overflow);
+            VLOG_RL(VLL_WARN, "%s: FLOW stats reply exceeds %u flows or %u MiB; closing",
+                    c->name, c->worker->params.max_stats_flows, c->worker->params.max_stats_mib);
+            conn_close_soon(c, "FLOW stats reply over its cap (max_flow_stats)");
+            flow_set_destroy(&fd->reading);
+            return false;
         }
         if (!flow_set_add(&fd->reading, fs.table_id, fs.priority, fs.cookie,
                           &fs.match, &fs.insts)) {
@@ -74,20 +99,65 @@ void flowdiff_on_flow_stats(struct conn *c, uint32_t xid, const struct of_multip
                     c->name, fs.table_id);
         }
     }
-    if (!r->more) {
-        /* The switch's table becomes the installed state. */
-        struct flow_set tmp = fd->installed;
-        fd->installed = fd->reading;
-        fd->reading = tmp;
-        flow_set_clear(&fd->reading);
-        size_t dups = flow_set_sort(&fd->installed);
-        if (dups) {
-            VLOG_WARN("%s: %zu duplicate flows in the switch's reply", c->name, dups);
-        }
-        fd->flows_read = true;
-        fd->dirty = true;
-        VLOG_INFO("%s: switch holds %zu of our flows", c->name, fd->installed.n);
+    return true;
+}
+
+/* The whole reply has been read: the switch's table becomes the installed
+ * state. */
+static void finish_read__(struct conn *c)
+{
+    struct flowdiff *fd = &c->flows;
+    struct flow_set tmp = fd->installed;
+
+    fd->installed = fd->reading;
+    fd->reading = tmp;
+    flow_set_clear(&fd->reading);
+    size_t dups = flow_set_sort(&fd->installed);
+    if (dups) {
+        VLOG_WARN("%s: %zu duplicate flows in the switch's reply", c->name, dups);
     }
+    fd->flows_read = true;
+    fd->dirty = true;
+    VLOG_INFO("%s: switch holds %zu of our flows", c->name, fd->installed.n);
+}
+
+void flowdiff_on_flow_stats(struct conn *c, uint32_t xid, const struct of_multipart_reply *r)
+{
+    struct flowdiff *fd = &c->flows;
+    struct vxcur cur = vxcur_make(r->body, r->body_size);
+
+    if (fd->state != FLOWDIFF_SYNC || xid != fd->stats_xid || fd->flows_read) {
+        return;                 /* a stale reply from an abandoned sync */
+    }
+    if (read_flow_stats__(c, &cur) && !r->more) {
+        finish_read__(c);
+    }
+}
+
+void flowdiff_on_flow_removed(struct conn *c, const struct of_flow_removed *fr)
+{
+    struct flowdiff *fd = &c->flows;
+    struct flow_set key;
+    struct of_insts none;
+
+    if ((fr->cookie & PIPELINE_COOKIE_MASK) != PIPELINE_COOKIE) {
+        return;                 /* not ours */
+    }
+    of_insts_init(&none);
+    flow_set_init(&key);
+    bool removed = flow_set_add(&key, fr->table_id, fr->priority, fr->cookie, &fr->match, &none)
+                   && flow_set_remove(&fd->installed, &key, &key.flows[0]);
+    flow_set_destroy(&key);
+    if (!removed) {
+        counter_inc(conn_counters(c), VXC_flow_removed_unknown);
+        return;
+    }
+    /* Only that flow is now missing from 'installed': the next diff re-adds
+     * it alone, with no FLOW stats read-back. */
+    counter_inc(conn_counters(c), VXC_flow_removed);
+    VLOG_RL(VLL_WARN, "%s: flow removed from table %u (reason %u); re-adding it",
+            c->name, fr->table_id, fr->reason);
+    fd->dirty = true;
 }
 
 /* Diff callback: records one operation. */
@@ -99,7 +169,7 @@ static void record_op__(void *fd_, enum flow_op_type type, const struct flow_set
 
     flow_set_add_copy(&fd->op_flows, from, f);
     fd->ops = xrealloc(fd->ops, fd->op_flows.n * sizeof *fd->ops);
-    fd->ops[i] = (struct flowdiff_op) { (uint8_t)type, false, 0 };
+    fd->ops[i] = (struct flowdiff_op) { (uint8_t)type, false };
 }
 
 static void start_push__(struct conn *c, uint64_t now_ms)
@@ -163,8 +233,11 @@ static void send_batches__(struct conn *c)
                 fm.cookie = PIPELINE_COOKIE;
                 fm.cookie_mask = PIPELINE_COOKIE_MASK;
             }
-            op->xid = conn_xid(c);
-            ofp_put_flow_mod_raw(&c->obuf, op->xid, &fm, flow_match(&fd->op_flows, f),
+            uint32_t xid = conn_xid(c);
+            if (!b->n) {
+                b->first_xid = xid;
+            }
+            ofp_put_flow_mod_raw(&c->obuf, xid, &fm, flow_match(&fd->op_flows, f),
                                  f->match_size, flow_insts(&fd->op_flows, f), f->insts_size);
             fd->n_sent++;
             b->n++;
@@ -237,33 +310,47 @@ bool flowdiff_on_barrier_reply(struct conn *c, uint32_t xid)
     return true;
 }
 
+/* The operation whose FLOW_MOD carried 'xid', or SIZE_MAX.  A batch's
+ * FLOW_MODs take consecutive xids (send_batches__ allocates nothing else
+ * between them), so each in-flight batch maps an xid to its operation by
+ * subtraction: O(FLOWDIFF_MAX_INFLIGHT) per ERROR, whatever the batch size. */
+static size_t op_by_xid__(const struct flowdiff *fd, uint32_t xid)
+{
+    for (int bi = 0; bi < fd->n_batches; bi++) {
+        const struct flowdiff_batch *b = &fd->batches[bi];
+        uint32_t k = xid - b->first_xid;
+        if (b->n && k < b->n) {
+            return b->first + k;
+        }
+    }
+    return SIZE_MAX;
+}
+
+static const char *op_name__(uint8_t type)
+{
+    return type == FLOW_OP_ADD ? "add" : type == FLOW_OP_MODIFY ? "modify" : "delete";
+}
+
 bool flowdiff_on_error(struct conn *c, const struct of_error *e)
 {
     struct flowdiff *fd = &c->flows;
+    size_t k = op_by_xid__(fd, e->xid);
 
-    for (int bi = 0; bi < fd->n_batches; bi++) {
-        const struct flowdiff_batch *b = &fd->batches[bi];
-        for (size_t k = b->first; k < b->first + b->n; k++) {
-            if (fd->ops[k].xid != e->xid) {
-                continue;
-            }
-            struct vxbuf text = VXBUF_INITIALIZER;
-            char s[64];
-            fd->ops[k].failed = true;
-            fd->n_failed++;
-            counter_inc(conn_counters(c), VXC_flow_mod_errors);
-            flow_format(&fd->op_flows, &fd->op_flows.flows[k], &text);
-            vxbuf_put(&text, "", 1);
-            VLOG_RL(VLL_WARN, "%s: switch rejected FLOW_MOD %s (%s): %s", c->name,
-                    fd->ops[k].type == FLOW_OP_ADD ? "add"
-                    : fd->ops[k].type == FLOW_OP_MODIFY ? "modify" : "delete",
-                    ofperr_pair_to_string(e->type, e->code, s, sizeof s),
-                    (const char *)vxbuf_data(&text));
-            vxbuf_uninit(&text);
-            return true;
-        }
+    if (k == SIZE_MAX || fd->ops[k].failed) {
+        return false;
     }
-    return false;
+    struct vxbuf text = VXBUF_INITIALIZER;
+    char s[64];
+    fd->ops[k].failed = true;
+    fd->n_failed++;
+    counter_inc(conn_counters(c), VXC_flow_mod_errors);
+    flow_format(&fd->op_flows, &fd->op_flows.flows[k], &text);
+    vxbuf_put(&text, "", 1);
+    VLOG_RL(VLL_WARN, "%s: switch rejected FLOW_MOD %s (%s): %s", c->name,
+            op_name__(fd->ops[k].type), ofperr_pair_to_string(e->type, e->code, s, sizeof s),
+            (const char *)vxbuf_data(&text));
+    vxbuf_uninit(&text);
+    return true;
 }
 
 void flowdiff_run(struct conn *c, uint64_t now_ms)

@@ -17,6 +17,10 @@
  *      arrives.  An ERROR whose xid is one of the batch's FLOW_MODs marks
  *      that operation failed: it is logged with the decoded flow, counted,
  *      left out of the installed state, and retried by a later sync.
+ *      A FLOW_REMOVED of one of our flows drops it from the installed
+ *      state, so that it alone is re-added.
+ * Bounds: a FLOW stats reply is capped in flows and bytes (worker params
+ * max_stats_flows, max_stats_mib); a switch beyond them is disconnected.
  *   4. IDLE until the model or a port changes (flowdiff_mark_dirty).
  * Pacing: no more than FLOWDIFF_MAX_INFLIGHT batches are outstanding and
  * batches are written only while the output buffer is under a watermark,
@@ -29,6 +33,7 @@
 #include <stdio.h>
 
 #include "proto/flowset.h"
+#include "proto/ofp_flow.h"
 #include "proto/ofp_msgs.h"
 
 struct conn;
@@ -45,10 +50,12 @@ enum flowdiff_state {
 struct flowdiff_op {
     uint8_t type;               /* enum flow_op_type */
     bool failed;
-    uint32_t xid;               /* of its FLOW_MOD, once sent */
 };
 
+/* FLOW_MODs sent back to back and one barrier.  The FLOW_MODs' xids are
+ * consecutive from 'first_xid'. */
 struct flowdiff_batch {
+    uint32_t first_xid;
     uint32_t barrier_xid;
     size_t first;               /* index in 'ops' */
     size_t n;
@@ -85,6 +92,10 @@ void flowdiff_start(struct conn *);
 void flowdiff_on_flow_stats(struct conn *, uint32_t xid, const struct of_multipart_reply *);
 /* Returns true if 'xid' was one of our barriers (and commits its batch). */
 bool flowdiff_on_barrier_reply(struct conn *, uint32_t xid);
+/* A FLOW_REMOVED (OF1.3.5 A.4.2): if it is one of our installed flows, it
+ * is dropped from the installed state so that the next diff re-adds that
+ * flow alone. */
+void flowdiff_on_flow_removed(struct conn *, const struct of_flow_removed *);
 /* Returns true if the error refers to one of our FLOW_MODs. */
 bool flowdiff_on_error(struct conn *, const struct of_error *);
 /* The model or a port changed: recompute when possible. */

@@ -48,7 +48,15 @@ struct worker_params {
     unsigned int pktin_rate;        /* packet-ins per second per port */
     unsigned int pktin_burst;
     unsigned int max_flow_batch;    /* FLOW_MODs per barrier */
+    unsigned int max_stats_flows;   /* flows in one FLOW stats reply */
+    unsigned int max_stats_mib;     /* its encoded size, MiB */
 };
+
+/* The defaults of docs/config.md. */
+#define WORKER_PARAMS_DEFAULT (struct worker_params) {                       \
+    .echo_interval_ms = 5000, .pktin_rate = 2000, .pktin_burst = 500,          \
+    .max_flow_batch = 4096, .max_stats_flows = 1000000, .max_stats_mib = 512,  \
+}
 
 /* One connected bridge's state, as its worker sees it. */
 struct worker_bridge_state {

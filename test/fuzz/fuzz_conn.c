@@ -38,9 +38,7 @@ static void init_once(void)
     }
     CDS_INIT_LIST_HEAD(&worker.conns);
     CDS_INIT_LIST_HEAD(&worker.flush_list);
-    worker.params = (struct worker_params) {
-        .echo_interval_ms = 5000, .pktin_rate = 2000, .pktin_burst = 500, .max_flow_batch = 4096,
-    };
+    worker.params = WORKER_PARAMS_DEFAULT;
     model_apply(&cfg, &aff, NULL);
     dpid_set_clear(&aff);
 }

@@ -73,31 +73,38 @@ static void reply_ports(uint32_t xid)
     vxbuf_uninit(&b);
 }
 
+/* One FLOW stats reply part holding flows [from, to) of 'fs'. */
+static void reply_flows_part(uint32_t xid, const struct flow_set *fs, size_t from, size_t to,
+                             bool more)
+{
+    struct vxbuf b = VXBUF_INITIALIZER;
+    size_t start = ofp_msg_start(&b, OFPT_MULTIPART_REPLY, xid, sizeof(struct ofp_multipart));
+    struct ofp_multipart *mp = vxbuf_at(&b, start);
+    put_be16(mp->type, OFPMP_FLOW);
+    put_be16(mp->flags, more ? OFPMPF_REPLY_MORE : 0);
+    for (size_t i = from; i < fs->n && i < to; i++) {
+        const struct flow *f = &fs->flows[i];
+        size_t ofs = b.size;
+        struct ofp_flow_stats *st = vxbuf_put_zeros(&b, sizeof *st);
+        st->table_id = f->table;
+        put_be16(st->priority, f->priority);
+        put_be64(st->cookie, f->cookie);
+        vxbuf_put(&b, flow_match(fs, f), f->match_size);
+        vxbuf_put(&b, flow_insts(fs, f), f->insts_size);
+        put_be16(((struct ofp_flow_stats *)vxbuf_at(&b, ofs))->length, (uint16_t)(b.size - ofs));
+    }
+    ofp_msg_finish(&b, start);
+    harness_feed(&b);
+    vxbuf_uninit(&b);
+}
+
 /* FLOW stats reply holding 'fs' (in 'parts' messages, MORE on all but the
  * last). */
 static void reply_flows(uint32_t xid, const struct flow_set *fs, int parts)
 {
     size_t per = fs->n / (size_t)parts + 1;
     for (int part = 0; part < parts; part++) {
-        struct vxbuf b = VXBUF_INITIALIZER;
-        size_t start = ofp_msg_start(&b, OFPT_MULTIPART_REPLY, xid, sizeof(struct ofp_multipart));
-        struct ofp_multipart *mp = vxbuf_at(&b, start);
-        put_be16(mp->type, OFPMP_FLOW);
-        put_be16(mp->flags, part < parts - 1 ? OFPMPF_REPLY_MORE : 0);
-        for (size_t i = part * per; i < fs->n && i < (part + 1) * per; i++) {
-            const struct flow *f = &fs->flows[i];
-            size_t ofs = b.size;
-            struct ofp_flow_stats *st = vxbuf_put_zeros(&b, sizeof *st);
-            st->table_id = f->table;
-            put_be16(st->priority, f->priority);
-            put_be64(st->cookie, f->cookie);
-            vxbuf_put(&b, flow_match(fs, f), f->match_size);
-            vxbuf_put(&b, flow_insts(fs, f), f->insts_size);
-            put_be16(((struct ofp_flow_stats *)vxbuf_at(&b, ofs))->length, (uint16_t)(b.size - ofs));
-        }
-        ofp_msg_finish(&b, start);
-        harness_feed(&b);
-        vxbuf_uninit(&b);
+        reply_flows_part(xid, fs, part * per, (part + 1) * per, part < parts - 1);
     }
 }
 
@@ -303,4 +310,139 @@ Test(flowdiff, port_status_recomputes)
     struct sent s2 = drain();
     cr_assert_eq(s2.n_deletes, 7, "tunnel flow + 6 remote deliveries");
     cr_assert_eq(s2.n_flow_mods, 7);
+}
+
+/* #13 item 11: one entry the codec cannot decode (write-actions: never
+ * written by us) is skipped and counted; the entries after it in the same
+ * part are still read, so nothing is re-added.  Before the fix the rest of
+ * the part was dropped and every later flow was added again. */
+Test(flowdiff, undecodable_entry_costs_only_itself)
+{
+    struct flow_set fs;
+    conn_start(c, 1000);
+    struct sent s = drain();
+    reply_ports(s.port_desc_xid);
+    desired(&fs);
+
+    struct vxbuf b = VXBUF_INITIALIZER;
+    size_t start = ofp_msg_start(&b, OFPT_MULTIPART_REPLY, s.flow_stats_xid,
+                                 sizeof(struct ofp_multipart));
+    put_be16(((struct ofp_multipart *)vxbuf_at(&b, start))->type, OFPMP_FLOW);
+    for (size_t i = 0; i < fs.n; i++) {
+        if (i == 3) {
+            static const uint8_t foreign[] = {
+                0, 0, 0, 0, 0, 0, 0, 0,                 /* match: OXM, empty, pad */
+                0, 3, 0, 8, 0, 0, 0, 0,                 /* WRITE_ACTIONS, none */
+            };
+            size_t ofs = b.size;
+            struct ofp_flow_stats *st = vxbuf_put_zeros(&b, sizeof *st);
+            st->table_id = 1;
+            put_be16(st->priority, 7);
+            put_be64(st->cookie, PIPELINE_COOKIE);
+            uint8_t *m = vxbuf_put(&b, foreign, sizeof foreign);
+            put_be16(m, OFPMT_OXM);
+            put_be16(m + 2, 4);
+            put_be16(((struct ofp_flow_stats *)vxbuf_at(&b, ofs))->length,
+                     (uint16_t)(b.size - ofs));
+        }
+        const struct flow *f = &fs.flows[i];
+        size_t ofs = b.size;
+        struct ofp_flow_stats *st = vxbuf_put_zeros(&b, sizeof *st);
+        st->table_id = f->table;
+        put_be16(st->priority, f->priority);
+        put_be64(st->cookie, f->cookie);
+        vxbuf_put(&b, flow_match(&fs, f), f->match_size);
+        vxbuf_put(&b, flow_insts(&fs, f), f->insts_size);
+        put_be16(((struct ofp_flow_stats *)vxbuf_at(&b, ofs))->length, (uint16_t)(b.size - ofs));
+    }
+    ofp_msg_finish(&b, start);
+    harness_feed(&b);
+    vxbuf_uninit(&b);
+    flowdiff_run(c, 1000);
+
+    struct sent s2 = drain();
+    cr_assert_eq(counter_read(&worker.counters, VXC_flow_stats_skipped), 1);
+    cr_assert_eq(c->flows.installed.n, fs.n, "every decodable entry was read");
+    cr_assert_eq(s2.n_adds, 0, "nothing re-added, no counters reset");
+    flow_set_destroy(&fs);
+}
+
+/* #13 item 3: a switch that streams FLOW stats parts (REPLY_MORE) forever
+ * is disconnected at the cap, with a counter; memory stops at the cap.
+ * Before the fix the parts accumulated without limit. */
+Test(flowdiff, endless_flow_stats_reply_hits_the_cap)
+{
+    struct flow_set fs;
+    worker.params.max_stats_flows = 1000;
+    conn_start(c, 1000);
+    struct sent s = drain();
+    reply_ports(s.port_desc_xid);
+    desired(&fs);
+    for (int part = 0; part < 100 && !c->close_reason; part++) {
+        reply_flows_part(s.flow_stats_xid, &fs, 0, fs.n, true);
+        cr_assert_leq(c->flows.reading.n, 1000);
+    }
+    cr_assert_not_null(c->close_reason, "disconnected at the cap");
+    cr_assert_eq(counter_read(&worker.counters, VXC_conn_stats_overflow), 1);
+    cr_assert_eq(c->flows.flows_read, false, "the partial reply never became the installed state");
+    flow_set_destroy(&fs);
+}
+
+/* Feeds a FLOW_REMOVED (OF1.3.5 A.4.2) for flow 'f' of 'fs'. */
+static void flow_removed(const struct flow_set *fs, const struct flow *f)
+{
+    struct vxbuf b = VXBUF_INITIALIZER;
+    size_t start = ofp_msg_start(&b, OFPT_FLOW_REMOVED, 0, sizeof(struct ofp_flow_removed));
+    struct ofp_flow_removed *fr = vxbuf_at(&b, start);
+    put_be64(fr->cookie, f->cookie);
+    put_be16(fr->priority, f->priority);
+    fr->reason = 2;                                 /* OFPRR_DELETE */
+    fr->table_id = f->table;
+    vxbuf_put(&b, flow_match(fs, f), f->match_size);
+    ofp_msg_finish(&b, start);
+    harness_feed(&b);
+    vxbuf_uninit(&b);
+}
+
+/* #13 item 10: a FLOW_REMOVED of one of our flows re-adds that flow alone,
+ * without reading the switch's whole table again.  Before the fix each one
+ * triggered a full re-sync (a FLOW stats request and a diff). */
+Test(flowdiff, flow_removed_readds_only_that_flow)
+{
+    struct flow_set fs;
+    struct sent s = connect_with(NULL, 1);
+    reply_barrier(s.barrier_xids[0]);
+    cr_assert_eq(c->flows.installed.n, 40);
+    desired(&fs);
+
+    for (size_t i = 0; i < 3; i++) {
+        flow_removed(&fs, &fs.flows[10 + i]);
+    }
+    flow_removed(&fs, &fs.flows[10]);               /* a repeat: already gone */
+    cr_assert_eq(c->flows.installed.n, 37);
+    flowdiff_run(c, 1000);
+    struct sent s2 = drain();
+    cr_assert_eq(s2.flow_stats_xid, 0, "no FLOW stats read-back");
+    cr_assert_eq(s2.n_adds, 3);
+    cr_assert_eq(s2.n_flow_mods, 3);
+    cr_assert_eq(counter_read(&worker.counters, VXC_flow_removed), 3);
+    cr_assert_eq(counter_read(&worker.counters, VXC_flow_removed_unknown), 1);
+    reply_barrier(s2.barrier_xids[0]);
+    cr_assert_eq(c->flows.installed.n, 40);
+    flow_set_destroy(&fs);
+}
+
+/* #13 item 10: ERRORs map to operations by xid in any in-flight batch; an
+ * xid that is not a FLOW_MOD of ours (a barrier, a repeat) maps to none. */
+Test(flowdiff, errors_map_to_operations_in_every_batch)
+{
+    worker.params.max_flow_batch = 10;
+    struct sent s = connect_with(NULL, 1);
+    cr_assert_eq(s.n_barriers, 4);
+    reply_error(s.flow_mod_xids[35]);               /* 4th batch, 6th op */
+    reply_error(s.flow_mod_xids[35]);
+    reply_error(s.barrier_xids[1]);
+    cr_assert_eq(c->flows.n_failed, 1);
+    cr_assert(c->flows.ops[35].failed);
+    cr_assert_eq(counter_read(&worker.counters, VXC_flow_mod_errors), 1);
 }

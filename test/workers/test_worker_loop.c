@@ -26,9 +26,7 @@ static void setup(void)
     struct vx_config cfg;
     struct vx_errors errs = { 0, 0, NULL };
     struct dpid_set aff = { 0, 0, NULL };
-    struct worker_params params = {
-        .echo_interval_ms = 5000, .pktin_rate = 2000, .pktin_burst = 500, .max_flow_batch = 4096,
-    };
+    struct worker_params params = WORKER_PARAMS_DEFAULT;
 
     cpu_set_t one;
 
