@@ -54,8 +54,7 @@ struct conn {
     size_t n_ports;
     struct of_port *ports;
 
-    struct pktin_bucket buckets[CONN_MAX_BUCKETS];
-    unsigned int n_buckets;
+    struct pktin_bucket buckets[CONN_MAX_BUCKETS];  /* by port_no % size */
 
     struct flowdiff flows;
 };

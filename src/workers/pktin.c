@@ -13,22 +13,20 @@
 
 #define VLOG_MODULE "pktin"
 
-/* Takes a token for 'port'.  Returns false if the port is over its rate. */
+/* Takes a token for 'port'.  Returns false if the port is over its rate.
+ * O(1) and bounded: buckets are indexed by port number modulo
+ * CONN_MAX_BUCKETS.  OVS numbers ports from 1, so up to that many ports
+ * each have their own bucket; beyond, ports share one, and a port that
+ * takes over a bucket inherits its tokens, never a fresh burst.  However
+ * many ports a switch reports, it gets at most CONN_MAX_BUCKETS times the
+ * per-port rate. */
 static bool rate_ok__(struct conn *c, uint32_t port, uint64_t now_ms)
 {
     const struct worker_params *cfg = &c->worker->params;
-    struct pktin_bucket *b = NULL;
+    struct pktin_bucket *b = &c->buckets[port % CONN_MAX_BUCKETS];
 
-    for (unsigned int i = 0; i < c->n_buckets; i++) {
-        if (c->buckets[i].port_no == port) {
-            b = &c->buckets[i];
-            break;
-        }
-    }
-    if (!b) {
-        /* Past CONN_MAX_BUCKETS ports, the last bucket is shared. */
-        b = &c->buckets[c->n_buckets < CONN_MAX_BUCKETS ? c->n_buckets++ : CONN_MAX_BUCKETS - 1];
-        b->port_no = port;
+    if (!b->used) {
+        b->used = true;
         b->tokens = cfg->pktin_burst;
         b->refill_ms = now_ms;
     }

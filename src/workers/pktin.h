@@ -23,6 +23,8 @@
 
 #include <stdint.h>
 
+#include <stdbool.h>
+
 #include "proto/ofp_packet.h"
 
 struct conn;
@@ -30,7 +32,7 @@ struct conn;
 /* Token bucket per ingress port, so one flooding VM cannot starve the other
  * hosts of its bridge (limits from the config: packet_in_rate/burst). */
 struct pktin_bucket {
-    uint32_t port_no;
+    bool used;
     uint32_t tokens;
     uint64_t refill_ms;
 };

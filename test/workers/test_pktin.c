@@ -195,3 +195,22 @@ Test(pktin, per_port_rate_limit)
     }
     cr_assert_eq(take().n, 5, "refilled up to the burst");
 }
+
+/* #13 item 6: a switch reporting packet-ins from ever new port numbers is
+ * limited too.  Before the fix each port past the 256th reset the shared
+ * last bucket to a full burst: 2,000 ports got 5 packets each through. */
+Test(pktin, rate_limit_holds_past_256_ports)
+{
+    worker.params.pktin_rate = 10;
+    worker.params.pktin_burst = 5;
+    const uint64_t ports = 2000, per_port = 6;
+    for (uint32_t port = 1; port <= ports; port++) {
+        for (uint64_t i = 0; i < per_port; i++) {
+            arp(port, VM1, ARP_OP_REQUEST, 0x0a000001, 0x0a000002);
+        }
+    }
+    take();
+    uint64_t passed = ports * per_port - counter(VXC_pktin_rate_limited);
+    cr_assert_leq(passed, (uint64_t)CONN_MAX_BUCKETS * 5,
+                  "%llu packet-ins passed the limiter", (unsigned long long)passed);
+}
