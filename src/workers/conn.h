@@ -34,7 +34,7 @@ struct conn {
 
     struct vxbuf rbuf;
     struct vxbuf obuf;
-    size_t obuf_unscanned;      /* tail bytes not yet counted by type */
+    size_t obuf_counted;        /* head bytes of obuf already counted by type */
     bool epollout;              /* EPOLLOUT armed */
     bool paused;                /* EPOLLIN disarmed: peer not reading */
     bool flush_pending;         /* on the worker's flush list */

@@ -54,18 +54,20 @@ static void update_epoll__(struct conn *c)
     epoll_ctl(c->worker->epfd, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
-/* Counts the messages appended since the last scan, by type. */
+/* Counts the messages appended since the last scan, by type.  Every
+ * append to 'obuf' is a whole message, so the bytes past 'obuf_counted'
+ * start on a message boundary. */
 static void count_output__(struct conn *c)
 {
     struct vx_counters *cs = &c->worker->counters;
-    size_t ofs = c->obuf.size - c->obuf_unscanned;
+    size_t ofs = c->obuf_counted;
 
     while (ofs + OFP_HEADER_SIZE <= c->obuf.size) {
         const uint8_t *p = vxbuf_at(&c->obuf, ofs);
         counter_msg(&cs->msgs_out[p[1] < VX_N_MSG_TYPES ? p[1] : 0]);
         ofs += get_be16(p + 2);
     }
-    c->obuf_unscanned = 0;
+    c->obuf_counted = c->obuf.size;
 }
 
 static void conn_flush__(struct conn *c)
@@ -79,6 +81,7 @@ static void conn_flush__(struct conn *c)
         if (n > 0) {
             counter_add(cs, VXC_tx_bytes, (uint64_t)n);
             vxbuf_consume(&c->obuf, (size_t)n);
+            c->obuf_counted -= (size_t)n;
             continue;
         }
         if (n < 0 && errno == EINTR) {

@@ -62,7 +62,7 @@ static void harness_feed(const struct vxbuf *msg)
 static void harness_clear_output(void)
 {
     vxbuf_clear(&c->obuf);
-    c->obuf_unscanned = 0;
+    c->obuf_counted = 0;
     CDS_INIT_LIST_HEAD(&worker.flush_list);
     c->flush_pending = false;
 }
