@@ -200,40 +200,43 @@ static enum MHD_Result write__(struct api *api, struct MHD_Connection *conn, con
     return reply_json__(conn, existed ? MHD_HTTP_OK : MHD_HTTP_CREATED, api_json_object(k, &obj));
 }
 
-/* Asks every worker for its bridges' state (and one bridge's flows); the
- * main thread waits at most 2 s per worker, offline for RCU meanwhile. */
-static void query_workers__(struct api *api, uint64_t flows_dpid, struct worker_query *qs)
+/* How long an API request waits for all the workers together. */
+#define QUERY_TIMEOUT_S 2
+
+/* Asks every worker for its bridges' state (and one bridge's flows) and
+ * waits for their answers until one deadline for all of them, offline for
+ * RCU meanwhile.  qs[i] is NULL where worker i did not answer in time; a
+ * late answer is freed by the worker (worker_query's contract). */
+static void query_workers__(struct api *api, uint64_t flows_dpid, struct worker_query **qs)
 {
+    struct timespec deadline;
+
     for (int i = 0; i < api->n_workers; i++) {
-        struct worker_query *q = &qs[i];
-        memset(q, 0, sizeof *q);
-        sem_init(&q->done, 0, 0);
-        q->flows_dpid = flows_dpid;
-        struct worker_mail *m = xzalloc(sizeof *m);
-        m->type = WORKER_MAIL_QUERY;
-        m->query = q;
-        if (!mailbox_send(&api->workers[i].from_main, m)) {
-            free(m);
-            sem_post(&q->done);
+        qs[i] = worker_query_new(flows_dpid);
+        if (!worker_query_send(&api->workers[i], qs[i])) {
+            worker_query_unref(qs[i]);
+            qs[i] = NULL;
         }
     }
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += QUERY_TIMEOUT_S;
     rcu_thread_offline();
     for (int i = 0; i < api->n_workers; i++) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 2;
-        while (sem_timedwait(&qs[i].done, &ts) && errno == EINTR) {
+        if (qs[i] && !worker_query_wait(qs[i], &deadline)) {
+            VLOG_RL(VLL_WARN, "worker %d did not answer within %d s", i, QUERY_TIMEOUT_S);
+            worker_query_unref(qs[i]);
+            qs[i] = NULL;
         }
     }
     rcu_thread_online();
 }
 
-static void query_free__(struct api *api, struct worker_query *qs)
+static void query_free__(struct api *api, struct worker_query **qs)
 {
     for (int i = 0; i < api->n_workers; i++) {
-        free(qs[i].bridges);
-        free(qs[i].flows);
-        sem_destroy(&qs[i].done);
+        if (qs[i]) {
+            worker_query_unref(qs[i]);
+        }
     }
     free(qs);
 }
@@ -241,7 +244,7 @@ static void query_free__(struct api *api, struct worker_query *qs)
 /* GET /v1/state: every configured bridge, connected or not. */
 static enum MHD_Result state__(struct api *api, struct MHD_Connection *conn, uint64_t only)
 {
-    struct worker_query *qs = xcalloc((size_t)api->n_workers, sizeof *qs);
+    struct worker_query **qs = xcalloc((size_t)api->n_workers, sizeof *qs);
     const struct vx_config *cur = model_config();
     json_t *a = json_array();
 
@@ -256,8 +259,8 @@ static enum MHD_Result state__(struct api *api, struct MHD_Connection *conn, uin
         json_t *j = json_pack("{s:s,s:s,s:b}", "dpid", id, "name", cur->bridges[b].name,
                               "connected", 0);
         for (int i = 0; i < api->n_workers; i++) {
-            for (size_t k = 0; k < qs[i].n; k++) {
-                const struct worker_bridge_state *st = &qs[i].bridges[k];
+            for (size_t k = 0; qs[i] && k < qs[i]->n; k++) {
+                const struct worker_bridge_state *st = &qs[i]->bridges[k];
                 if (st->dpid != dpid) {
                     continue;
                 }
@@ -286,13 +289,13 @@ static enum MHD_Result state__(struct api *api, struct MHD_Connection *conn, uin
 /* GET /v1/bridges/DPID/flows: desired and installed flows, ovs-ofctl syntax. */
 static enum MHD_Result flows__(struct api *api, struct MHD_Connection *conn, uint64_t dpid)
 {
-    struct worker_query *qs = xcalloc((size_t)api->n_workers, sizeof *qs);
+    struct worker_query **qs = xcalloc((size_t)api->n_workers, sizeof *qs);
     enum MHD_Result r;
 
     query_workers__(api, dpid, qs);
     const char *text = NULL;
     for (int i = 0; i < api->n_workers && !text; i++) {
-        text = qs[i].flows;
+        text = qs[i] ? qs[i]->flows : NULL;
     }
     r = text ? reply__(conn, MHD_HTTP_OK, "text/plain", text, strlen(text))
              : reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "bridge %#" PRIx64 " is not connected", dpid);

@@ -242,6 +242,53 @@ static void answer_query__(struct worker *w, struct worker_query *q)
     }
     q->n = i;
     sem_post(&q->done);
+    worker_query_unref(q);
+}
+
+struct worker_query *worker_query_new(uint64_t flows_dpid)
+{
+    struct worker_query *q = xzalloc(sizeof *q);
+    q->refs = 1;
+    q->flows_dpid = flows_dpid;
+    sem_init(&q->done, 0, 0);
+    return q;
+}
+
+bool worker_query_send(struct worker *w, struct worker_query *q)
+{
+    struct worker_mail *m = xzalloc(sizeof *m);
+
+    m->type = WORKER_MAIL_QUERY;
+    m->query = q;
+    ck_pr_inc_int(&q->refs);
+    if (!mailbox_send(&w->from_main, m)) {
+        ck_pr_dec_int(&q->refs);
+        free(m);
+        return false;
+    }
+    return true;
+}
+
+bool worker_query_wait(struct worker_query *q, const struct timespec *deadline)
+{
+    int r;
+
+    while ((r = sem_timedwait(&q->done, deadline)) && errno == EINTR) {
+    }
+    return !r;
+}
+
+void worker_query_unref(struct worker_query *q)
+{
+    bool zero;
+
+    ck_pr_dec_int_zero(&q->refs, &zero);
+    if (zero) {
+        free(q->bridges);
+        free(q->flows);
+        sem_destroy(&q->done);
+        free(q);
+    }
 }
 
 static void drain_mail__(struct worker *w)

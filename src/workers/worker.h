@@ -73,9 +73,14 @@ struct worker_bridge_state {
 
 /* A request from another thread: the state of every bridge of the worker,
  * and, if 'flows_dpid' is one of them, its flows in ovs-ofctl syntax.
- * The requester owns the struct and waits on 'done'; the worker fills the
- * rest (malloc'd, the requester frees) and posts 'done'. */
+ *
+ * Lifetime: reference-counted, one reference for the requester and one for
+ * the worker while the mail is in flight.  The requester may give up at a
+ * deadline (worker_query_wait) and drop its reference at once; a worker
+ * that answers late writes into memory that is still its own, and the last
+ * reference frees it.  Never free a query directly. */
 struct worker_query {
+    int refs;                   /* ck_pr atomics */
     sem_t done;
     uint64_t flows_dpid;        /* 0: none */
     size_t n;
@@ -126,5 +131,17 @@ static inline int worker_for_dpid(uint64_t dpid, int n)
 {
     return (int)(hash_u64(dpid) % (uint64_t)n);
 }
+
+/* A new query for 'flows_dpid' (0: none), with the requester's reference. */
+struct worker_query *worker_query_new(uint64_t flows_dpid);
+/* Posts 'q' to 'w' (taking a reference for it).  Returns false if the
+ * worker's mailbox is full: then only the requester holds 'q'.  Any thread
+ * but 'w''s. */
+bool worker_query_send(struct worker *w, struct worker_query *q);
+/* Waits for the answer until 'deadline' (CLOCK_REALTIME).  Returns true if
+ * the worker answered: then 'q''s results may be read. */
+bool worker_query_wait(struct worker_query *q, const struct timespec *deadline);
+/* Drops one reference; the last one frees 'q' and its results. */
+void worker_query_unref(struct worker_query *q);
 
 #endif

@@ -44,8 +44,18 @@ static void setup(void)
     model_apply(&cfg, &aff, NULL);
     dpid_set_clear(&aff);
     cr_assert(worker_init(&w, 0, &params));
-    cr_assert(worker_start(&w));
+    if (!getenv("VX_TEST_WORKER_UNSTARTED")) {
+        cr_assert(worker_start(&w));
+    }
     rcu_thread_offline();
+}
+
+/* The worker is initialised but its thread not started: mail waits. */
+static void setup_unstarted(void)
+{
+    setenv("VX_TEST_WORKER_UNSTARTED", "1", 1);
+    setup();
+    unsetenv("VX_TEST_WORKER_UNSTARTED");
 }
 
 static void teardown(void)
@@ -146,4 +156,31 @@ Test(worker_loop, msgs_out_counts_what_was_written, .init = setup, .fini = teard
     }
     close(sw);
     vxbuf_uninit(&in);
+}
+
+/* #13 item 2: the requester gives up on a query at its deadline and drops
+ * it; the worker answers later, into memory that is still alive, and frees
+ * it.  Before the fix the API freed the query and destroyed its semaphore
+ * while the worker could still write into it.  Run under ASan, this test
+ * would report that write; it checks the new lifetime. */
+Test(worker_loop, query_answered_after_the_requester_gave_up, .init = setup_unstarted,
+     .fini = teardown)
+{
+    struct timespec now;
+    struct worker_query *q = worker_query_new(HV1);
+
+    cr_assert(worker_query_send(&w, q));
+    clock_gettime(CLOCK_REALTIME, &now);
+    cr_assert_not(worker_query_wait(q, &now), "no answer: the worker is not running");
+    worker_query_unref(q);                      /* the requester gives up */
+
+    cr_assert(worker_start(&w));                /* now it answers the late query */
+    struct worker_query *q2 = worker_query_new(0);
+    cr_assert(worker_query_send(&w, q2));
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 10;
+    cr_assert(worker_query_wait(q2, &deadline), "a live worker answers");
+    cr_assert_eq(q2->n, 0, "no bridge connected");
+    worker_query_unref(q2);
 }
