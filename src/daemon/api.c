@@ -133,9 +133,24 @@ static bool host_valid__(const struct vx_config *cur, const struct vx_host_cfg *
     return true;
 }
 
+/* Commits a change to the store, if there is one, under the object's
+ * canonical URL, so that the store's compaction keeps one row per object.
+ * Returns false if it is not durably stored. */
+static bool store__(struct api *api, enum edit_kind k, const union edit_object *key,
+                    const char *body)
+{
+    char url[128];
+
+    if (!api->store) {
+        return true;
+    }
+    api_json_key_url(k, key, url, sizeof url);
+    return store_append(api->store, body ? "PUT" : "DELETE", url, body);
+}
+
 /* Host writes: the fast path (one object, validated against the indices,
  * applied with model_apply_host). */
-static enum MHD_Result write_host__(struct api *api, struct MHD_Connection *conn, const char *url,
+static enum MHD_Result write_host__(struct api *api, struct MHD_Connection *conn,
                                     const union edit_object *key, const char *body)
 {
     const struct vx_config *cur = model_config();
@@ -157,7 +172,7 @@ static enum MHD_Result write_host__(struct api *api, struct MHD_Connection *conn
     if (!ok) {
         return reply_api_error__(conn, &e);
     }
-    if (api->store && !store_append(api->store, body ? "PUT" : "DELETE", url, body)) {
+    if (!store__(api, EDIT_HOST, key, body)) {
         return reply_error__(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
                              "the change could not be stored; not applied");
     }
@@ -173,7 +188,7 @@ static enum MHD_Result write_host__(struct api *api, struct MHD_Connection *conn
 }
 
 /* PUT (body) or DELETE (NULL): validate, persist, apply, reply. */
-static enum MHD_Result write__(struct api *api, struct MHD_Connection *conn, const char *url,
+static enum MHD_Result write__(struct api *api, struct MHD_Connection *conn,
                                enum edit_kind k, const union edit_object *key, const char *body)
 {
     struct vx_config next;
@@ -182,13 +197,13 @@ static enum MHD_Result write__(struct api *api, struct MHD_Connection *conn, con
     bool existed;
 
     if (k == EDIT_HOST) {
-        return write_host__(api, conn, url, key, body);
+        return write_host__(api, conn, key, body);
     }
     if (!api_json_change(model_config(), k, key, body, &next, &existed, &obj, &e)) {
         return reply_api_error__(conn, &e);
     }
     /* Durable before applied and acknowledged. */
-    if (api->store && !store_append(api->store, body ? "PUT" : "DELETE", url, body)) {
+    if (!store__(api, k, key, body)) {
         vxconf_free(&next);
         return reply_error__(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
                              "the change could not be stored; not applied");
@@ -392,10 +407,10 @@ static enum MHD_Result object__(struct api *api, struct MHD_Connection *conn, co
                  : reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "no such object");
     }
     if (!strcmp(method, "PUT")) {
-        return write__(api, conn, url, k, &key, body);
+        return write__(api, conn, k, &key, body);
     }
     if (!strcmp(method, "DELETE")) {
-        return write__(api, conn, url, k, &key, NULL);
+        return write__(api, conn, k, &key, NULL);
     }
     return reply_error__(conn, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, "method %s not allowed", method);
 }

@@ -76,6 +76,28 @@ bool api_json_parse_key(enum edit_kind k, const char *rest, union edit_object *k
     }
 }
 
+void api_json_key_url(enum edit_kind k, const union edit_object *key, char *buf, size_t size)
+{
+    char mac[ETH_ADDR_STRLEN];
+    const char *kind = edit_kind_name(k);
+
+    switch (k) {
+    case EDIT_BRIDGE:
+        snprintf(buf, size, "/v1/%s/%#" PRIx64, kind, key->bridge.dpid);
+        break;
+    case EDIT_NETWORK:
+        snprintf(buf, size, "/v1/%s/%" PRIu32, kind, key->network.vni);
+        break;
+    case EDIT_ROUTER:
+        snprintf(buf, size, "/v1/%s/%s", kind, eth_addr_to_str(key->router.mac, mac));
+        break;
+    default:
+        snprintf(buf, size, "/v1/%s/%" PRIu32 "/%s", kind, key->host.vni,
+                 eth_addr_to_str(key->host.mac, mac));
+        break;
+    }
+}
+
 /* --- JSON forms of the model's objects --- */
 
 static json_t *host_json__(const struct vx_host_cfg *h)

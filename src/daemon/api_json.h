@@ -35,6 +35,10 @@ bool api_json_route(const char *url, enum edit_kind *k, const char **key_text);
  * a VNI, a router MAC, or "VNI/MAC".  Returns false if malformed. */
 bool api_json_parse_key(enum edit_kind k, const char *text, union edit_object *key);
 
+/* The canonical URL of object 'key' of kind 'k' ("/v1/hosts/3/02:..."):
+ * one text per object, however the request spelt it.  'size' >= 64. */
+void api_json_key_url(enum edit_kind k, const union edit_object *key, char *buf, size_t size);
+
 /* The JSON form of object 'o' of kind 'k': a new reference. */
 json_t *api_json_object(enum edit_kind k, const void *o);
 

@@ -13,14 +13,27 @@
 
 struct store {
     sqlite3 *db;
+    size_t log_rows;            /* rows in 'changes' since the last compaction */
 };
 
 /* --- the change store (SQLite, WAL) ---
  *
- * One row per acknowledged API write, in order.  A row is committed
- * (synchronous=FULL: on disk) before the change is applied and the reply
- * sent, so a crash at any moment loses no acknowledged change, and a
- * change is either a whole row or absent: never half-applied. */
+ * Two tables.  'changes' is the log: one row per acknowledged API write,
+ * in order, committed (synchronous=FULL: on disk) before the change is
+ * applied and the reply sent, so a crash at any moment loses no
+ * acknowledged change, and a change is either a whole row or absent.
+ * 'snapshot' holds, per object (its canonical URL), the last change the
+ * log had for it when it was compacted.  Compaction folds the log into
+ * the snapshot and empties it, in one transaction. */
+
+static const char schema__[] =
+    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+    "CREATE TABLE IF NOT EXISTS changes ("
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " method TEXT NOT NULL, url TEXT NOT NULL, body TEXT);"
+    "CREATE TABLE IF NOT EXISTS snapshot ("
+    " url TEXT PRIMARY KEY, seq INTEGER NOT NULL,"
+    " method TEXT NOT NULL, body TEXT);";
 
 static sqlite3 *open__(const char *path, char *err, size_t err_size)
 {
@@ -28,17 +41,34 @@ static sqlite3 *open__(const char *path, char *err, size_t err_size)
     char *msg = NULL;
 
     if (sqlite3_open(path, &db) != SQLITE_OK
-        || sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                            "CREATE TABLE IF NOT EXISTS changes ("
-                            " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-                            " method TEXT NOT NULL, url TEXT NOT NULL, body TEXT);",
-                        NULL, NULL, &msg) != SQLITE_OK) {
+        || sqlite3_exec(db, schema__, NULL, NULL, &msg) != SQLITE_OK) {
         snprintf(err, err_size, "api_store %s: %s", path, msg ? msg : sqlite3_errmsg(db));
         sqlite3_free(msg);
         sqlite3_close(db);
         return NULL;
     }
     return db;
+}
+
+bool store_compact(struct store *store)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(store->db,
+                          "BEGIN IMMEDIATE;"
+                          "INSERT OR REPLACE INTO snapshot (url, seq, method, body)"
+                          " SELECT url, seq, method, body FROM changes"
+                          " WHERE seq IN (SELECT MAX(seq) FROM changes GROUP BY url);"
+                          "DELETE FROM changes;"
+                          "COMMIT;", NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        VLOG_ERR("api_store: compaction failed: %s", msg ? msg : sqlite3_errmsg(store->db));
+        sqlite3_free(msg);
+        sqlite3_exec(store->db, "ROLLBACK;", NULL, NULL, NULL);
+        return false;
+    }
+    VLOG_INFO("api_store: compacted %zu logged changes into the snapshot", store->log_rows);
+    store->log_rows = 0;
+    return true;
 }
 
 bool store_append(struct store *store, const char *method, const char *url, const char *body)
@@ -56,7 +86,24 @@ bool store_append(struct store *store, const char *method, const char *url, cons
         VLOG_RL(VLL_ERR, "api_store: %s", sqlite3_errmsg(store->db));
     }
     sqlite3_finalize(st);
+    if (ok && ++store->log_rows >= STORE_COMPACT_ROWS) {
+        store_compact(store);   /* the change is committed either way */
+    }
     return ok;
+}
+
+/* The number of rows in the log. */
+static size_t log_rows__(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    size_t n = 0;
+
+    if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM changes", -1, &st, NULL) == SQLITE_OK
+        && sqlite3_step(st) == SQLITE_ROW) {
+        n = (size_t)sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return n;
 }
 
 struct store *store_open(const char *path, char *err, size_t err_size)
@@ -67,6 +114,10 @@ struct store *store_open(const char *path, char *err, size_t err_size)
     }
     struct store *store = xzalloc(sizeof *store);
     store->db = db;
+    store->log_rows = log_rows__(db);
+    if (store->log_rows) {
+        store_compact(store);   /* what start-up just replayed */
+    }
     return store;
 }
 
@@ -78,50 +129,191 @@ void store_close(struct store *store)
     }
 }
 
+/* --- replay --- */
+
+/* A stored change, parsed as far as its URL. */
+struct stored__ {
+    long long seq;
+    const char *method;
+    const char *url;
+    const char *body;           /* NULL for a DELETE */
+    enum edit_kind kind;
+    union edit_object key;
+};
+
+/* Parses the method and URL of 'c' (its strings set).  Returns false if
+ * they are malformed.  A PUT's missing body reads as "", a DELETE's body
+ * as NULL. */
+static bool parse__(struct stored__ *c)
+{
+    const char *rest;
+
+    if (!c->url || !c->method || !api_json_route(c->url, &c->kind, &rest)
+        || !api_json_parse_key(c->kind, rest, &c->key)) {
+        return false;
+    }
+    if (!strcmp(c->method, "DELETE")) {
+        c->body = NULL;
+        return true;
+    }
+    if (!c->body) {
+        c->body = "";
+    }
+    return !strcmp(c->method, "PUT");
+}
+
+/* Reads the row 'st' (seq, method, url, body) into 'c'; see parse__().
+ * 'c' points into the row: valid until the next step. */
+static bool read_row__(sqlite3_stmt *st, struct stored__ *c)
+{
+    c->seq = sqlite3_column_int64(st, 0);
+    c->method = (const char *)sqlite3_column_text(st, 1);
+    c->url = (const char *)sqlite3_column_text(st, 2);
+    c->body = (const char *)sqlite3_column_text(st, 3);
+    return parse__(c);
+}
+
+bool store_apply_change(struct vx_config *cfg, const char *method, const char *url,
+                        const char *body, long long seq)
+{
+    struct stored__ c = { seq, method, url, body, EDIT_BRIDGE, { { 0 } } };
+    union edit_object obj;
+    struct vx_config next;
+    struct api_error e;
+    bool existed;
+
+    if (!parse__(&c)) {
+        VLOG_WARN("api_store: change %lld is malformed; skipped", seq);
+        return false;
+    }
+    if (!api_json_change(cfg, c.kind, &c.key, c.body, &next, &existed, &obj, &e)) {
+        /* The file changed under it (e.g. its network is gone). */
+        VLOG_WARN("api_store: change %lld (%s %s) no longer applies: %s; skipped",
+                  seq, method, url, e.msg);
+        return false;
+    }
+    vxconf_free(cfg);
+    *cfg = next;                /* sorted by api_json_change */
+    return true;
+}
+
+/* The snapshot's rows of kind 'k' as overrides of 'cfg' (which holds the
+ * kinds before 'k' already).  Returns how many; '*n_skipped' counts the
+ * rows that do not parse. */
+static size_t snapshot_kind__(sqlite3 *db, const struct vx_config *cfg, enum edit_kind k,
+                              struct edit_override **ov, size_t *n_skipped)
+{
+    sqlite3_stmt *st = NULL;
+    size_t n = 0, cap = 0;
+    struct api_error e;
+
+    sqlite3_prepare_v2(db, "SELECT seq, method, url, body FROM snapshot ORDER BY seq", -1, &st,
+                       NULL);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        struct stored__ c;
+        if (!read_row__(st, &c)) {
+            if (k == EDIT_BRIDGE) {     /* counted in one pass of the four */
+                VLOG_WARN("api_store: snapshot entry %lld is malformed; skipped", c.seq);
+                (*n_skipped)++;
+            }
+            continue;
+        }
+        if (c.kind != k) {
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            *ov = xrealloc(*ov, cap * sizeof **ov);
+        }
+        struct edit_override *o = &(*ov)[n];
+        o->present = c.body != NULL;
+        o->order = (uint64_t)c.seq;
+        o->obj = c.key;
+        if (c.body && !api_json_parse_object(cfg, k, &c.key, c.body, &o->obj, &e)) {
+            VLOG_WARN("api_store: snapshot entry %lld (%s) no longer parses: %s; skipped",
+                      c.seq, c.url, e.msg);
+            (*n_skipped)++;
+            continue;
+        }
+        n++;
+    }
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* Applies the whole snapshot onto 'cfg' in one batch: each kind's final
+ * states merged in (bridges first, so later kinds resolve against them),
+ * then one validation.  Returns false, leaving 'cfg' as it was, if the
+ * result is invalid: the configuration file changed under the snapshot. */
+static bool snapshot_batch__(sqlite3 *db, struct vx_config *cfg, size_t *n_applied,
+                             size_t *n_skipped)
+{
+    struct vx_config next;
+    struct edit_override *ov = NULL;
+    struct vx_errors errs = { 0, 0, NULL };
+    size_t applied = 0, skipped = 0;
+
+    edit_copy(cfg, &next);
+    for (int k = 0; k < EDIT_N_KINDS; k++) {
+        size_t n = snapshot_kind__(db, &next, (enum edit_kind)k, &ov, &skipped);
+        edit_apply_overrides(&next, (enum edit_kind)k, ov, n);
+        applied += n;
+    }
+    free(ov);
+    if (!edit_validate(&next, "api_store", &errs)) {
+        VLOG_WARN("api_store: the snapshot no longer applies as a whole (%s); "
+                  "replaying it change by change", errs.msgs[0]);
+        vx_errors_clear(&errs);
+        vxconf_free(&next);
+        return false;
+    }
+    vxconf_sort(&next);
+    vxconf_free(cfg);
+    *cfg = next;
+    *n_applied += applied;
+    *n_skipped += skipped;
+    return true;
+}
+
+/* Replays the rows of 'sql' (seq, method, url, body) one by one. */
+static void replay_rows__(sqlite3 *db, const char *sql, struct vx_config *cfg,
+                          size_t *n_applied, size_t *n_skipped)
+{
+    sqlite3_stmt *st = NULL;
+
+    sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        bool ok = store_apply_change(cfg, (const char *)sqlite3_column_text(st, 1),
+                                     (const char *)sqlite3_column_text(st, 2),
+                                     (const char *)sqlite3_column_text(st, 3),
+                                     sqlite3_column_int64(st, 0));
+        (*(ok ? n_applied : n_skipped))++;
+    }
+    sqlite3_finalize(st);
+}
+
 bool store_replay(const char *path, struct vx_config *cfg, size_t *n_applied,
-                      size_t *n_skipped, char *err, size_t err_size)
+                  size_t *n_skipped, char *err, size_t err_size)
 {
     sqlite3 *db = open__(path, err, err_size);
-    sqlite3_stmt *st = NULL;
 
     *n_applied = *n_skipped = 0;
     if (!db) {
         return false;
     }
     vxconf_sort(cfg);
-    sqlite3_prepare_v2(db, "SELECT seq, method, url, body FROM changes ORDER BY seq", -1, &st, NULL);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        long long seq = sqlite3_column_int64(st, 0);
-        const char *method = (const char *)sqlite3_column_text(st, 1);
-        const char *url = (const char *)sqlite3_column_text(st, 2);
-        const char *body = (const char *)sqlite3_column_text(st, 3);
-        union edit_object key, obj;
-        struct vx_config next;
-        struct api_error e;
-        bool existed;
-        enum edit_kind k;
-        const char *rest;
-
-        if (!url || !api_json_route(url, &k, &rest) || !api_json_parse_key(k, rest, &key)
-            || !method || (strcmp(method, "PUT") && strcmp(method, "DELETE"))) {
-            VLOG_WARN("api_store: change %lld is malformed; skipped", seq);
-            (*n_skipped)++;
-            continue;
-        }
-        if (!api_json_change(cfg, k, &key, strcmp(method, "PUT") ? NULL : body ? body : "",
-                      &next, &existed, &obj, &e)) {
-            /* The file changed under it (e.g. its network is gone). */
-            VLOG_WARN("api_store: change %lld (%s %s) no longer applies: %s; skipped",
-                      seq, method, url, e.msg);
-            (*n_skipped)++;
-            continue;
-        }
-        vxconf_free(cfg);
-        *cfg = next;            /* sorted by api_json_change */
-        (*n_applied)++;
+    if (!snapshot_batch__(db, cfg, n_applied, n_skipped)) {
+        /* Removals first, from hosts up, then additions from bridges down,
+         * each validated alone: whatever still applies, applies. */
+        replay_rows__(db, "SELECT seq, method, url, body FROM snapshot WHERE method = 'DELETE'"
+                          " ORDER BY seq DESC", cfg, n_applied, n_skipped);
+        replay_rows__(db, "SELECT seq, method, url, body FROM snapshot WHERE method <> 'DELETE'"
+                          " ORDER BY CASE substr(url, 1, 8) WHEN '/v1/brid' THEN 0"
+                          " WHEN '/v1/netw' THEN 1 WHEN '/v1/rout' THEN 2 ELSE 3 END, seq",
+                      cfg, n_applied, n_skipped);
     }
-    sqlite3_finalize(st);
+    replay_rows__(db, "SELECT seq, method, url, body FROM changes ORDER BY seq", cfg,
+                  n_applied, n_skipped);
     sqlite3_close(db);
     return true;
 }
-

@@ -1,8 +1,14 @@
-/* The change store: every API write the daemon acknowledged, in order, in
- * an SQLite database (WAL, synchronous=FULL).  A change is committed
- * before it is applied and acknowledged, so a crash at any moment loses no
- * acknowledged change, and a change is a whole row or absent.  At start
- * and on reload the changes are replayed over the configuration file.
+/* The change store: every API write the daemon acknowledged, in an SQLite
+ * database (WAL, synchronous=FULL).  A change is committed before it is
+ * applied and acknowledged, so a crash at any moment loses no acknowledged
+ * change, and a change is a whole row or absent.
+ *
+ * Snapshot plus log: new changes are appended to a log; compaction (at
+ * open, and every STORE_COMPACT_ROWS changes) folds the log into a
+ * snapshot that keeps only the last change of each object.  At start and
+ * on reload the snapshot is applied over the configuration file in one
+ * batch, then the log change by change, so replay costs O(objects touched
+ * + recent changes), not O(every write ever made).
  *
  * Main thread only (the model's single writer). */
 #ifndef VX_STORE_H
@@ -20,6 +26,13 @@ struct store;
 struct store *store_open(const char *path, char *err, size_t err_size);
 void store_close(struct store *);
 
+/* Log rows that trigger a compaction. */
+#define STORE_COMPACT_ROWS 10000
+
+/* Folds the log into the snapshot, in one transaction.  Returns false
+ * (store unchanged) on failure. */
+bool store_compact(struct store *);
+
 /* Commits one change: 'method' "PUT" or "DELETE" of 'url' with 'body'
  * (NULL for a DELETE).  Returns false if it is not durably stored. */
 bool store_append(struct store *, const char *method, const char *url, const char *body);
@@ -31,5 +44,12 @@ bool store_append(struct store *, const char *method, const char *url, const cha
  * be read. */
 bool store_replay(const char *path, struct vx_config *cfg, size_t *n_applied,
                   size_t *n_skipped, char *err, size_t err_size);
+
+/* Replays one stored change ('method' "PUT" or "DELETE" of 'url', 'body'
+ * for a PUT) onto sorted 'cfg', validated as when it was accepted.
+ * Returns false (logged with 'seq', 'cfg' unchanged) if it is malformed or
+ * no longer applies.  Used by store_replay and the fuzz target. */
+bool store_apply_change(struct vx_config *cfg, const char *method, const char *url,
+                        const char *body, long long seq);
 
 #endif

@@ -65,6 +65,11 @@ static void copy__(const struct vx_config *cur, struct vx_config *out)
     }
 }
 
+void edit_copy(const struct vx_config *cur, struct vx_config *out)
+{
+    copy__(cur, out);
+}
+
 bool edit_config_with(const struct vx_config *cur, enum edit_kind k, const void *key,
                       const void *put, struct vx_config *out)
 {
@@ -89,6 +94,50 @@ bool edit_config_with(const struct vx_config *cur, enum edit_kind k, const void 
     *array_of__(out, k) = dst;
     *count_of__(out, k) = m;
     return found;
+}
+
+/* qsort_r comparator over overrides of one kind ('kd_': its kind_desc):
+ * by key, then by 'order'. */
+static int override_cmp__(const void *a_, const void *b_, void *kd_)
+{
+    const struct kind_desc *kd = kd_;
+    const struct edit_override *a = a_, *b = b_;
+    int cmp = kd->cmp(&a->obj, &b->obj);
+    return cmp ? cmp : a->order < b->order ? -1 : a->order > b->order;
+}
+
+void edit_apply_overrides(struct vx_config *cfg, enum edit_kind k, struct edit_override *ov,
+                          size_t n)
+{
+    const struct kind_desc *kd = &kinds[k];
+    size_t old_n = *count_of__(cfg, k), m = 0, i = 0, j = 0;
+    const char *src = *array_of__(cfg, k);
+    char *dst = xcalloc(old_n + n + 1, kd->size);
+
+    if (n) {
+        qsort_r(ov, n, sizeof *ov, override_cmp__, (void *)kd);
+    }
+    while (i < old_n || j < n) {
+        /* The highest-ranked override of a key is the one that counts. */
+        while (j + 1 < n && !kd->cmp(&ov[j].obj, &ov[j + 1].obj)) {
+            j++;
+        }
+        int cmp = i >= old_n ? 1 : j >= n ? -1 : kd->cmp(src + i * kd->size, &ov[j].obj);
+        if (cmp < 0) {
+            memcpy(dst + m++ * kd->size, src + i++ * kd->size, kd->size);
+            continue;
+        }
+        if (cmp == 0) {
+            i++;                /* replaced or removed */
+        }
+        if (ov[j].present) {
+            memcpy(dst + m++ * kd->size, &ov[j].obj, kd->size);
+        }
+        j++;
+    }
+    free(*array_of__(cfg, k));
+    *array_of__(cfg, k) = dst;
+    *count_of__(cfg, k) = m;
 }
 
 static bool in_subnet__(const struct vx_network_cfg *n, uint32_t ip)

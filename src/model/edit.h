@@ -49,6 +49,9 @@ bool edit_validate(const struct vx_config *cfg, const char *source, struct vx_er
  * 'msg' ("IP 10.0.0.1 is network 1's gateway") and returns false. */
 bool edit_host_ip_ok(const struct vx_network_cfg *n, uint32_t ip, char *msg, size_t msg_size);
 
+/* Makes 'out' a deep copy of 'cur', owned by the caller (vxconf_free). */
+void edit_copy(const struct vx_config *cur, struct vx_config *out);
+
 /* Makes 'out' a deep copy of 'cur' (owned by the caller, free with
  * vxconf_free) in which the object of kind 'k' keyed like 'key' is removed
  * and, if 'put' is not NULL, 'put' added.  Returns whether 'key' existed.
@@ -57,5 +60,21 @@ bool edit_host_ip_ok(const struct vx_network_cfg *n, uint32_t ip, char *msg, siz
  * writes; host writes take model_apply_host(). */
 bool edit_config_with(const struct vx_config *cur, enum edit_kind k, const void *key,
                       const void *put, struct vx_config *out);
+
+/* One object's final state after a series of edits: 'obj' if 'present',
+ * else removed.  The key fields of 'obj' are set in either case.  'order'
+ * ranks overrides of the same key: the highest wins. */
+struct edit_override {
+    bool present;
+    uint64_t order;
+    union edit_object obj;
+};
+
+/* Applies overrides 'ov' (all of kind 'k', 'n' of them, any order) to the
+ * caller's sorted 'cfg' in one merge, O(size + n log n); 'ov' is sorted in
+ * place.  Of several overrides of one key, the highest 'order' wins.  'cfg'
+ * stays sorted and is not validated: validate it with edit_validate(). */
+void edit_apply_overrides(struct vx_config *cfg, enum edit_kind k, struct edit_override *ov,
+                          size_t n);
 
 #endif
