@@ -133,11 +133,13 @@ static bool host_valid__(const struct vx_config *cur, const struct vx_host_cfg *
     return true;
 }
 
-/* Commits a change to the store, if there is one, under the object's
- * canonical URL, so that the store's compaction keeps one row per object.
- * Returns false if it is not durably stored. */
+/* Commits a change to the store, if there is one: a PUT of 'obj' (its
+ * canonical JSON, with the bridge as a dpid, so that replay never depends
+ * on names resolved at acceptance time) or, when 'obj' is NULL, a DELETE
+ * of 'key', under the object's canonical URL (so that compaction keeps one
+ * row per object).  Returns false if it is not durably stored. */
 static bool store__(struct api *api, enum edit_kind k, const union edit_object *key,
-                    const char *body)
+                    const union edit_object *obj)
 {
     char url[128];
 
@@ -145,7 +147,15 @@ static bool store__(struct api *api, enum edit_kind k, const union edit_object *
         return true;
     }
     api_json_key_url(k, key, url, sizeof url);
-    return store_append(api->store, body ? "PUT" : "DELETE", url, body);
+    if (!obj) {
+        return store_append(api->store, "DELETE", url, NULL);
+    }
+    json_t *j = api_json_object(k, obj);
+    char *body = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    bool ok = body && store_append(api->store, "PUT", url, body);
+    free(body);
+    json_decref(j);
+    return ok;
 }
 
 /* Host writes: the fast path (one object, validated against the indices,
@@ -172,7 +182,7 @@ static enum MHD_Result write_host__(struct api *api, struct MHD_Connection *conn
     if (!ok) {
         return reply_api_error__(conn, &e);
     }
-    if (!store__(api, EDIT_HOST, key, body)) {
+    if (!store__(api, EDIT_HOST, key, body ? &obj : NULL)) {
         return reply_error__(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
                              "the change could not be stored; not applied");
     }
@@ -203,7 +213,7 @@ static enum MHD_Result write__(struct api *api, struct MHD_Connection *conn,
         return reply_api_error__(conn, &e);
     }
     /* Durable before applied and acknowledged. */
-    if (!store__(api, k, key, body)) {
+    if (!store__(api, k, key, body ? &obj : NULL)) {
         vxconf_free(&next);
         return reply_error__(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
                              "the change could not be stored; not applied");

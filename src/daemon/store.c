@@ -131,7 +131,8 @@ void store_close(struct store *store)
 
 /* --- replay --- */
 
-/* A stored change, parsed as far as its URL. */
+/* A stored change, parsed as far as its URL.  Its strings belong to the
+ * caller. */
 struct stored__ {
     long long seq;
     const char *method;
@@ -162,34 +163,22 @@ static bool parse__(struct stored__ *c)
     return !strcmp(c->method, "PUT");
 }
 
-/* Reads the row 'st' (seq, method, url, body) into 'c'; see parse__().
- * 'c' points into the row: valid until the next step. */
-static bool read_row__(sqlite3_stmt *st, struct stored__ *c)
+bool store_apply_change(struct vx_config *cfg, const struct store_change *ch)
 {
-    c->seq = sqlite3_column_int64(st, 0);
-    c->method = (const char *)sqlite3_column_text(st, 1);
-    c->url = (const char *)sqlite3_column_text(st, 2);
-    c->body = (const char *)sqlite3_column_text(st, 3);
-    return parse__(c);
-}
-
-bool store_apply_change(struct vx_config *cfg, const char *method, const char *url,
-                        const char *body, long long seq)
-{
-    struct stored__ c = { seq, method, url, body, EDIT_BRIDGE, { { 0 } } };
+    struct stored__ c = { ch->seq, ch->method, ch->url, ch->body, EDIT_BRIDGE, { { 0 } } };
     union edit_object obj;
     struct vx_config next;
     struct api_error e;
     bool existed;
 
     if (!parse__(&c)) {
-        VLOG_WARN("api_store: change %lld is malformed; skipped", seq);
+        VLOG_WARN("api_store: change %lld is malformed; skipped", ch->seq);
         return false;
     }
     if (!api_json_change(cfg, c.kind, &c.key, c.body, &next, &existed, &obj, &e)) {
         /* The file changed under it (e.g. its network is gone). */
         VLOG_WARN("api_store: change %lld (%s %s) no longer applies: %s; skipped",
-                  seq, method, url, e.msg);
+                  ch->seq, ch->method, ch->url, e.msg);
         return false;
     }
     vxconf_free(cfg);
@@ -197,35 +186,28 @@ bool store_apply_change(struct vx_config *cfg, const char *method, const char *u
     return true;
 }
 
-/* The snapshot's rows of kind 'k' as overrides of 'cfg' (which holds the
- * kinds before 'k' already).  Returns how many; '*n_skipped' counts the
- * rows that do not parse. */
-static size_t snapshot_kind__(sqlite3 *db, const struct vx_config *cfg, enum edit_kind k,
-                              struct edit_override **ov, size_t *n_skipped)
+/* The changes of kind 'k' among 'ch' as overrides of 'cfg' (which holds
+ * the kinds before 'k' already), into 'ov' (room for 'n').  Returns how
+ * many; '*n_skipped' counts those that do not parse. */
+static size_t overrides_of_kind__(const struct vx_config *cfg, enum edit_kind k,
+                                  const struct store_change *ch, size_t n,
+                                  struct edit_override *ov, size_t *n_skipped)
 {
-    sqlite3_stmt *st = NULL;
-    size_t n = 0, cap = 0;
+    size_t m = 0;
     struct api_error e;
 
-    sqlite3_prepare_v2(db, "SELECT seq, method, url, body FROM snapshot ORDER BY seq", -1, &st,
-                       NULL);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        struct stored__ c;
-        if (!read_row__(st, &c)) {
-            if (k == EDIT_BRIDGE) {     /* counted in one pass of the four */
-                VLOG_WARN("api_store: snapshot entry %lld is malformed; skipped", c.seq);
-                (*n_skipped)++;
-            }
+    for (size_t i = 0; i < n; i++) {
+        struct stored__ c = { ch[i].seq, ch[i].method, ch[i].url, ch[i].body, EDIT_BRIDGE,
+                              { { 0 } } };
+        bool ok = parse__(&c);
+        if (!ok && k == EDIT_BRIDGE) {  /* counted in one pass of the four */
+            VLOG_WARN("api_store: snapshot entry %lld is malformed; skipped", c.seq);
+            (*n_skipped)++;
+        }
+        if (!ok || c.kind != k) {
             continue;
         }
-        if (c.kind != k) {
-            continue;
-        }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            *ov = xrealloc(*ov, cap * sizeof **ov);
-        }
-        struct edit_override *o = &(*ov)[n];
+        struct edit_override *o = &ov[m];
         o->present = c.body != NULL;
         o->order = (uint64_t)c.seq;
         o->obj = c.key;
@@ -235,29 +217,24 @@ static size_t snapshot_kind__(sqlite3 *db, const struct vx_config *cfg, enum edi
             (*n_skipped)++;
             continue;
         }
-        n++;
+        m++;
     }
-    sqlite3_finalize(st);
-    return n;
+    return m;
 }
 
-/* Applies the whole snapshot onto 'cfg' in one batch: each kind's final
- * states merged in (bridges first, so later kinds resolve against them),
- * then one validation.  Returns false, leaving 'cfg' as it was, if the
- * result is invalid: the configuration file changed under the snapshot. */
-static bool snapshot_batch__(sqlite3 *db, struct vx_config *cfg, size_t *n_applied,
-                             size_t *n_skipped)
+bool store_apply_batch(struct vx_config *cfg, const struct store_change *ch, size_t n,
+                       size_t *n_applied, size_t *n_skipped)
 {
     struct vx_config next;
-    struct edit_override *ov = NULL;
+    struct edit_override *ov = xcalloc(n + 1, sizeof *ov);
     struct vx_errors errs = { 0, 0, NULL };
     size_t applied = 0, skipped = 0;
 
     edit_copy(cfg, &next);
     for (int k = 0; k < EDIT_N_KINDS; k++) {
-        size_t n = snapshot_kind__(db, &next, (enum edit_kind)k, &ov, &skipped);
-        edit_apply_overrides(&next, (enum edit_kind)k, ov, n);
-        applied += n;
+        size_t m = overrides_of_kind__(&next, (enum edit_kind)k, ch, n, ov, &skipped);
+        edit_apply_overrides(&next, (enum edit_kind)k, ov, m);
+        applied += m;
     }
     free(ov);
     if (!edit_validate(&next, "api_store", &errs)) {
@@ -275,21 +252,78 @@ static bool snapshot_batch__(sqlite3 *db, struct vx_config *cfg, size_t *n_appli
     return true;
 }
 
-/* Replays the rows of 'sql' (seq, method, url, body) one by one. */
+/* The rows of 'sql' (seq, method, url, body), copied into '*out' (the
+ * caller frees with free_changes__()).  Returns how many. */
+static size_t read_changes__(sqlite3 *db, const char *sql, struct store_change **out)
+{
+    sqlite3_stmt *st = NULL;
+    size_t n = 0, cap = 0;
+
+    *out = NULL;
+    sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            *out = xrealloc(*out, cap * sizeof **out);
+        }
+        const char *cols[3];
+        for (int i = 0; i < 3; i++) {
+            cols[i] = (const char *)sqlite3_column_text(st, i + 1);
+        }
+        (*out)[n++] = (struct store_change) {
+            sqlite3_column_int64(st, 0),
+            cols[0] ? xstrdup(cols[0]) : NULL,
+            cols[1] ? xstrdup(cols[1]) : NULL,
+            cols[2] ? xstrdup(cols[2]) : NULL,
+        };
+    }
+    sqlite3_finalize(st);
+    return n;
+}
+
+static void free_changes__(struct store_change *ch, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free((char *)ch[i].method);
+        free((char *)ch[i].url);
+        free((char *)ch[i].body);
+    }
+    free(ch);
+}
+
+/* Replays the rows of 'sql' one by one. */
 static void replay_rows__(sqlite3 *db, const char *sql, struct vx_config *cfg,
                           size_t *n_applied, size_t *n_skipped)
 {
-    sqlite3_stmt *st = NULL;
+    struct store_change *ch;
+    size_t n = read_changes__(db, sql, &ch);
 
-    sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        bool ok = store_apply_change(cfg, (const char *)sqlite3_column_text(st, 1),
-                                     (const char *)sqlite3_column_text(st, 2),
-                                     (const char *)sqlite3_column_text(st, 3),
-                                     sqlite3_column_int64(st, 0));
-        (*(ok ? n_applied : n_skipped))++;
+    for (size_t i = 0; i < n; i++) {
+        (*(store_apply_change(cfg, &ch[i]) ? n_applied : n_skipped))++;
     }
-    sqlite3_finalize(st);
+    free_changes__(ch, n);
+}
+
+/* The snapshot, as one batch if it still validates as a whole.  If not,
+ * entry by entry: removals first, from hosts up, then additions from
+ * bridges down, each validated alone, so that whatever applies, applies. */
+static void replay_snapshot__(sqlite3 *db, struct vx_config *cfg, size_t *n_applied,
+                              size_t *n_skipped)
+{
+    struct store_change *ch;
+    size_t n = read_changes__(db, "SELECT seq, method, url, body FROM snapshot ORDER BY seq", &ch);
+    bool whole = store_apply_batch(cfg, ch, n, n_applied, n_skipped);
+
+    free_changes__(ch, n);
+    if (whole) {
+        return;
+    }
+    replay_rows__(db, "SELECT seq, method, url, body FROM snapshot WHERE method = 'DELETE'"
+                      " ORDER BY seq DESC", cfg, n_applied, n_skipped);
+    replay_rows__(db, "SELECT seq, method, url, body FROM snapshot WHERE method <> 'DELETE'"
+                      " ORDER BY CASE substr(url, 1, 8) WHEN '/v1/brid' THEN 0"
+                      " WHEN '/v1/netw' THEN 1 WHEN '/v1/rout' THEN 2 ELSE 3 END, seq",
+                  cfg, n_applied, n_skipped);
 }
 
 bool store_replay(const char *path, struct vx_config *cfg, size_t *n_applied,
@@ -302,16 +336,7 @@ bool store_replay(const char *path, struct vx_config *cfg, size_t *n_applied,
         return false;
     }
     vxconf_sort(cfg);
-    if (!snapshot_batch__(db, cfg, n_applied, n_skipped)) {
-        /* Removals first, from hosts up, then additions from bridges down,
-         * each validated alone: whatever still applies, applies. */
-        replay_rows__(db, "SELECT seq, method, url, body FROM snapshot WHERE method = 'DELETE'"
-                          " ORDER BY seq DESC", cfg, n_applied, n_skipped);
-        replay_rows__(db, "SELECT seq, method, url, body FROM snapshot WHERE method <> 'DELETE'"
-                          " ORDER BY CASE substr(url, 1, 8) WHEN '/v1/brid' THEN 0"
-                          " WHEN '/v1/netw' THEN 1 WHEN '/v1/rout' THEN 2 ELSE 3 END, seq",
-                      cfg, n_applied, n_skipped);
-    }
+    replay_snapshot__(db, cfg, n_applied, n_skipped);
     replay_rows__(db, "SELECT seq, method, url, body FROM changes ORDER BY seq", cfg,
                   n_applied, n_skipped);
     sqlite3_close(db);

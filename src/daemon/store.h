@@ -45,11 +45,26 @@ bool store_append(struct store *, const char *method, const char *url, const cha
 bool store_replay(const char *path, struct vx_config *cfg, size_t *n_applied,
                   size_t *n_skipped, char *err, size_t err_size);
 
-/* Replays one stored change ('method' "PUT" or "DELETE" of 'url', 'body'
- * for a PUT) onto sorted 'cfg', validated as when it was accepted.
- * Returns false (logged with 'seq', 'cfg' unchanged) if it is malformed or
- * no longer applies.  Used by store_replay and the fuzz target. */
-bool store_apply_change(struct vx_config *cfg, const char *method, const char *url,
-                        const char *body, long long seq);
+/* One stored change: a PUT of 'url' with 'body', or a DELETE (body NULL).
+ * The strings belong to whoever made it. */
+struct store_change {
+    long long seq;
+    const char *method;
+    const char *url;
+    const char *body;
+};
+
+/* Replays one stored change onto sorted 'cfg', validated as when it was
+ * accepted.  Returns false (logged, 'cfg' unchanged) if it is malformed or
+ * no longer applies. */
+bool store_apply_change(struct vx_config *cfg, const struct store_change *);
+
+/* Applies changes 'ch' (a snapshot: at most one per object that counts,
+ * the highest seq) onto sorted 'cfg' in one batch: each kind merged in,
+ * bridges first so later kinds resolve against them, then one validation.
+ * Returns false, 'cfg' unchanged, if the result is invalid.  O(cfg + n log
+ * n) per kind.  Pure: used by store_replay and the fuzz target. */
+bool store_apply_batch(struct vx_config *cfg, const struct store_change *ch, size_t n,
+                       size_t *n_applied, size_t *n_skipped);
 
 #endif

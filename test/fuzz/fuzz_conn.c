@@ -1,7 +1,12 @@
 /* Fuzz target: a whole switch connection.  The input is what a switch
  * sends after the handshake; it goes through the worker's real input path
  * (framing, validation, every handler, the packet-in services with RCU
- * model lookups on the article's topology, and the flow-diff engine). */
+ * model lookups on the article's topology, and the flow-diff engine).
+ * Oracle (check_invariants__), after every input: what the controller
+ * wrote is well framed; and the connection is either closing with a reason
+ * or consistent: no whole message left unread, buffers and tables within
+ * their bounds, ports and installed flows sorted, the flow-diff engine's
+ * counts coherent. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +16,8 @@
 #include "core/log.h"
 #include "model/model.h"
 #include "model/vxconf.h"
+#include "proto/ofp_msgs.h"
+#include "proto/ofp_wire.h"
 #include "workers/conn.h"
 #include "workers/worker.h"
 
@@ -43,6 +50,61 @@ static void init_once(void)
     dpid_set_clear(&aff);
 }
 
+#define CHECK(COND) do {                                                      \
+        if (!(COND)) {                                                        \
+            fprintf(stderr, "fuzz_conn invariant broken: %s\n", #COND);       \
+            abort();                                                          \
+        }                                                                     \
+    } while (0)
+
+/* Every message the controller wrote has a sane length, and they tile
+ * the output buffer exactly. */
+static void check_output__(const struct conn *c)
+{
+    const uint8_t *p = vxbuf_data(&c->obuf);
+    size_t left = c->obuf.size;
+
+    while (left) {
+        int n = ofp_msg_frame(p, left);
+        CHECK(n >= OFP_HEADER_SIZE);
+        CHECK(p[0] == OFP13_VERSION);
+        p += n;
+        left -= (size_t)n;
+    }
+}
+
+static void check_flows__(const struct conn *c)
+{
+    const struct flowdiff *fd = &c->flows;
+
+    CHECK(fd->state == FLOWDIFF_SYNC || fd->state == FLOWDIFF_IDLE
+          || fd->state == FLOWDIFF_PUSHING);
+    CHECK(fd->reading.n <= worker.params.max_stats_flows);
+    CHECK(fd->n_batches >= 0 && fd->n_batches <= FLOWDIFF_MAX_INFLIGHT);
+    CHECK(fd->n_sent <= fd->op_flows.n);
+    CHECK(fd->n_failed <= fd->op_flows.n);
+    for (size_t i = 1; i < fd->installed.n; i++) {
+        CHECK(flow_identity_cmp(&fd->installed, &fd->installed.flows[i - 1],
+                                &fd->installed, &fd->installed.flows[i]) < 0);
+    }
+}
+
+static void check_invariants__(const struct conn *c)
+{
+    check_output__(c);
+    if (c->close_reason) {
+        CHECK(c->close_reason[0]);
+        return;
+    }
+    CHECK(ofp_msg_frame(vxbuf_data(&c->rbuf), c->rbuf.size) == 0);
+    CHECK(c->rbuf.size < 65536);
+    CHECK(c->n_ports <= CONN_MAX_PORTS);
+    for (size_t i = 1; i < c->n_ports; i++) {
+        CHECK(c->ports[i - 1].port_no < c->ports[i].port_no);
+    }
+    check_flows__(c);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct conn *c;
@@ -61,6 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     vxbuf_put(&c->rbuf, data, size);
     conn_process_input(c, 2000);
     flowdiff_run(c, 3000);
+    check_invariants__(c);
 
     if (getenv("VX_FUZZ_LOG")) {
         for (int i = 0; i < VXC_N; i++) {

@@ -149,13 +149,42 @@ seeds = {
     },
     "dhcp": {"discover": discover, "request": request, "renew": renew, "inform": inform,
              "release": release, "overload": overload},
+    # conn_start's xids: SET_CONFIG 0x1000, SET_ASYNC 0x1001, DESC 0x1002,
+    # PORT_DESC 0x1003, FLOW stats 0x1004; the first FLOW_MOD is 0x1005.
     "conn": {
-        "session": multipart_reply(0x1002, 13, ports) + multipart_reply(0x1003, 1, remote_flow)
+        "session": multipart_reply(0x1003, 13, ports) + multipart_reply(0x1004, 1, remote_flow)
                    + packet_in(1, arp_vm1) + packet_in(1, arp_gw)
                    + packet_in(1, dhcp_frame(VM1, discover)) + packet_in(1, dhcp_frame(VM1, request))
-                   + ofp(2, 77) + ofp(21, 0x1004) + ofp(12, 0, struct.pack("!B7x", 1) + port(2, "vm2-p")),
-        "errors": multipart_reply(0x1002, 13, ports) + multipart_reply(0x1003, 1, b"")
+                   + ofp(2, 77) + ofp(21, 0x1006) + ofp(12, 0, struct.pack("!B7x", 1) + port(2, "vm2-p")),
+        "errors": multipart_reply(0x1003, 13, ports) + multipart_reply(0x1004, 1, b"")
                   + ofp(1, 0x1005, struct.pack("!HH", 5, 0) + b"\0" * 64) + ofp(21, 0x1006),
+        # FLOW stats in several parts (REPLY_MORE), one entry with
+        # write-actions, then a FLOW_REMOVED of a flow we installed.
+        "multipart": multipart_reply(0x1003, 13, ports[:3 * 64], more=True)
+                     + multipart_reply(0x1003, 13, ports[3 * 64:])
+                     + multipart_reply(0x1004, 1, remote_flow, more=True)
+                     + multipart_reply(0x1004, 1, flow_stats_entry(1, 7, match([]),
+                                                                   struct.pack("!HH4x", 3, 8)),
+                                       more=True)
+                     + multipart_reply(0x1004, 1, remote_flow)
+                     + ofp(11, 0, struct.pack("!QHBBIIHHQQ", 0x7678000000000000, 100, 2, 3, 1, 0, 0, 0,
+                                              1, 2) + remote_flow[48:48 + 40])
+                     + ofp(21, 0x1006),
+    },
+    "api": {
+        'bad-json': 'PUT /v1/hosts/1/02:00:00:00:00:23 {"bridge":\n'.encode(),
+        'bridge-put': 'PUT /v1/bridges/0x10 {"name":"hv9","endpoint":"192.168.1.9"}\n'.encode(),
+        'host-delete': 'DELETE /v1/hosts/1/da:1d:64:e8:e6:86\n'.encode(),
+        'host-port-name': 'PUT /v1/hosts/3/02:00:00:00:00:22 {"bridge":"0x32d1f6ddc94f","port":"vm22-p","ip":"192.168.5.22"}\n'.encode(),
+        'host-put': 'PUT /v1/hosts/1/02:00:00:00:00:21 {"bridge":"hv1","port":9,"ip":"10.0.0.21"}\n'.encode(),
+        'network-delete-used': 'DELETE /v1/networks/1\n'.encode(),
+        'network-put': 'PUT /v1/networks/50 {"subnet":"172.16.0.0/24","gateway":"172.16.0.1","dns":["172.16.0.2"],"mtu":1450,"lease_time":3600}\n'.encode(),
+        'router-put': 'PUT /v1/routers/00:bb:cc:dd:ee:01 {"networks":[1,3]}\n'.encode(),
+    },
+    "store": {
+        'create-delete': 'PUT /v1/bridges/0x10 {"name":"hv9","endpoint":"192.168.1.9"}\nPUT /v1/networks/60 {"subnet":"172.17.0.0/24","gateway":"172.17.0.1"}\nPUT /v1/hosts/60/02:00:00:00:60:01 {"bridge":"hv9","port":1,"ip":"172.17.0.10"}\nPUT /v1/routers/00:bb:cc:dd:ee:02 {"networks":[2,60]}\nDELETE /v1/routers/00:bb:cc:dd:ee:02\nDELETE /v1/hosts/60/02:00:00:00:60:01\nDELETE /v1/networks/60\n'.encode(),
+        'net-host-move': 'PUT /v1/networks/50 {"subnet":"172.16.0.0/24","gateway":"172.16.0.1"}\nPUT /v1/hosts/50/02:00:00:00:50:01 {"bridge":"hv1","port":40,"ip":"172.16.0.10"}\nPUT /v1/hosts/50/02:00:00:00:50:01 {"bridge":"hv2","port":41,"ip":"172.16.0.11"}\nPUT /v1/hosts/1/da:1d:64:e8:e6:86 {"bridge":"hv1","port":1,"ip":"10.0.0.31"}\nDELETE /v1/hosts/1/ba:ce:a6:08:b6:67\n'.encode(),
+        'rename-bridge': 'PUT /v1/hosts/1/02:00:00:00:00:41 {"bridge":"hv2","port":12,"ip":"10.0.0.41"}\nPUT /v1/bridges/0x10 {"name":"hv9","endpoint":"192.168.1.9"}\nPUT /v1/hosts/1/02:00:00:00:00:42 {"bridge":"hv9","port":12,"ip":"10.0.0.42"}\n'.encode(),
     },
     "config": {"article": open("../../conf/vxfabric.conf", "rb").read(),
                "broken": b"bridges = ( { dpid = \"0x1\"; endpoint = \"1.2.3.4\"; } );\nhosts = ( { mac = 1; } );\n"},

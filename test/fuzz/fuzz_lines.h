@@ -1,0 +1,44 @@
+/* The input format of the API and store fuzz targets: one request per
+ * line, "METHOD URL[ BODY]" (the body is JSON on the same line). */
+#ifndef VX_FUZZ_LINES_H
+#define VX_FUZZ_LINES_H 1
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/store.h"
+
+/* Splits the NUL-terminated, writable 'text' into at most 'max' requests
+ * (pointing into it).  Returns how many. */
+static size_t fuzz_lines(char *text, struct store_change *out, size_t max)
+{
+    size_t n = 0;
+    char *save = NULL;
+
+    for (char *line = strtok_r(text, "\n", &save); line && n < max;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *url = strchr(line, ' ');
+        if (!url) {
+            continue;
+        }
+        *url++ = '\0';
+        char *body = strchr(url, ' ');
+        if (body) {
+            *body++ = '\0';
+        }
+        out[n] = (struct store_change) { (long long)n + 1, line, url, body };
+        n++;
+    }
+    return n;
+}
+
+/* A NUL-terminated copy of the fuzzer's bytes (the caller frees it). */
+static char *fuzz_text(const uint8_t *data, size_t size)
+{
+    char *text = malloc(size + 1);
+    memcpy(text, data, size);
+    text[size] = '\0';
+    return text;
+}
+
+#endif
