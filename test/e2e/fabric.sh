@@ -35,7 +35,7 @@ setup() {
     # The API's settings go at the top: scenarios edit the host list at the end.
     sed -e "s|^state_dir = .*|state_dir = \"$STATE_DIR\";\napi_store = \"$LAB/api.db\";|" \
         -e "s|^api_listen = .*|api_listen = \"tcp:127.0.0.1:$API_PORT\";|" \
-        -e "s|^echo_interval_ms = .*|echo_interval_ms = 1000;|" \
+        -e "s|^echo_interval_ms = .*|echo_interval_ms = 1000;\nmax_flow_stats = 20000;|" \
         -e "s|^workers = .*|workers = 2;|" \
         "$ROOT_DIR/conf/vxfabric.conf" >"$CONF"
     hv_create hv1 $HV1_DPID 192.168.1.216
@@ -488,6 +488,59 @@ t_hostile_clients() {
     expect "refusals counted" test "$(counter hs_protocol_error)" -ge 1 -a "$(counter hs_incompatible)" -ge 1
 }
 
+ctl_rss_mib() { awk '/^VmRSS/ { print int($2 / 1024) }' "/proc/$CTL_PID/status"; }
+reconnects() { grep -c "br0<->unix:.*: connected" "${HV_DIR[$1]}/log/ovs-vswitchd.log"; }
+
+# hostile_load MODE ARG: runs one hostile client while vm1 pings vm4
+# across the tunnel; the real switches must be served throughout (no loss,
+# no reconnection), the daemon alive, its RSS within 64 MiB of where it
+# started.
+hostile_load() {
+    local mode=$1 arg=$2 c1 c2 rss0 rss1 ping rc=0
+    wait_until 30 ctl_flows_synced hv1 && wait_until 30 ctl_flows_synced hv2 \
+        || { log "the switches are not in sync to start with"; return 1; }
+    c1=$(reconnects hv1); c2=$(reconnects hv2); rss0=$(ctl_rss_mib)
+    in_ns vm1 ping -i 0.1 -c 150 -W 1 -q 10.0.0.4 >"$LAB/ping.$mode" 2>&1 &
+    ping=$!
+    (ulimit -n 8192; python3 "$E2E_DIR/hostile.py" "$mode" "$CTL_PORT" "$arg") >"$LAB/hostile.$mode" 2>&1 || rc=1
+    wait "$ping"
+    rss1=$(ctl_rss_mib)
+    log "hostile $mode $arg: $(tr "\n" " " <"$LAB/hostile.$mode"); RSS $rss0 -> $rss1 MiB"
+    expect "$mode: handled" test $rc = 0 || return 1
+    expect "$mode: the daemon is alive" kill -0 "$CTL_PID" || return 1
+    expect "$mode: RSS bounded ($rss0 -> $rss1 MiB)" test "$rss1" -le $((rss0 + 64)) || return 1
+    expect "$mode: the switches' traffic never stopped" grep -q " 0% packet loss" "$LAB/ping.$mode" || { cat "$LAB/ping.$mode" >&2; return 1; }
+    expect "$mode: no switch reconnected" test "$(reconnects hv1)/$(reconnects hv2)" = "$c1/$c2"
+}
+
+t_hostile_load() {
+    # #13: hostile load against the ASan daemon, one kind at a time.
+    hostile_load dupflood 500 || return 1
+    expect "dupflood: every replacement counted" grep -c "dpid 0xdead0004: disconnected: replaced" "$LAB/vxfabricd.log" || return 1
+    hostile_load statsflood 20 || return 1
+    ctl_dump
+    expect "statsflood: closed at the cap, counted" test "$(counter conn_stats_overflow)" -ge 1 || return 1
+    hostile_load idle 3000 || return 1
+    ctl_dump
+    expect "idle: refused beyond the handshake cap or paused on fds" \
+        test $(( $(counter hs_over_limit) + $(counter accept_paused) )) -ge 1
+}
+
+t_fd_exhaustion() {
+    # The daemon's descriptors limited to 256 while 400 connections arrive:
+    # accepting pauses and resumes, the switches keep their service.
+    local limits
+    limits=$(prlimit --pid "$CTL_PID" --nofile --raw --noheadings | awk '{ print $2 ":" $3 }')
+    prlimit --pid "$CTL_PID" --nofile=256:256
+    hostile_load idle 400
+    local rc=$?
+    prlimit --pid "$CTL_PID" --nofile="$limits"
+    [ $rc = 0 ] || return 1
+    ctl_dump
+    expect "accepting paused on EMFILE, counted" test "$(counter accept_paused)" -ge 1 || return 1
+    expect "the reason logged" grep -q "accept: Too many open files" "$LAB/vxfabricd.log"
+}
+
 t_clean_shutdown() {
     # Last: the daemon stops cleanly and no sanitizer spoke during the run
     # (the suite runs this lab with the ASan/UBSan build).
@@ -503,7 +556,7 @@ ALL="handshake ports_by_name flows_equal_desired survives_echo
      gateway_ping traceroute
      controller_restart reload_add_host reload_touches_only_concerned
      reload_remove_host api_host_lifecycle api_touches_only_concerned
-     bad_reload_keeps_model hostile_clients ovs_restart
+     bad_reload_keeps_model hostile_clients hostile_load fd_exhaustion ovs_restart
      clean_shutdown"
 setup
 for t in ${*:-$ALL}; do run_test "$t" "t_$t"; done

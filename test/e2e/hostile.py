@@ -14,6 +14,14 @@ when the controller behaved as required, 1 otherwise, printing why.
                FEATURES (the acceptor drains the backlog)
   replace      a second connection from the same datapath-id: the first
                must be closed, the second kept
+  dupflood N   N times, a new connection claims the datapath-id of one that
+               is carrying traffic: each old one must be closed, the last
+               one kept and answered
+  statsflood T answers the FLOW stats request with parts flagged
+               REPLY_MORE forever: must be disconnected within T s
+  idle N       N TCP connections that never say HELLO, held 6 s: the
+               controller must stay up (checked by the caller), and a
+               switch connecting after they close must be served
 """
 import select
 import socket
@@ -222,6 +230,106 @@ def mode_replace(port):
     fail("no echo reply on the second connection")
 
 
+MULTIPART_REQ, MULTIPART_REP = 18, 19
+OFPMP_FLOW, OFPMPF_REPLY_MORE = 1, 1
+
+
+def echo_answered(s, xid, timeout=5):
+    s.sendall(msg(ECHO_REQ, xid))
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        m = recv_msg(s, timeout)
+        if m is None:
+            return False
+        if m[1] == ECHO_REP and struct.unpack("!I", m[4:8])[0] == xid:
+            return True
+    return False
+
+
+def mode_dupflood(port, n):
+    traffic = msg(ECHO_REQ, 7) * 16
+    old = connect(port)
+    if not handshake(old, 0xDEAD0004):
+        fail("first handshake did not complete")
+    for i in range(n):
+        try:
+            old.sendall(traffic)        # the old connection is busy...
+        except OSError:
+            pass
+        new = connect(port)             # ...when the datapath reconnects
+        if not handshake(new, 0xDEAD0004):
+            fail("reconnect %d: handshake did not complete" % i)
+        try:
+            old.sendall(traffic)
+        except OSError:
+            pass
+        old.close()
+        old = new
+    if not echo_answered(old, 4242):
+        fail("the last connection is not served")
+    print("%d reconnects" % n)
+
+
+def flow_entry(i):
+    # OF1.3.5 A.3.5.2: a table-3 flow of ours, matching in_port i.
+    m = struct.pack("!HH", 1, 12) + struct.pack("!IIx3x", 0x80000004, i)[:8] + b"\0" * 4
+    return struct.pack("!HBxIIHHHH4xQQQ", 48 + len(m), 3, 0, 0, 100, 0, 0, 0,
+                       0x7678000000000000, 0, 0) + m
+
+
+def mode_statsflood(port, timeout):
+    s = connect(port)
+    if not handshake(s, 0xDEAD0005):
+        fail("handshake did not complete")
+    xid, deadline = None, time.time() + 5
+    while xid is None and time.time() < deadline:
+        m = recv_msg(s, 5)
+        if m is None:
+            fail("closed before the FLOW stats request")
+        if m[1] == MULTIPART_REQ and struct.unpack("!H", m[8:10])[0] == OFPMP_FLOW:
+            xid = struct.unpack("!I", m[4:8])[0]
+    if xid is None:
+        fail("no FLOW stats request")
+    sent, deadline = 0, time.time() + timeout
+    while time.time() < deadline:
+        body = struct.pack("!HH4x", OFPMP_FLOW, OFPMPF_REPLY_MORE)
+        body += b"".join(flow_entry(sent + k) for k in range(100))
+        try:
+            s.sendall(msg(MULTIPART_REP, xid, body))
+        except OSError:
+            print("disconnected after %d flows" % sent)
+            return
+        sent += 100
+    if not wait_closed(s, 2):
+        fail("still connected after streaming %d flows for %d s" % (sent, timeout))
+    print("disconnected after %d flows" % sent)
+
+
+def mode_idle(port, n):
+    socks = []
+    for _ in range(n):
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex(("127.0.0.1", port))
+        socks.append(s)
+    time.sleep(6)
+    for s in socks:
+        s.close()
+    # Slots free again: a switch is served (retried while the acceptor
+    # backs off from fd exhaustion).
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            s = connect(port)
+            if handshake(s, 0xDEAD0006) and echo_answered(s, 77):
+                print("%d idle connections, then a switch served" % n)
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    fail("no switch served after the idle connections closed")
+
+
 def main():
     mode, port = sys.argv[1], int(sys.argv[2])
     arg = int(sys.argv[3]) if len(sys.argv) > 3 else 10
@@ -230,7 +338,10 @@ def main():
      "stall": lambda: mode_stall(port, arg),
      "noread": lambda: mode_noread(port, arg),
      "storm": lambda: mode_storm(port, arg),
-     "replace": lambda: mode_replace(port)}[mode]()
+     "replace": lambda: mode_replace(port),
+     "dupflood": lambda: mode_dupflood(port, arg),
+     "statsflood": lambda: mode_statsflood(port, arg),
+     "idle": lambda: mode_idle(port, arg)}[mode]()
     print("ok:", mode)
 
 
