@@ -277,13 +277,13 @@ static void send_request(struct sw *s)
     vxbuf_clear(&frame);
     if (arp) {
         static const uint8_t zero[6];
-        pkt_put_arp(&frame, bcast, false, 0, ARP_OP_REQUEST, h->cfg->mac, h->cfg->ip,
+        pkt_put_arp(&frame, bcast, false, 0, ARPOP_REQUEST, h->cfg->mac, h->cfg->ip,
                     zero, h->target_ip);
     } else {
         /* DISCOVER, or a REQUEST in the SELECTING state, alternately. */
         bool request = (s->dhcp_xid++ & 1) != 0;
         struct pkt_ipv4_frame f = pkt_start_ipv4(&frame, bcast, h->cfg->mac, false, 0, 0,
-                                                 0xffffffff, IPPROTO_UDP_, 64);
+                                                 0xffffffff, IPPROTO_UDP, 64);
         pkt_put_udp(&frame, DHCP_CLIENT_PORT, DHCP_SERVER_PORT);
         uint8_t *p = vxbuf_put_zeros(&frame, DHCP_FIXED_SIZE + 4);
         p[0] = 1; p[1] = 1; p[2] = 6;
@@ -334,18 +334,18 @@ static bool verify_reply(struct sw *s, const uint8_t *msg, size_t size)
     if (!h || pkt_parse(frame, fsize, &pi) != PKT_OK || memcmp(pi.eth_dst, h->cfg->mac, 6)) {
         return false;
     }
-    if (pi.eth_type == ETH_TYPE_ARP) {
+    if (pi.eth_type == ETHERTYPE_ARP) {
         uint8_t gw[6];
         const uint8_t *want = mac_of(h->cfg->vni, pi.arp.spa);
         if (!want && pi.arp.spa == h->gateway) {
             gateway_mac(h->cfg->vni, gw);
             want = gw;
         }
-        return pi.arp.op == ARP_OP_REPLY && want && !memcmp(pi.arp.sha, want, 6)
+        return pi.arp.op == ARPOP_REPLY && want && !memcmp(pi.arp.sha, want, 6)
                && !memcmp(pi.eth_src, want, 6) && pi.arp.tpa == h->cfg->ip
                && !memcmp(pi.arp.tha, h->cfg->mac, 6);
     }
-    if (pi.eth_type == ETH_TYPE_IP && pi.ip_proto == IPPROTO_UDP_ && pi.udp_src == 67
+    if (pi.eth_type == ETHERTYPE_IP && pi.ip_proto == IPPROTO_UDP && pi.udp_src == 67
         && pi.udp_dst == 68 && pi.payload_size >= DHCP_FIXED_SIZE + 4) {
         const uint8_t *b = pi.payload;
         if (b[0] != 2 || memcmp(b + 28, h->cfg->mac, 6) || get_be32(b + 16) != h->cfg->ip

@@ -67,8 +67,8 @@ static void local_host_flows__(struct pipeline_ctx *ctx, const struct vx_host *h
     of_match_init(&m);
     of_match_set(&m, OFF_IN_PORT, port);
     of_match_set_mac(&m, OFF_ETH_SRC, h->cfg.mac);
-    of_match_set(&m, OFF_ETH_TYPE, ETH_TYPE_ARP);
-    of_match_set(&m, OFF_ARP_OP, ARP_OP_REQUEST);
+    of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_ARP);
+    of_match_set(&m, OFF_ARP_OP, ARPOP_REQUEST);
     add__(ctx, PIPELINE_T_CLASSIFY, PRIO_HOST, &m, &to_ctl);
 
     /* Table 0: DHCP to the server port, whatever the destination address,
@@ -77,8 +77,8 @@ static void local_host_flows__(struct pipeline_ctx *ctx, const struct vx_host *h
     of_match_init(&m);
     of_match_set(&m, OFF_IN_PORT, port);
     of_match_set_mac(&m, OFF_ETH_SRC, h->cfg.mac);
-    of_match_set(&m, OFF_ETH_TYPE, ETH_TYPE_IP);
-    of_match_set(&m, OFF_IP_PROTO, IPPROTO_UDP_);
+    of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_IP);
+    of_match_set(&m, OFF_IP_PROTO, IPPROTO_UDP);
     of_match_set(&m, OFF_UDP_DST, 67);
     add__(ctx, PIPELINE_T_CLASSIFY, PRIO_HOST, &m, &to_ctl);
 
@@ -86,7 +86,7 @@ static void local_host_flows__(struct pipeline_ctx *ctx, const struct vx_host *h
     of_match_init(&m);
     of_match_set(&m, OFF_IN_PORT, port);
     of_match_set_mac(&m, OFF_ETH_SRC, h->cfg.mac);
-    of_match_set(&m, OFF_ETH_TYPE, ETH_TYPE_IP);
+    of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_IP);
     of_match_set(&m, OFF_IPV4_SRC, h->cfg.ip);
     of_insts_init(&i);
     of_insts_set_field(&i, OFF_TUN_ID, h->cfg.vni);
@@ -112,7 +112,7 @@ static void router_flows__(struct pipeline_ctx *ctx, const struct vx_router *r)
         of_match_init(&m);
         of_match_set(&m, OFF_METADATA, rmac);
         of_match_set(&m, OFF_ETH_DST, rmac);
-        of_match_set(&m, OFF_ETH_TYPE, ETH_TYPE_IP);
+        of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_IP);
         of_match_set_masked(&m, OFF_IPV4_DST, dst->cfg.subnet, prefix_to_mask(dst->cfg.prefix));
         of_insts_init(&i);
         of_insts_set_field(&i, OFF_ETH_SRC, rmac);
@@ -137,8 +137,8 @@ static void gateway_flow__(struct pipeline_ctx *ctx, uint32_t vni)
     }
     of_match_init(&m);
     of_match_set(&m, OFF_TUN_ID, vni);
-    of_match_set(&m, OFF_ETH_TYPE, ETH_TYPE_IP);
-    of_match_set(&m, OFF_IP_PROTO, IPPROTO_ICMP_);
+    of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_IP);
+    of_match_set(&m, OFF_IP_PROTO, IPPROTO_ICMP);
     of_match_set(&m, OFF_IPV4_DST, net->cfg.gateway);
     of_insts_init(&i);
     of_insts_output(&i, OFPP_CONTROLLER, OFPCML_NO_BUFFER);
@@ -152,7 +152,7 @@ static void delivery_flow__(struct pipeline_ctx *ctx, const struct vx_host *h)
     uint32_t port;
 
     of_match_init(&m);
-    of_match_set(&m, OFF_ETH_TYPE, ETH_TYPE_IP);
+    of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_IP);
     of_match_set(&m, OFF_IPV4_DST, h->cfg.ip);
     of_match_set(&m, OFF_TUN_ID, h->cfg.vni);
     of_insts_init(&i);

@@ -130,23 +130,24 @@ enum dhcp_err dhcp_parse(const uint8_t *p, size_t size, struct dhcp_msg *m)
     if (size < DHCP_FIXED_SIZE + 4) {
         return DHCP_ERR_TRUNCATED;
     }
-    if (p[0] != 1) {
+    const struct dhcp_wire *w = (const void *)p;
+    if (w->op != BOOTREQUEST) {
         return DHCP_ERR_NOT_REQUEST;
     }
-    if (p[1] != 1 || p[2] != 6) {
+    if (w->htype != ARPHRD_ETHER || w->hlen != ETH_ALEN) {
         return DHCP_ERR_BAD_HTYPE;
     }
     if (get_be32(p + DHCP_FIXED_SIZE) != DHCP_MAGIC) {
         return DHCP_ERR_BAD_COOKIE;
     }
-    m->xid = get_be32(p + 4);
-    m->secs = get_be16(p + 8);
-    m->flags = get_be16(p + 10);
-    m->ciaddr = get_be32(p + 12);
-    m->yiaddr = get_be32(p + 16);
-    m->siaddr = get_be32(p + 20);
-    m->giaddr = get_be32(p + 24);
-    memcpy(m->chaddr, p + 28, 6);
+    m->xid = get_be32(w->xid);
+    m->secs = get_be16(w->secs);
+    m->flags = get_be16(w->flags);
+    m->ciaddr = get_be32(w->ciaddr);
+    m->yiaddr = get_be32(w->yiaddr);
+    m->siaddr = get_be32(w->siaddr);
+    m->giaddr = get_be32(w->giaddr);
+    memcpy(m->chaddr, w->chaddr, ETH_ALEN);
     m->msg_type = 0;
     m->has_requested_ip = m->has_server_id = false;
     m->n_params = 0;
@@ -160,14 +161,14 @@ enum dhcp_err dhcp_parse(const uint8_t *p, size_t size, struct dhcp_msg *m)
     if (!saw_end) {
         return DHCP_ERR_NO_END;
     }
-    /* RFC 2132 9.3: 'file' (128 bytes at 108), then 'sname' (64 at 44). */
+    /* RFC 2132 9.3: 'file', then 'sname'. */
     if (overload & 1) {
-        err = parse_options__(p + 108, 128, m, &ignored, &saw_end);
+        err = parse_options__(w->file, sizeof w->file, m, &ignored, &saw_end);
         if (err) return err;
         if (!saw_end) return DHCP_ERR_NO_END;
     }
     if (overload & 2) {
-        err = parse_options__(p + 44, 64, m, &ignored, &saw_end);
+        err = parse_options__(w->sname, sizeof w->sname, m, &ignored, &saw_end);
         if (err) return err;
         if (!saw_end) return DHCP_ERR_NO_END;
     }
@@ -280,85 +281,106 @@ static bool put_param__(struct vxbuf *b, uint8_t code, const struct dhcp_lease *
     }
 }
 
-void dhcp_put_reply(struct vxbuf *b, const struct pkt_info *req_pkt,
-                    const struct dhcp_msg *req, const struct dhcp_lease *lease,
-                    uint8_t reply_type)
+/* RFC 2131 4.1 (giaddr is always 0: relays are not supported): where a
+ * reply goes, by IP and Ethernet address. */
+static void reply_destination__(const struct dhcp_msg *req, const struct dhcp_lease *lease,
+                                bool nak, uint32_t *ip, const uint8_t **mac)
 {
-    static const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-    bool nak = reply_type == DHCPNAK;
-    bool inform = req->msg_type == DHCPINFORM;
-    uint32_t ip_dst;
-    const uint8_t *eth_dst;
+    static const uint8_t bcast_mac[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-    /* RFC 2131 4.1 (giaddr is always 0: relays are not supported). */
     if (nak || (!req->ciaddr && (req->flags & DHCP_FLAG_BROADCAST))) {
-        ip_dst = 0xffffffff;
-        eth_dst = bcast_mac;
-    } else if (req->ciaddr) {
-        ip_dst = req->ciaddr;
-        eth_dst = req->chaddr;
+        *ip = 0xffffffff;
+        *mac = bcast_mac;
     } else {
-        ip_dst = lease->ip;
-        eth_dst = req->chaddr;
+        *ip = req->ciaddr ? req->ciaddr : lease->ip;
+        *mac = req->chaddr;
     }
+}
 
-    struct pkt_ipv4_frame f = pkt_start_ipv4(b, eth_dst, lease->server_mac,
-                                             req_pkt->has_vlan, req_pkt->vlan_tci,
-                                             lease->server_id, ip_dst, IPPROTO_UDP_, 64);
-    pkt_put_udp(b, DHCP_SERVER_PORT, DHCP_CLIENT_PORT);
+/* The fixed BOOTREPLY header and the magic cookie. */
+static void put_bootp__(struct vxbuf *b, const struct dhcp_msg *req,
+                        const struct dhcp_lease *lease, uint8_t reply_type)
+{
+    bool nak = reply_type == DHCPNAK, inform = req->msg_type == DHCPINFORM;
+    struct dhcp_wire *w = vxbuf_put_zeros(b, sizeof *w + 4);
 
-    size_t bootp = vxbuf_ofs(b);
-    uint8_t *p = vxbuf_put_zeros(b, DHCP_FIXED_SIZE + 4);
-    p[0] = 2;                   /* BOOTREPLY */
-    p[1] = 1;
-    p[2] = 6;
-    put_be32(p + 4, req->xid);
-    put_be16(p + 10, req->flags);
+    w->op = BOOTREPLY;
+    w->htype = ARPHRD_ETHER;
+    w->hlen = ETH_ALEN;
+    put_be32(w->xid, req->xid);
+    put_be16(w->flags, req->flags);
     if (inform || (reply_type == DHCPACK && req->ciaddr)) {
-        put_be32(p + 12, req->ciaddr);
+        put_be32(w->ciaddr, req->ciaddr);
     }
     if (!nak && !inform) {
-        put_be32(p + 16, lease->ip);      /* yiaddr */
+        put_be32(w->yiaddr, lease->ip);
     }
-    memcpy(p + 28, req->chaddr, 6);
-    put_be32(p + DHCP_FIXED_SIZE, DHCP_MAGIC);
+    memcpy(w->chaddr, req->chaddr, ETH_ALEN);
+    put_be32(w + 1, DHCP_MAGIC);
+}
 
-    uint8_t t = reply_type;
-    put_opt__(b, DHO_MSG_TYPE, &t, 1);
+/* RFC 2132 9.8: the parameters the client asked for, in its order, then
+ * the essentials it did not ask for (the domain only when no list was
+ * given). */
+static void put_params__(struct vxbuf *b, const struct dhcp_msg *req,
+                         const struct dhcp_lease *lease)
+{
+    static const uint8_t essentials[] = {
+        DHO_SUBNET_MASK, DHO_ROUTER, DHO_DNS, DHO_MTU, DHO_DOMAIN_NAME,
+    };
+    bool sent[256] = { false };
+
+    for (int i = 0; i < req->n_params; i++) {
+        uint8_t code = req->params[i];
+        if (!sent[code] && put_param__(b, code, lease)) {
+            sent[code] = true;
+        }
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(essentials); i++) {
+        uint8_t code = essentials[i];
+        if (!sent[code] && !(code == DHO_DOMAIN_NAME && req->n_params)) {
+            sent[code] = put_param__(b, code, lease);
+        }
+    }
+}
+
+/* The options of a reply of 'reply_type', ending with the end option. */
+static void put_reply_options__(struct vxbuf *b, const struct dhcp_msg *req,
+                                const struct dhcp_lease *lease, uint8_t reply_type)
+{
+    static const char nak_msg[] = "requested address is not reserved for this client";
+    uint8_t end = DHO_END;
+
+    put_opt__(b, DHO_MSG_TYPE, &reply_type, 1);
     put_opt_u32__(b, DHO_SERVER_ID, lease->server_id);
-    if (nak) {
-        static const char msg[] = "requested address is not reserved for this client";
-        put_opt__(b, DHO_MESSAGE, msg, sizeof msg - 1);
+    if (reply_type == DHCPNAK) {
+        put_opt__(b, DHO_MESSAGE, nak_msg, sizeof nak_msg - 1);
     } else {
-        if (!inform) {
+        if (req->msg_type != DHCPINFORM) {
             put_opt_u32__(b, DHO_LEASE_TIME, lease->lease_time);
             put_opt_u32__(b, DHO_T1, lease->lease_time / 2);
             put_opt_u32__(b, DHO_T2, (uint32_t)((uint64_t)lease->lease_time * 7 / 8));
         }
-        /* RFC 2132 9.8: requested parameters, in the client's order. */
-        bool sent[256] = { false };
-        for (int i = 0; i < req->n_params; i++) {
-            uint8_t code = req->params[i];
-            if (!sent[code] && put_param__(b, code, lease)) {
-                sent[code] = true;
-            }
-        }
-        static const uint8_t essentials[] = {
-            DHO_SUBNET_MASK, DHO_ROUTER, DHO_DNS, DHO_MTU, DHO_DOMAIN_NAME,
-        };
-        for (size_t i = 0; i < ARRAY_SIZE(essentials); i++) {
-            uint8_t code = essentials[i];
-            /* The domain is sent unasked only when no list was given. */
-            if (code == DHO_DOMAIN_NAME && req->n_params) {
-                continue;
-            }
-            if (!sent[code]) {
-                sent[code] = put_param__(b, code, lease);
-            }
-        }
+        put_params__(b, req, lease);
     }
-    uint8_t end = DHO_END;
     vxbuf_put(b, &end, 1);
+}
+
+void dhcp_put_reply(struct vxbuf *b, const struct pkt_info *req_pkt,
+                    const struct dhcp_msg *req, const struct dhcp_lease *lease,
+                    uint8_t reply_type)
+{
+    uint32_t ip_dst;
+    const uint8_t *eth_dst;
+
+    reply_destination__(req, lease, reply_type == DHCPNAK, &ip_dst, &eth_dst);
+    struct pkt_ipv4_frame f = pkt_start_ipv4(b, eth_dst, lease->server_mac,
+                                             req_pkt->has_vlan, req_pkt->vlan_tci,
+                                             lease->server_id, ip_dst, IPPROTO_UDP, IPDEFTTL);
+    pkt_put_udp(b, DHCP_SERVER_PORT, DHCP_CLIENT_PORT);
+    size_t bootp = vxbuf_ofs(b);
+    put_bootp__(b, req, lease, reply_type);
+    put_reply_options__(b, req, lease, reply_type);
     /* BOOTP minimum message of 300 bytes (RFC 1542 2.1), as clients expect. */
     size_t size = vxbuf_ofs(b) - bootp;
     if (size < 300) {

@@ -17,7 +17,25 @@
 #define DHCP_SERVER_PORT 67
 #define DHCP_CLIENT_PORT 68
 #define DHCP_MAGIC 0x63825363u
-#define DHCP_FIXED_SIZE 236     /* BOOTP header before the magic cookie */
+/* The fixed BOOTP header (RFC 2131 section 2, figure 1), byte arrays only
+ * so that it may overlay an unaligned frame; the magic cookie follows. */
+struct dhcp_wire {
+    uint8_t op, htype, hlen, hops;
+    uint8_t xid[4];
+    uint8_t secs[2];
+    uint8_t flags[2];
+    uint8_t ciaddr[4];
+    uint8_t yiaddr[4];
+    uint8_t siaddr[4];
+    uint8_t giaddr[4];
+    uint8_t chaddr[16];
+    uint8_t sname[64];
+    uint8_t file[128];
+};
+#define DHCP_FIXED_SIZE 236     /* sizeof(struct dhcp_wire) */
+_Static_assert(sizeof(struct dhcp_wire) == DHCP_FIXED_SIZE, "BOOTP header");
+#define BOOTREQUEST 1
+#define BOOTREPLY 2
 #define DHCP_FLAG_BROADCAST 0x8000
 
 enum dhcp_msg_type {

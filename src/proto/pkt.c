@@ -22,81 +22,96 @@ const char *pkt_err_to_string(enum pkt_err e)
     return e < PKT_N_ERRS ? err_names[e] : "?";
 }
 
+/* Field offsets in the wire headers, from glibc's structs (pkt.h). */
+#define ARP_(F) offsetof(struct ether_arp, F)
+#define IP_(F) offsetof(struct iphdr, F)
+#define UDP_(F) offsetof(struct udphdr, F)
+#define ICMP_(F) offsetof(struct icmphdr, F)
+#define IP_FRAG_MASK (IP_MF | IP_OFFMASK)
+
 static enum pkt_err parse_arp__(struct vxcur *c, struct pkt_info *pi)
 {
-    const uint8_t *a = vxcur_pull(c, 28);
+    const uint8_t *a = vxcur_pull(c, sizeof(struct ether_arp));
 
     if (!a) {
         return PKT_ERR_TRUNC_ARP;
     }
-    /* RFC 826: htype 1 (Ethernet), ptype 0x0800, hlen 6, plen 4. */
-    if (get_be16(a) != 1 || get_be16(a + 2) != ETH_TYPE_IP || a[4] != 6 || a[5] != 4) {
+    /* RFC 826: Ethernet hardware, IPv4 protocol, address sizes 6 and 4. */
+    if (get_be16(a + ARP_(arp_hrd)) != ARPHRD_ETHER || get_be16(a + ARP_(arp_pro)) != ETHERTYPE_IP
+        || a[ARP_(arp_hln)] != ETH_ALEN || a[ARP_(arp_pln)] != 4) {
         return PKT_ERR_BAD_ARP;
     }
-    pi->arp.op = get_be16(a + 6);
-    memcpy(pi->arp.sha, a + 8, 6);
-    pi->arp.spa = get_be32(a + 14);
-    memcpy(pi->arp.tha, a + 18, 6);
-    pi->arp.tpa = get_be32(a + 24);
+    pi->arp.op = get_be16(a + ARP_(arp_op));
+    memcpy(pi->arp.sha, a + ARP_(arp_sha), ETH_ALEN);
+    pi->arp.spa = get_be32(a + ARP_(arp_spa));
+    memcpy(pi->arp.tha, a + ARP_(arp_tha), ETH_ALEN);
+    pi->arp.tpa = get_be32(a + ARP_(arp_tpa));
     return PKT_OK;
 }
 
+/* UDP (RFC 768) or ICMP (RFC 792) after a whole IPv4 header. */
+static enum pkt_err parse_l4__(struct pkt_info *pi)
+{
+    if (pi->ip_proto == IPPROTO_UDP) {
+        if (pi->l4_size < sizeof(struct udphdr)) {
+            return PKT_ERR_TRUNC_UDP;
+        }
+        uint16_t ulen = get_be16(pi->l4 + UDP_(len));
+        if (ulen < sizeof(struct udphdr) || ulen > pi->l4_size) {
+            return PKT_ERR_BAD_UDP_LEN;
+        }
+        pi->udp_src = get_be16(pi->l4 + UDP_(source));
+        pi->udp_dst = get_be16(pi->l4 + UDP_(dest));
+        pi->payload = pi->l4 + sizeof(struct udphdr);
+        pi->payload_size = ulen - sizeof(struct udphdr);
+    } else if (pi->ip_proto == IPPROTO_ICMP) {
+        if (pi->l4_size < ICMP_MINLEN) {
+            return PKT_ERR_TRUNC_ICMP;
+        }
+        pi->icmp_type = pi->l4[ICMP_(type)];
+        pi->icmp_code = pi->l4[ICMP_(code)];
+        pi->payload = pi->l4 + ICMP_MINLEN;
+        pi->payload_size = pi->l4_size - ICMP_MINLEN;
+    }
+    return PKT_OK;
+}
+
+/* RFC 791. */
 static enum pkt_err parse_ipv4__(struct vxcur *c, struct pkt_info *pi)
 {
     const uint8_t *ip = c->p;
     size_t hlen, total;
 
-    if (c->left < 20) {
+    if (c->left < sizeof(struct iphdr)) {
         return PKT_ERR_TRUNC_IP;
     }
-    hlen = (size_t)(ip[0] & 0x0f) * 4;
-    total = get_be16(ip + 2);
-    if (ip[0] >> 4 != 4 || hlen < 20 || total < hlen || total > c->left) {
+    hlen = (size_t)(ip[0] & 0x0f) * 4;          /* version and IHL share byte 0 */
+    total = get_be16(ip + IP_(tot_len));
+    if (ip[0] >> 4 != IPVERSION || hlen < sizeof(struct iphdr) || total < hlen
+        || total > c->left) {
         return PKT_ERR_BAD_IP;
     }
     /* More-fragments set or a non-zero offset: not a whole datagram. */
-    if (get_be16(ip + 6) & 0x3fff) {
+    if (get_be16(ip + IP_(frag_off)) & IP_FRAG_MASK) {
         return PKT_ERR_IP_FRAGMENT;
     }
     pi->ip = ip;
     pi->ip_size = total;        /* drops Ethernet padding */
     pi->ip_hlen = hlen;
-    pi->ip_ttl = ip[8];
-    pi->ip_proto = ip[9];
-    pi->ip_id = get_be16(ip + 4);
-    pi->ip_src = get_be32(ip + 12);
-    pi->ip_dst = get_be32(ip + 16);
+    pi->ip_ttl = ip[IP_(ttl)];
+    pi->ip_proto = ip[IP_(protocol)];
+    pi->ip_id = get_be16(ip + IP_(id));
+    pi->ip_src = get_be32(ip + IP_(saddr));
+    pi->ip_dst = get_be32(ip + IP_(daddr));
     pi->l4 = ip + hlen;
     pi->l4_size = total - hlen;
-
-    if (pi->ip_proto == IPPROTO_UDP_) {
-        if (pi->l4_size < 8) {
-            return PKT_ERR_TRUNC_UDP;
-        }
-        uint16_t ulen = get_be16(pi->l4 + 4);
-        if (ulen < 8 || ulen > pi->l4_size) {
-            return PKT_ERR_BAD_UDP_LEN;
-        }
-        pi->udp_src = get_be16(pi->l4);
-        pi->udp_dst = get_be16(pi->l4 + 2);
-        pi->payload = pi->l4 + 8;
-        pi->payload_size = ulen - 8u;
-    } else if (pi->ip_proto == IPPROTO_ICMP_) {
-        if (pi->l4_size < 8) {
-            return PKT_ERR_TRUNC_ICMP;
-        }
-        pi->icmp_type = pi->l4[0];
-        pi->icmp_code = pi->l4[1];
-        pi->payload = pi->l4 + 8;
-        pi->payload_size = pi->l4_size - 8;
-    }
-    return PKT_OK;
+    return parse_l4__(pi);
 }
 
 enum pkt_err pkt_parse(const uint8_t *frame, size_t size, struct pkt_info *pi)
 {
     struct vxcur c = vxcur_make(frame, size);
-    const uint8_t *eth = vxcur_pull(&c, 14);
+    const uint8_t *eth = vxcur_pull(&c, ETH_HLEN);
 
     pi->has_vlan = false;
     pi->ip = NULL;
@@ -106,11 +121,11 @@ enum pkt_err pkt_parse(const uint8_t *frame, size_t size, struct pkt_info *pi)
     if (!eth) {
         return PKT_ERR_TRUNC_ETH;
     }
-    memcpy(pi->eth_dst, eth, 6);
-    memcpy(pi->eth_src, eth + 6, 6);
-    pi->eth_type = get_be16(eth + 12);
-    if (pi->eth_type == ETH_TYPE_VLAN) {
-        const uint8_t *tag = vxcur_pull(&c, 4);
+    memcpy(pi->eth_dst, eth + offsetof(struct ether_header, ether_dhost), ETH_ALEN);
+    memcpy(pi->eth_src, eth + offsetof(struct ether_header, ether_shost), ETH_ALEN);
+    pi->eth_type = get_be16(eth + offsetof(struct ether_header, ether_type));
+    if (pi->eth_type == ETHERTYPE_VLAN) {
+        const uint8_t *tag = vxcur_pull(&c, 4);     /* 802.1Q: TCI, then the type */
         if (!tag) {
             return PKT_ERR_TRUNC_ETH;
         }
@@ -119,9 +134,9 @@ enum pkt_err pkt_parse(const uint8_t *frame, size_t size, struct pkt_info *pi)
         pi->eth_type = get_be16(tag + 2);
     }
     switch (pi->eth_type) {
-    case ETH_TYPE_ARP:
+    case ETHERTYPE_ARP:
         return parse_arp__(&c, pi);
-    case ETH_TYPE_IP:
+    case ETHERTYPE_IP:
         return parse_ipv4__(&c, pi);
     default:
         return PKT_OK;
@@ -168,25 +183,25 @@ size_t pkt_put_eth(struct vxbuf *b, const uint8_t dst[6], const uint8_t src[6],
                    bool has_vlan, uint16_t vlan_tci, uint16_t eth_type)
 {
     size_t ofs = vxbuf_ofs(b);
-    uint8_t *e = vxbuf_put_zeros(b, has_vlan ? 18 : 14);
+    uint8_t *e = vxbuf_put_zeros(b, has_vlan ? ETH_HLEN + 4 : ETH_HLEN);
+    uint8_t *type = e + offsetof(struct ether_header, ether_type);
 
-    memcpy(e, dst, 6);
-    memcpy(e + 6, src, 6);
+    memcpy(e + offsetof(struct ether_header, ether_dhost), dst, ETH_ALEN);
+    memcpy(e + offsetof(struct ether_header, ether_shost), src, ETH_ALEN);
     if (has_vlan) {
-        put_be16(e + 12, ETH_TYPE_VLAN);
-        put_be16(e + 14, vlan_tci);
-        put_be16(e + 16, eth_type);
-    } else {
-        put_be16(e + 12, eth_type);
+        put_be16(type, ETHERTYPE_VLAN);
+        put_be16(type + 2, vlan_tci);
+        type += 4;
     }
+    put_be16(type, eth_type);
     return ofs;
 }
 
 static void pad_frame__(struct vxbuf *b, size_t frame_ofs)
 {
     size_t size = vxbuf_ofs(b) - frame_ofs;
-    if (size < ETH_MIN_FRAME) {
-        vxbuf_put_zeros(b, ETH_MIN_FRAME - size);
+    if (size < ETH_ZLEN) {
+        vxbuf_put_zeros(b, ETH_ZLEN - size);
     }
 }
 
@@ -194,24 +209,24 @@ void pkt_put_arp(struct vxbuf *b, const uint8_t eth_dst[6], bool has_vlan, uint1
                  uint16_t op, const uint8_t sha[6], uint32_t spa,
                  const uint8_t tha[6], uint32_t tpa)
 {
-    size_t ofs = pkt_put_eth(b, eth_dst, sha, has_vlan, vlan_tci, ETH_TYPE_ARP);
-    uint8_t *a = vxbuf_put_zeros(b, 28);
+    size_t ofs = pkt_put_eth(b, eth_dst, sha, has_vlan, vlan_tci, ETHERTYPE_ARP);
+    uint8_t *a = vxbuf_put_zeros(b, sizeof(struct ether_arp));
 
-    put_be16(a, 1);             /* htype Ethernet */
-    put_be16(a + 2, ETH_TYPE_IP);
-    a[4] = 6;
-    a[5] = 4;
-    put_be16(a + 6, op);
-    memcpy(a + 8, sha, 6);
-    put_be32(a + 14, spa);
-    memcpy(a + 18, tha, 6);
-    put_be32(a + 24, tpa);
+    put_be16(a + ARP_(arp_hrd), ARPHRD_ETHER);
+    put_be16(a + ARP_(arp_pro), ETHERTYPE_IP);
+    a[ARP_(arp_hln)] = ETH_ALEN;
+    a[ARP_(arp_pln)] = 4;
+    put_be16(a + ARP_(arp_op), op);
+    memcpy(a + ARP_(arp_sha), sha, ETH_ALEN);
+    put_be32(a + ARP_(arp_spa), spa);
+    memcpy(a + ARP_(arp_tha), tha, ETH_ALEN);
+    put_be32(a + ARP_(arp_tpa), tpa);
     pad_frame__(b, ofs);
 }
 
 void pkt_put_arp_reply(struct vxbuf *b, const struct pkt_info *req, const uint8_t mac[6])
 {
-    pkt_put_arp(b, req->eth_src, req->has_vlan, req->vlan_tci, ARP_OP_REPLY,
+    pkt_put_arp(b, req->eth_src, req->has_vlan, req->vlan_tci, ARPOP_REPLY,
                 mac, req->arp.tpa, req->arp.sha, req->arp.spa);
 }
 
@@ -220,48 +235,55 @@ struct pkt_ipv4_frame pkt_start_ipv4(struct vxbuf *b, const uint8_t eth_dst[6],
                                      uint16_t vlan_tci, uint32_t ip_src, uint32_t ip_dst,
                                      uint8_t ip_proto, uint8_t ttl)
 {
-    size_t frame_ofs = pkt_put_eth(b, eth_dst, eth_src, has_vlan, vlan_tci, ETH_TYPE_IP);
+    size_t frame_ofs = pkt_put_eth(b, eth_dst, eth_src, has_vlan, vlan_tci, ETHERTYPE_IP);
     size_t ip_ofs = vxbuf_ofs(b);
-    uint8_t *ip = vxbuf_put_zeros(b, 20);
+    uint8_t *ip = vxbuf_put_zeros(b, sizeof(struct iphdr));
 
-    ip[0] = 0x45;
-    ip[8] = ttl ? ttl : 64;
-    ip[9] = ip_proto;
-    put_be32(ip + 12, ip_src);
-    put_be32(ip + 16, ip_dst);
+    ip[0] = IPVERSION << 4 | sizeof(struct iphdr) / 4;
+    ip[IP_(ttl)] = ttl ? ttl : IPDEFTTL;
+    ip[IP_(protocol)] = ip_proto;
+    put_be32(ip + IP_(saddr), ip_src);
+    put_be32(ip + IP_(daddr), ip_dst);
     return (struct pkt_ipv4_frame) { frame_ofs, ip_ofs };
 }
 
 void pkt_put_udp(struct vxbuf *b, uint16_t src, uint16_t dst)
 {
-    uint8_t *u = vxbuf_put_zeros(b, 8);
-    put_be16(u, src);
-    put_be16(u + 2, dst);
+    uint8_t *u = vxbuf_put_zeros(b, sizeof(struct udphdr));
+    put_be16(u + UDP_(source), src);
+    put_be16(u + UDP_(dest), dst);
+}
+
+/* RFC 768: the checksum covers a pseudo-header of the addresses, the
+ * protocol and the UDP length; 0 is sent as 0xffff (0 means none). */
+static void finish_udp__(const uint8_t *ip, uint8_t *udp, size_t size)
+{
+    uint8_t pseudo[12];
+
+    memcpy(pseudo, ip + IP_(saddr), 8);             /* saddr, daddr */
+    pseudo[8] = 0;
+    pseudo[9] = IPPROTO_UDP;
+    put_be16(pseudo + 10, (uint16_t)size);
+    put_be16(udp + UDP_(len), (uint16_t)size);
+    put_be16(udp + UDP_(check), 0);
+    uint16_t sum = csum_finish(csum_add(csum_add(0, pseudo, sizeof pseudo), udp, size));
+    put_be16(udp + UDP_(check), sum ? sum : 0xffff);
 }
 
 void pkt_finish_ipv4(struct vxbuf *b, struct pkt_ipv4_frame f)
 {
     uint8_t *ip = vxbuf_at(b, f.ip_ofs);
     size_t total = vxbuf_ofs(b) - f.ip_ofs;
-    uint8_t *l4 = ip + 20;
-    size_t l4_size = total - 20;
+    uint8_t *l4 = ip + sizeof(struct iphdr);
+    size_t l4_size = total - sizeof(struct iphdr);
 
-    put_be16(ip + 2, (uint16_t)total);
-    put_be16(ip + 10, csum_finish(csum_add(0, ip, 20)));
-    if (ip[9] == IPPROTO_UDP_) {
-        /* RFC 768: pseudo-header of addresses, protocol and UDP length. */
-        uint8_t pseudo[12];
-        memcpy(pseudo, ip + 12, 8);
-        pseudo[8] = 0;
-        pseudo[9] = IPPROTO_UDP_;
-        put_be16(pseudo + 10, (uint16_t)l4_size);
-        put_be16(l4 + 4, (uint16_t)l4_size);
-        put_be16(l4 + 6, 0);
-        uint16_t sum = csum_finish(csum_add(csum_add(0, pseudo, 12), l4, l4_size));
-        put_be16(l4 + 6, sum ? sum : 0xffff);     /* 0 means "no checksum" */
-    } else if (ip[9] == IPPROTO_ICMP_) {
-        put_be16(l4 + 2, 0);
-        put_be16(l4 + 2, csum_finish(csum_add(0, l4, l4_size)));
+    put_be16(ip + IP_(tot_len), (uint16_t)total);
+    put_be16(ip + IP_(check), csum_finish(csum_add(0, ip, sizeof(struct iphdr))));
+    if (ip[IP_(protocol)] == IPPROTO_UDP) {
+        finish_udp__(ip, l4, l4_size);
+    } else if (ip[IP_(protocol)] == IPPROTO_ICMP) {
+        put_be16(l4 + ICMP_(checksum), 0);
+        put_be16(l4 + ICMP_(checksum), csum_finish(csum_add(0, l4, l4_size)));
     }
     pad_frame__(b, f.frame_ofs);
 }
@@ -271,11 +293,11 @@ void pkt_put_icmp_echo_reply(struct vxbuf *b, const struct pkt_info *req,
 {
     struct pkt_ipv4_frame f = pkt_start_ipv4(b, req->eth_src, src_mac, req->has_vlan,
                                              req->vlan_tci, req->ip_dst, req->ip_src,
-                                             IPPROTO_ICMP_, 64);
+                                             IPPROTO_ICMP, IPDEFTTL);
     uint8_t *icmp = vxbuf_put(b, req->l4, req->l4_size);
 
-    icmp[0] = ICMP_ECHO_REPLY;
-    icmp[1] = 0;
+    icmp[ICMP_(type)] = ICMP_ECHOREPLY;
+    icmp[ICMP_(code)] = 0;
     pkt_finish_ipv4(b, f);
 }
 
@@ -285,11 +307,11 @@ void pkt_put_icmp_time_exceeded(struct vxbuf *b, const struct pkt_info *orig,
 {
     struct pkt_ipv4_frame f = pkt_start_ipv4(b, dst_mac, src_mac, orig->has_vlan,
                                              orig->vlan_tci, src_ip, orig->ip_src,
-                                             IPPROTO_ICMP_, 64);
-    uint8_t *icmp = vxbuf_put_zeros(b, 8);
+                                             IPPROTO_ICMP, IPDEFTTL);
+    uint8_t *icmp = vxbuf_put_zeros(b, ICMP_MINLEN);
 
-    icmp[0] = ICMP_TIME_EXCEEDED;
-    icmp[1] = 0;                /* TTL exceeded in transit */
+    icmp[ICMP_(type)] = ICMP_TIME_EXCEEDED;
+    icmp[ICMP_(code)] = ICMP_EXC_TTL;
     vxbuf_put(b, orig->ip, MIN(orig->ip_size, orig->ip_hlen + 8));
     pkt_finish_ipv4(b, f);
 }

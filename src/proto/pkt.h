@@ -13,16 +13,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Protocol numbers and header layouts come from glibc: ETHERTYPE_* and
+ * ETH_ZLEN (net/ethernet.h), ARPOP_* and struct ether_arp
+ * (netinet/if_ether.h), IPPROTO_* and struct iphdr, struct udphdr,
+ * ICMP_* (netinet/).  Frames are not aligned, so the structs give field
+ * offsets (offsetof) for get_be*()/put_be*(), never pointers. */
+#include <net/ethernet.h>
+#include <netinet/if_ether.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <netinet/udp.h>
+
 #include "core/buf.h"
 
-#define ETH_TYPE_IP   0x0800
-#define ETH_TYPE_ARP  0x0806
-#define ETH_TYPE_VLAN 0x8100
-#define IPPROTO_ICMP_ 1
-#define IPPROTO_UDP_  17
-#define ARP_OP_REQUEST 1
-#define ARP_OP_REPLY   2
-#define ETH_MIN_FRAME  60       /* without FCS */
 
 enum pkt_err {
     PKT_OK,
@@ -54,9 +58,9 @@ struct pkt_info {
     uint16_t vlan_tci;
     uint16_t eth_type;
 
-    struct pkt_arp arp;         /* eth_type == ETH_TYPE_ARP */
+    struct pkt_arp arp;         /* eth_type == ETHERTYPE_ARP */
 
-    /* eth_type == ETH_TYPE_IP */
+    /* eth_type == ETHERTYPE_IP */
     const uint8_t *ip;          /* the IPv4 header */
     size_t ip_size;             /* total length, trimmed of Ethernet padding */
     size_t ip_hlen;
@@ -120,10 +124,6 @@ void pkt_finish_ipv4(struct vxbuf *b, struct pkt_ipv4_frame);
 /* Appends a UDP header with the given ports; pkt_finish_ipv4() sets length
  * and checksum. */
 void pkt_put_udp(struct vxbuf *b, uint16_t src, uint16_t dst);
-
-#define ICMP_ECHO_REPLY 0
-#define ICMP_ECHO_REQUEST 8
-#define ICMP_TIME_EXCEEDED 11
 
 /* Appends the echo reply (RFC 792) to the parsed echo request 'req', sent
  * from 'src_mac' and the request's destination IP back to its sender, with

@@ -58,7 +58,7 @@ static void handle_arp__(struct conn *c, const struct vx_host *src, uint32_t in_
     const struct pkt_arp *arp = &pi->arp;
     uint8_t answer[6];
 
-    if (arp->op != ARP_OP_REQUEST) {
+    if (arp->op != ARPOP_REQUEST) {
         counter_inc(cs, VXC_arp_not_request);
         return;
     }
@@ -174,7 +174,7 @@ static void handle_gateway_ping__(struct conn *c, const struct vx_host *src, uin
     uint8_t gw_mac[6];
 
     if (!net || !net->cfg.gateway || pi->ip_dst != net->cfg.gateway
-        || pi->ip_src != src->cfg.ip || pi->icmp_type != ICMP_ECHO_REQUEST) {
+        || pi->ip_src != src->cfg.ip || pi->icmp_type != ICMP_ECHO) {
         counter_inc(cs, VXC_icmp_ignored);
         return;
     }
@@ -196,7 +196,7 @@ static void handle_ttl_expired__(struct conn *c, const struct vx_host *src, uint
     uint8_t gw_mac[6];
 
     if (!net || !net->cfg.gateway || !pi->ip || pi->ip_src != src->cfg.ip
-        || (pi->ip_proto == IPPROTO_ICMP_ && pi->icmp_type != ICMP_ECHO_REQUEST)) {
+        || (pi->ip_proto == IPPROTO_ICMP && pi->icmp_type != ICMP_ECHO)) {
         counter_inc(cs, VXC_icmp_ignored);
         return;
     }
@@ -249,11 +249,11 @@ void pktin_handle(struct conn *c, const struct of_packet_in *pin)
                 pkt_err_to_string(err));
         return;
     }
-    bool is_arp = pi.eth_type == ETH_TYPE_ARP;
-    bool is_ip = pi.eth_type == ETH_TYPE_IP && pi.ip;
-    bool is_dhcp = is_ip && pi.ip_proto == IPPROTO_UDP_ && pi.udp_dst == DHCP_SERVER_PORT;
+    bool is_arp = pi.eth_type == ETHERTYPE_ARP;
+    bool is_ip = pi.eth_type == ETHERTYPE_IP && pi.ip;
+    bool is_dhcp = is_ip && pi.ip_proto == IPPROTO_UDP && pi.udp_dst == DHCP_SERVER_PORT;
     bool is_ttl = is_ip && pin->reason == OFPR_INVALID_TTL;
-    bool is_icmp = is_ip && pi.ip_proto == IPPROTO_ICMP_ && pi.l4;
+    bool is_icmp = is_ip && pi.ip_proto == IPPROTO_ICMP && pi.l4;
     if (!is_arp && !is_dhcp && !is_ttl && !is_icmp) {
         counter_inc(cs, VXC_pktin_other);
         return;

@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (pi.payload && pi.payload + pi.payload_size > buf + size) {
             abort();
         }
-        if (pi.eth_type == ETH_TYPE_ARP) {
+        if (pi.eth_type == ETHERTYPE_ARP) {
             struct vxbuf b = VXBUF_INITIALIZER;
             uint8_t mac[6] = { 2, 0, 0, 0, 0, 1 };
             pkt_put_arp_reply(&b, &pi, mac);

@@ -28,8 +28,8 @@ Test(arp, golden_reply)
     struct vxbuf b = VXBUF_INITIALIZER;
 
     cr_assert_eq(pkt_parse(req, size, &pi), PKT_OK);
-    cr_assert_eq(pi.eth_type, ETH_TYPE_ARP);
-    cr_assert_eq(pi.arp.op, ARP_OP_REQUEST);
+    cr_assert_eq(pi.eth_type, ETHERTYPE_ARP);
+    cr_assert_eq(pi.arp.op, ARPOP_REQUEST);
     cr_assert_eq(pi.arp.spa, 0xc0a80501);
     cr_assert_eq(pi.arp.tpa, 0xc0a805fd);
     pkt_put_arp_reply(&b, &pi, router);
@@ -55,7 +55,7 @@ Test(arp, vlan_tagged_request)
     cr_assert_eq(pi.vlan_tci, 100);
     cr_assert_eq(pi.arp.tpa, 0xc0a805fd);
     pkt_put_arp_reply(&b, &pi, mac);
-    cr_assert_eq(get_be16(vxbuf_at(&b, 12)), ETH_TYPE_VLAN, "the reply keeps the tag");
+    cr_assert_eq(get_be16(vxbuf_at(&b, 12)), ETHERTYPE_VLAN, "the reply keeps the tag");
     cr_assert_eq(get_be16(vxbuf_at(&b, 14)), 100);
     vxbuf_uninit(&b);
     free(req);
@@ -273,7 +273,7 @@ Test(dhcp, golden_offer)
 
     /* The request frame, as the VM puts it on the wire. */
     struct pkt_ipv4_frame f = pkt_start_ipv4(&req, bcast, src_mac, false, 0, 0, 0xffffffff,
-                                             IPPROTO_UDP_, 64);
+                                             IPPROTO_UDP, 64);
     pkt_put_udp(&req, DHCP_CLIENT_PORT, DHCP_SERVER_PORT);
     vxbuf_put(&req, p, n);
     pkt_finish_ipv4(&req, f);
@@ -406,14 +406,14 @@ Test(icmp, echo_reply_from_gateway)
     uint8_t gw[6] = { 0x00, 0xbb, 0xcc, 0xdd, 0xee, 0x00 };
 
     cr_assert_eq(pkt_parse(req, size, &pi), PKT_OK);
-    cr_assert_eq(pi.icmp_type, ICMP_ECHO_REQUEST);
+    cr_assert_eq(pi.icmp_type, ICMP_ECHO);
     pkt_put_icmp_echo_reply(&b, &pi, gw);
     const uint8_t *r = vxbuf_data(&b);
     cr_assert_eq(memcmp(r, req + 6, 6), 0, "to the pinger's MAC");
     cr_assert_eq(memcmp(r + 6, gw, 6), 0, "from the gateway MAC");
     cr_assert_eq(get_be32(r + 26), 0x0a0000fe, "from the gateway IP");
     cr_assert_eq(get_be32(r + 30), 0x0a000001);
-    cr_assert_eq(r[34], ICMP_ECHO_REPLY);
+    cr_assert_eq(r[34], ICMP_ECHOREPLY);
     cr_assert_eq(get_be16(r + 38), 0x1234, "identifier kept");
     cr_assert_eq(get_be16(r + 40), 1, "sequence kept");
     cr_assert_eq(memcmp(r + 42, "abcd", 4), 0, "data kept");

@@ -82,7 +82,7 @@ Test(pktin, arp_answers_within_the_network)
 {
     struct outs o;
 
-    arp(1, VM1, ARP_OP_REQUEST, 0x0a000001, 0x0a000002);
+    arp(1, VM1, ARPOP_REQUEST, 0x0a000001, 0x0a000002);
     o = take();
     cr_assert_eq(o.n, 1);
     cr_assert_eq(o.port, 1, "back out of the ingress port");
@@ -90,22 +90,22 @@ Test(pktin, arp_answers_within_the_network)
     cr_assert_eq(memcmp(o.pi.eth_src, VM2, 6), 0, "Ethernet source is the answered MAC");
     cr_assert_eq(memcmp(o.pi.eth_dst, VM1, 6), 0);
 
-    arp(3, VM3, ARP_OP_REQUEST, 0x0a000001, 0x0a000002);
+    arp(3, VM3, ARPOP_REQUEST, 0x0a000001, 0x0a000002);
     o = take();
     cr_assert_eq(o.n, 1);
     cr_assert_eq(o.port, 3);
     cr_assert_eq(memcmp(o.pi.arp.sha, VM4, 6), 0, "network 2's 10.0.0.2 is vm4, not vm2");
 
-    arp(1, VM1, ARP_OP_REQUEST, 0x0a000001, 0x0a0000fe);
+    arp(1, VM1, ARPOP_REQUEST, 0x0a000001, 0x0a0000fe);
     o = take();
     cr_assert_eq(memcmp(o.pi.arp.sha, ROUTER, 6), 0, "network 1's gateway is the router");
 
-    arp(3, VM3, ARP_OP_REQUEST, 0x0a000001, 0x0a0000fd);
+    arp(3, VM3, ARPOP_REQUEST, 0x0a000001, 0x0a0000fd);
     o = take();
     uint8_t derived[6] = { 0x02, 0x76, 0x78, 0, 0, 2 };
     cr_assert_eq(memcmp(o.pi.arp.sha, derived, 6), 0, "network 2's gateway, on no router");
 
-    arp(1, VM1, ARP_OP_REQUEST, 0, 0x0a000002);
+    arp(1, VM1, ARPOP_REQUEST, 0, 0x0a000002);
     cr_assert_eq(take().n, 1, "a probe for another host's address is answered (conflict)");
     cr_assert_eq(counter(VXC_arp_replies), 5);
 }
@@ -114,19 +114,19 @@ Test(pktin, arp_refusals_are_counted)
 {
     uint8_t stranger[6] = { 2, 0, 0, 0, 0, 0x99 };
 
-    arp(1, VM1, ARP_OP_REQUEST, 0x0a000001, 0x0a000063);
-    arp(1, VM1, ARP_OP_REQUEST, 0x0a000001, 0xc0a80501);   /* a host of network 3 */
+    arp(1, VM1, ARPOP_REQUEST, 0x0a000001, 0x0a000063);
+    arp(1, VM1, ARPOP_REQUEST, 0x0a000001, 0xc0a80501);   /* a host of network 3 */
     cr_assert_eq(counter(VXC_arp_unknown_target), 2);
-    arp(1, VM1, ARP_OP_REQUEST, 0x0a000001, 0x0a000001);
+    arp(1, VM1, ARPOP_REQUEST, 0x0a000001, 0x0a000001);
     cr_assert_eq(counter(VXC_arp_gratuitous), 1);
-    arp(1, VM1, ARP_OP_REQUEST, 0, 0x0a000001);
+    arp(1, VM1, ARPOP_REQUEST, 0, 0x0a000001);
     cr_assert_eq(counter(VXC_arp_own_probe), 1, "DAD for its own address gets no answer");
-    arp(1, VM1, ARP_OP_REQUEST, 0x0a000002, 0x0a000004);
+    arp(1, VM1, ARPOP_REQUEST, 0x0a000002, 0x0a000004);
     cr_assert_eq(counter(VXC_arp_bad_sender), 1, "vm1 claiming vm2's address");
-    arp(1, stranger, ARP_OP_REQUEST, 0x0a000009, 0x0a000002);
-    arp(2, VM1, ARP_OP_REQUEST, 0x0a000001, 0x0a000002);       /* vm1's MAC on vm2's port */
+    arp(1, stranger, ARPOP_REQUEST, 0x0a000009, 0x0a000002);
+    arp(2, VM1, ARPOP_REQUEST, 0x0a000001, 0x0a000002);       /* vm1's MAC on vm2's port */
     cr_assert_eq(counter(VXC_pktin_unknown_source), 2);
-    arp(1, VM1, ARP_OP_REPLY, 0x0a000001, 0x0a000002);
+    arp(1, VM1, ARPOP_REPLY, 0x0a000001, 0x0a000002);
     cr_assert_eq(counter(VXC_arp_not_request), 1);
     cr_assert_eq(take().n, 0, "none of these got a reply");
     cr_assert_eq(counter(VXC_arp_replies), 0);
@@ -150,7 +150,7 @@ Test(pktin, dhcp_through_the_worker)
     for (int k = 0; k < 2; k++) {
         struct vxbuf f = VXBUF_INITIALIZER;
         struct pkt_ipv4_frame fr = pkt_start_ipv4(&f, bcast, VM1, false, 0, 0, 0xffffffff,
-                                                  IPPROTO_UDP_, 64);
+                                                  IPPROTO_UDP, 64);
         pkt_put_udp(&f, 68, 67);
         uint8_t *p = vxbuf_put_zeros(&f, DHCP_FIXED_SIZE + 4);
         p[0] = 1; p[1] = 1; p[2] = 6;
@@ -181,17 +181,17 @@ Test(pktin, per_port_rate_limit)
     worker.params.pktin_rate = 10;
     worker.params.pktin_burst = 5;
     for (int i = 0; i < 20; i++) {
-        arp(1, VM1, ARP_OP_REQUEST, 0x0a000001, 0x0a000002);
+        arp(1, VM1, ARPOP_REQUEST, 0x0a000001, 0x0a000002);
     }
     cr_assert_eq(take().n, 5, "the burst passes, the rest is dropped");
     cr_assert_eq(counter(VXC_pktin_rate_limited), 15);
     /* Another port of the bridge is not starved by the flooding one. */
-    arp(2, VM2, ARP_OP_REQUEST, 0x0a000002, 0x0a000001);
+    arp(2, VM2, ARPOP_REQUEST, 0x0a000002, 0x0a000001);
     cr_assert_eq(take().n, 1);
     /* A second later, port 1 has 10 more tokens (its rate). */
     worker.now_ms += 1000;
     for (int i = 0; i < 20; i++) {
-        arp(1, VM1, ARP_OP_REQUEST, 0x0a000001, 0x0a000002);
+        arp(1, VM1, ARPOP_REQUEST, 0x0a000001, 0x0a000002);
     }
     cr_assert_eq(take().n, 5, "refilled up to the burst");
 }
@@ -206,7 +206,7 @@ Test(pktin, rate_limit_holds_past_256_ports)
     const uint64_t ports = 2000, per_port = 6;
     for (uint32_t port = 1; port <= ports; port++) {
         for (uint64_t i = 0; i < per_port; i++) {
-            arp(port, VM1, ARP_OP_REQUEST, 0x0a000001, 0x0a000002);
+            arp(port, VM1, ARPOP_REQUEST, 0x0a000001, 0x0a000002);
         }
     }
     take();
