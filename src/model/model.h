@@ -92,13 +92,18 @@ void model_init(void);
 /* Frees every object (after a grace period).  No reader may be running. */
 void model_destroy(void);
 
-/* --- Reader side: call while an online QSBR reader (or the writer). --- */
+/* --- Reader side: call while an online QSBR reader (or the writer). ---
+ * Every lookup is O(1), takes no lock and allocates nothing.  A returned
+ * object belongs to the model: read-only, valid until the caller's next
+ * quiescent state (a worker's next loop iteration), never to be freed. */
 
+/* The bridge, network or router with that key, or NULL. */
 const struct vx_bridge *model_bridge(uint64_t dpid);
 const struct vx_network *model_network(uint32_t vni);
 const struct vx_router *model_router(const uint8_t mac[6]);
 /* The MAC of the router that network 'vni' belongs to, or false. */
 bool model_router_mac_of(uint32_t vni, uint8_t mac[6]);
+/* The host of network 'vni' with address 'ip', or NULL. */
 const struct vx_host *model_host_by_ip(uint32_t vni, uint32_t ip);
 /* The host with source MAC 'mac' on bridge 'dpid' attached to the port
  * numbered 'port_no', named 'port_name' (may be NULL if unknown).  A host
@@ -113,7 +118,8 @@ const struct vx_host *model_host_by_source(uint64_t dpid, const uint8_t mac[6],
  * still be addressed. */
 void model_gateway_mac(uint32_t vni, uint8_t mac[6]);
 
-/* Iteration over duplicates: hosts of a bridge, hosts of a network.
+/* Iteration over duplicates: hosts of a bridge, hosts of a network; the
+ * iterator is the caller's and valid in the same read-side section.
  * Usage: for (h = model_hosts_on_bridge(dpid, &it); h; h = model_next_on_bridge(dpid, &it)) */
 const struct vx_host *model_hosts_on_bridge(uint64_t dpid, struct cds_lfht_iter *);
 const struct vx_host *model_next_on_bridge(uint64_t dpid, struct cds_lfht_iter *);
@@ -122,7 +128,10 @@ const struct vx_host *model_next_in_network(uint32_t vni, struct cds_lfht_iter *
 
 /* --- Writer side: the main thread only, registered and online. --- */
 
-/* A set of datapath-ids (sorted, unique). */
+/* A set of datapath-ids (sorted and unique after dpid_set_normalize).
+ * A plain value owned by whoever holds it (any thread, one at a time):
+ * add, normalize, test membership (binary search, normalized sets only),
+ * clear (frees its array). */
 struct dpid_set {
     size_t n;
     size_t cap;

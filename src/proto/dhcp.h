@@ -3,7 +3,12 @@
  *
  * Pure functions with no state: the packet-in service supplies the host's
  * reservation from the model (struct dhcp_lease) and writes the reply frame
- * into a connection's output buffer. */
+ * into a connection's output buffer.
+ *
+ * Contract: any thread, no shared state, no RCU.  Values and buffers
+ * belong to the caller; decoders read only the bytes they are given and
+ * keep no pointer beyond the call (except into the caller's message,
+ * valid as long as it is); encoders append to the caller's vxbuf. */
 #ifndef VX_DHCP_H
 #define VX_DHCP_H 1
 

@@ -34,6 +34,8 @@ struct flow_set {
     struct vxbuf arena;         /* match bytes, then instruction bytes */
 };
 
+/* Constructor, destructor (frees everything), and emptying that keeps the
+ * allocations for reuse. */
 void flow_set_init(struct flow_set *);
 void flow_set_destroy(struct flow_set *);
 void flow_set_clear(struct flow_set *);

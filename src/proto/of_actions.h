@@ -3,7 +3,12 @@
  * vxfabric's pipeline needs goto_table and apply_actions, with output,
  * set_field and dec_nw_ttl; anything else decodes to an error, which is what
  * a flow of ours carrying it would be.  Like matches, instructions have one
- * canonical encoding so that installed and desired flows compare by memcmp. */
+ * canonical encoding so that installed and desired flows compare by memcmp.
+ *
+ * Contract: any thread, no shared state, no RCU.  Values and buffers
+ * belong to the caller; decoders read only the bytes they are given and
+ * keep no pointer beyond the call (except into the caller's message,
+ * valid as long as it is); encoders append to the caller's vxbuf. */
 #ifndef VX_OF_ACTIONS_H
 #define VX_OF_ACTIONS_H 1
 

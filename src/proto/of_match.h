@@ -7,7 +7,12 @@
  *
  * The canonical encoding emits fields in enum of_field order, so two matches
  * with the same content encode to the same bytes whatever order the switch
- * used.  The flow-diff engine relies on that to compare flows by memcmp. */
+ * used.  The flow-diff engine relies on that to compare flows by memcmp.
+ *
+ * Contract: any thread, no shared state, no RCU.  Values and buffers
+ * belong to the caller; decoders read only the bytes they are given and
+ * keep no pointer beyond the call (except into the caller's message,
+ * valid as long as it is); encoders append to the caller's vxbuf. */
 #ifndef VX_OF_MATCH_H
 #define VX_OF_MATCH_H 1
 

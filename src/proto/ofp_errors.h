@@ -3,7 +3,9 @@
  * Each value carries the OpenFlow error (type, code) that the controller
  * sends back for it, so a decoder's verdict maps directly to the ERROR
  * message.  Every value has bit 30 set, so it never collides with 0
- * (success) or with an errno value. */
+ * (success) or with an errno value.
+ *
+ * Contract: constants and pure functions; any thread. */
 #ifndef VX_OFP_ERRORS_H
 #define VX_OFP_ERRORS_H 1
 

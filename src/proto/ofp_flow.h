@@ -1,5 +1,10 @@
 /* FLOW_MOD encoding, FLOW stats and FLOW_REMOVED decoding (OF1.3.5 A.3.4.1,
- * A.3.5.2, A.4.2). */
+ * A.3.5.2, A.4.2).
+ *
+ * Contract: any thread, no shared state, no RCU.  Values and buffers
+ * belong to the caller; decoders read only the bytes they are given and
+ * keep no pointer beyond the call (except into the caller's message,
+ * valid as long as it is); encoders append to the caller's vxbuf. */
 #ifndef VX_OFP_FLOW_H
 #define VX_OFP_FLOW_H 1
 

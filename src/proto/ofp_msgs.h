@@ -8,7 +8,12 @@
  *
  * Encoding contract: every ofp_put_*() appends one complete message to a
  * vxbuf (zero-filled, length set at the end) and returns nothing; pointers
- * into the vxbuf are invalid after it grows. */
+ * into the vxbuf are invalid after it grows.
+ *
+ * Contract: any thread, no shared state, no RCU.  Values and buffers
+ * belong to the caller; decoders read only the bytes they are given and
+ * keep no pointer beyond the call (except into the caller's message,
+ * valid as long as it is); encoders append to the caller's vxbuf. */
 #ifndef VX_OFP_MSGS_H
 #define VX_OFP_MSGS_H 1
 

@@ -1,4 +1,9 @@
-/* PACKET_IN decoding and PACKET_OUT encoding (OF1.3.5 A.4.1, A.3.7). */
+/* PACKET_IN decoding and PACKET_OUT encoding (OF1.3.5 A.4.1, A.3.7).
+ *
+ * Contract: any thread, no shared state, no RCU.  Values and buffers
+ * belong to the caller; decoders read only the bytes they are given and
+ * keep no pointer beyond the call (except into the caller's message,
+ * valid as long as it is); encoders append to the caller's vxbuf. */
 #ifndef VX_OFP_PACKET_H
 #define VX_OFP_PACKET_H 1
 

@@ -1,5 +1,10 @@
 /* Port descriptions: PORT_DESC multipart replies and PORT_STATUS
- * (OF1.3.5 A.2.1, A.3.5.7, A.4.3).  Port numbers are 32 bits. */
+ * (OF1.3.5 A.2.1, A.3.5.7, A.4.3).  Port numbers are 32 bits.
+ *
+ * Contract: any thread, no shared state, no RCU.  Values and buffers
+ * belong to the caller; decoders read only the bytes they are given and
+ * keep no pointer beyond the call (except into the caller's message,
+ * valid as long as it is); encoders append to the caller's vxbuf. */
 #ifndef VX_OFP_PORT_H
 #define VX_OFP_PORT_H 1
 

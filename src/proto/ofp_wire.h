@@ -4,7 +4,9 @@
  * bitfields; a _Static_assert after each pins its size.  Multi-byte fields
  * are byte arrays read through get_be*() so that unaligned access is never an
  * issue.  Decoded, host-order forms live in the of_*.h headers under the
- * "of_" prefix; "ofp_" is always the wire. */
+ * "of_" prefix; "ofp_" is always the wire.
+ *
+ * Contract: declarations only (wire layouts, constants); no code. */
 #ifndef VX_OFP_WIRE_H
 #define VX_OFP_WIRE_H 1
 

@@ -43,7 +43,11 @@ bool acceptor_parse_listen(const char *, char *ip, size_t ip_size, unsigned int 
  * acceptor_stop() returns, except its counters, which any thread reads. */
 bool acceptor_init(struct acceptor *, const char *listen, unsigned int max_pending,
                    struct worker *workers, int n_workers, char *err, size_t err_size);
+/* Starts the acceptor thread; returns false if it cannot be created.
+ * Main thread. */
 bool acceptor_start(struct acceptor *);
+/* Stops and joins the acceptor thread, closing the listener and every
+ * handshake in progress.  Main thread. */
 void acceptor_stop(struct acceptor *);
 
 #endif

@@ -65,6 +65,8 @@ static inline uint32_t conn_xid(struct conn *c)
     return c->next_xid++;
 }
 
+/* Everything below runs in the worker thread that owns the connection.
+ * The counters of 'c''s worker (its only writer is that thread). */
 struct vx_counters *conn_counters(const struct conn *);
 /* The port numbered 'port_no', or NULL. */
 const struct of_port *conn_port(const struct conn *, uint32_t port_no);

@@ -83,6 +83,10 @@ struct flowdiff {
     uint64_t flow_mods_total;
 };
 
+/* Every function below runs in the worker thread that owns the connection,
+ * which is an online QSBR reader: the desired flows are computed from the
+ * model there.  The struct flowdiff is part of struct conn and owned by it;
+ * init and destroy are its constructor and destructor. */
 void flowdiff_init(struct flowdiff *);
 void flowdiff_destroy(struct flowdiff *);
 

@@ -37,6 +37,9 @@ struct pktin_bucket {
     uint64_t refill_ms;
 };
 
+/* Answers one decoded packet-in of 'c' (its frame borrowed for the call):
+ * rate limit, parse, answer into c's output buffer.  The worker thread that
+ * owns 'c', online for RCU. */
 void pktin_handle(struct conn *, const struct of_packet_in *);
 
 #endif
