@@ -57,4 +57,14 @@ static inline uint64_t hash_u64(uint64_t x)
     return x;
 }
 
+/* Defines 'const char *FN(TYPE v)': the text of value 'v' of the X-macro
+ * list LIST (entries X(NAME, "text")), "?" outside [0, N). */
+#define VX_NAME_ENTRY_(NAME, TEXT) [NAME] = TEXT,
+#define VX_DEFINE_NAMES(FN, TYPE, LIST, N)                                    \
+    const char *FN(TYPE v)                                                    \
+    {                                                                         \
+        static const char *const names_[N] = { LIST(VX_NAME_ENTRY_) };        \
+        return (unsigned int)v < (unsigned int)(N) ? names_[v] : "?";         \
+    }
+
 #endif

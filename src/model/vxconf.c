@@ -141,18 +141,17 @@ static bool parse_bridge__(struct vxconf_reader *ctx, const config_setting_t *s,
                            struct vx_config *cfg, void *obj)
 {
     struct vx_bridge_cfg *b = obj;
-    int line = b->line;
     const char *v;
 
     if (!vxconf_get_string(s, "dpid", &v) || !parse_dpid__(v, &b->dpid)) {
         vx_errors_add(ctx->errs, "%s:%d: %s: 'dpid' must be a non-zero hex string such as \"0x32d1f6ddc94f\"",
-                      ctx->file, line, what);
+                      ctx->file, ctx->line, what);
         return false;
     }
     snprintf(what, 64, "bridge %#"PRIx64, b->dpid);
     if (!vxconf_get_string(s, "endpoint", &v) || !ip_from_str(v, &b->tun_ip)) {
         vx_errors_add(ctx->errs, "%s:%d: %s: 'endpoint' must be an IPv4 address",
-                      ctx->file, line, what);
+                      ctx->file, ctx->line, what);
         return false;
     }
     if (vxconf_get_string(s, "name", &v)) {
@@ -165,7 +164,7 @@ static bool parse_bridge__(struct vxconf_reader *ctx, const config_setting_t *s,
     }
     if (!v[0] || strlen(v) > VX_PORT_NAME_MAX) {
         vx_errors_add(ctx->errs, "%s:%d: %s: 'tunnel_port' must be 1 to 16 characters",
-                      ctx->file, line, what);
+                      ctx->file, ctx->line, what);
         return false;
     }
     snprintf(b->tun_port, sizeof b->tun_port, "%s", v);
@@ -241,37 +240,36 @@ static bool parse_network__(struct vxconf_reader *ctx, const config_setting_t *s
                             struct vx_config *cfg, void *obj)
 {
     struct vx_network_cfg *net = obj;
-    int line = net->line;
     const char *v;
     long long id;
     unsigned int prefix;
     bool ok = true;
 
     if (vxconf_get_int(ctx, s, what, "id", &id) != 1) {
-        vx_errors_add(ctx->errs, "%s:%d: %s: 'id' (the VNI) is required", ctx->file, line, what);
+        vx_errors_add(ctx->errs, "%s:%d: %s: 'id' (the VNI) is required", ctx->file, ctx->line, what);
         return false;
     }
     snprintf(what, 64, "network %lld", id);
     if (id < 1 || id > VX_VNI_MAX) {
         vx_errors_add(ctx->errs, "%s:%d: %s: VNI %lld is outside 1..16777215",
-                      ctx->file, line, what, id);
+                      ctx->file, ctx->line, what, id);
         return false;
     }
     net->vni = (uint32_t)id;
     if (!vxconf_get_string(s, "subnet", &v) || !cidr_from_str(v, &net->subnet, &prefix)) {
         vx_errors_add(ctx->errs, "%s:%d: %s: 'subnet' must be a CIDR such as \"10.0.0.0/24\"",
-                      ctx->file, line, what);
+                      ctx->file, ctx->line, what);
         return false;
     }
     net->prefix = (uint8_t)prefix;
     if (net->subnet & ~prefix_to_mask(prefix)) {
         vx_errors_add(ctx->errs, "%s:%d: %s: subnet '%s' has host bits set",
-                      ctx->file, line, what, v);
+                      ctx->file, ctx->line, what, v);
         ok = false;
     }
     if (vxconf_get_string(s, "gateway", &v) && !ip_from_str(v, &net->gateway)) {
         vx_errors_add(ctx->errs, "%s:%d: %s: malformed gateway IP '%s'",
-                      ctx->file, line, what, v);
+                      ctx->file, ctx->line, what, v);
         ok = false;
     }
     ok &= parse_dns__(ctx, s, what, net);
@@ -289,29 +287,28 @@ static bool parse_router__(struct vxconf_reader *ctx, const config_setting_t *s,
                            struct vx_config *cfg, void *obj)
 {
     struct vx_router_cfg *r = obj;
-    int line = r->line;
     const char *v;
     bool ok = true;
 
     if (!vxconf_get_string(s, "mac", &v) || !eth_addr_from_str(v, r->mac)) {
         vx_errors_add(ctx->errs, "%s:%d: %s: 'mac' must be a MAC such as \"00:bb:cc:dd:ee:00\"",
-                      ctx->file, line, what);
+                      ctx->file, ctx->line, what);
         return false;
     }
     snprintf(what, 64, "router %s", v);
     if (r->mac[0] & 1) {
-        vx_errors_add(ctx->errs, "%s:%d: %s: MAC is multicast", ctx->file, line, what);
+        vx_errors_add(ctx->errs, "%s:%d: %s: MAC is multicast", ctx->file, ctx->line, what);
         ok = false;
     }
     const config_setting_t *nets = config_setting_get_member(s, "networks");
     if (!nets || !(config_setting_is_array(nets) || config_setting_is_list(nets))) {
         vx_errors_add(ctx->errs, "%s:%d: %s: 'networks' must be a list of network ids",
-                      ctx->file, line, what);
+                      ctx->file, ctx->line, what);
         return false;
     }
     int nn = config_setting_length(nets);
     if (nn > VX_MAX_ROUTER_NETS) {
-        vx_errors_add(ctx->errs, "%s:%d: %s: at most %d networks", ctx->file, line, what,
+        vx_errors_add(ctx->errs, "%s:%d: %s: at most %d networks", ctx->file, ctx->line, what,
                       VX_MAX_ROUTER_NETS);
         return false;
     }
@@ -322,7 +319,7 @@ static bool parse_router__(struct vxconf_reader *ctx, const config_setting_t *s,
                        ? config_setting_get_int64(e) : -1;
         if (id < 1 || id > VX_VNI_MAX) {
             vx_errors_add(ctx->errs, "%s:%d: %s: network id must be 1..16777215",
-                          ctx->file, line, what);
+                          ctx->file, ctx->line, what);
             ok = false;
             continue;
         }
@@ -384,32 +381,31 @@ static bool parse_host__(struct vxconf_reader *ctx, const config_setting_t *s, c
                          struct vx_config *cfg, void *obj)
 {
     struct vx_host_cfg *h = obj;
-    int line = h->line;
     const char *v;
     long long id;
 
     if (!vxconf_get_string(s, "mac", &v) || !eth_addr_from_str(v, h->mac)) {
-        vx_errors_add(ctx->errs, "%s:%d: %s: malformed or missing 'mac'", ctx->file, line, what);
+        vx_errors_add(ctx->errs, "%s:%d: %s: malformed or missing 'mac'", ctx->file, ctx->line, what);
         return false;
     }
     snprintf(what, 64, "host %s", v);
     if (h->mac[0] & 1) {
-        vx_errors_add(ctx->errs, "%s:%d: %s: MAC is multicast", ctx->file, line, what);
+        vx_errors_add(ctx->errs, "%s:%d: %s: MAC is multicast", ctx->file, ctx->line, what);
         return false;
     }
     if (vxconf_get_int(ctx, s, what, "network", &id) != 1 || id < 1 || id > VX_VNI_MAX) {
         vx_errors_add(ctx->errs, "%s:%d: %s: 'network' must be a network id 1..16777215",
-                      ctx->file, line, what);
+                      ctx->file, ctx->line, what);
         return false;
     }
     h->vni = (uint32_t)id;
     if (!vxconf_get_string(s, "ip", &v) || !ip_from_str(v, &h->ip)) {
-        vx_errors_add(ctx->errs, "%s:%d: %s: malformed or missing 'ip'", ctx->file, line, what);
+        vx_errors_add(ctx->errs, "%s:%d: %s: malformed or missing 'ip'", ctx->file, ctx->line, what);
         return false;
     }
     if (!vxconf_get_string(s, "bridge", &v)) {
         vx_errors_add(ctx->errs, "%s:%d: %s: 'bridge' (dpid or name) is required",
-                      ctx->file, line, what);
+                      ctx->file, ctx->line, what);
         return false;
     }
     return parse_host_bridge__(ctx, v, what, cfg, h) && parse_host_port__(ctx, s, what, h);
@@ -470,6 +466,7 @@ static void parse_list__(struct vxconf_reader *ctx, const struct list_desc *d,
         check_keys__(ctx, s, what, d->keys);
         memset(slot, 0, d->size);       /* nothing of a rejected element stays */
         *(int *)((char *)slot + d->line_ofs) = line;
+        ctx->line = line;
         if (d->parse(ctx, s, what, cfg, slot)) {
             (*count)++;
         }
@@ -575,7 +572,7 @@ static bool read_file__(const char *file, config_t *lc, struct vx_errors *errs)
 bool vxconf_load(const char *file, struct vx_config *cfg, struct vx_errors *errs,
                  const struct vxconf_extra *extra)
 {
-    struct vxconf_reader ctx = { file, errs };
+    struct vxconf_reader ctx = { file, errs, 0 };
     size_t n_before = errs->n;
     config_t lc;
 

@@ -102,6 +102,7 @@ struct config_setting_t;
 struct vxconf_reader {
     const char *file;
     struct vx_errors *errs;
+    int line;                   /* of the list element being parsed */
 };
 
 /* Reads string member 'key' of 's' into '*v' (owned by libconfig, valid

@@ -4,40 +4,9 @@
 
 #include "core/util.h"
 
-static const char *const err_names[DHCP_N_ERRS] = {
-    [DHCP_OK] = "ok",
-    [DHCP_ERR_TRUNCATED] = "truncated BOOTP header",
-    [DHCP_ERR_NOT_REQUEST] = "not a BOOTREQUEST",
-    [DHCP_ERR_BAD_HTYPE] = "hardware type not Ethernet",
-    [DHCP_ERR_BAD_COOKIE] = "bad magic cookie",
-    [DHCP_ERR_OPT_OVERRUN] = "option runs past the end",
-    [DHCP_ERR_NO_END] = "missing end option",
-    [DHCP_ERR_BAD_OPT_LEN] = "bad option length",
-    [DHCP_ERR_NO_MSG_TYPE] = "no message type option",
-    [DHCP_ERR_BAD_MSG_TYPE] = "bad message type",
-};
+VX_DEFINE_NAMES(dhcp_err_to_string, enum dhcp_err, DHCP_ERRS, DHCP_N_ERRS)
 
-const char *dhcp_err_to_string(enum dhcp_err e)
-{
-    return e < DHCP_N_ERRS ? err_names[e] : "?";
-}
-
-static const char *const verdict_names[DHCP_N_VERDICTS] = {
-    [DHCP_V_OFFER] = "offer",
-    [DHCP_V_ACK] = "ack",
-    [DHCP_V_ACK_INFORM] = "ack-inform",
-    [DHCP_V_NAK_WRONG_IP] = "nak-wrong-ip",
-    [DHCP_V_NAK_WRONG_SERVER] = "nak-wrong-server",
-    [DHCP_V_IGNORE_OTHER_SERVER] = "ignore-other-server",
-    [DHCP_V_RELEASE] = "release",
-    [DHCP_V_DECLINE] = "decline",
-    [DHCP_V_IGNORE_BAD_TYPE] = "ignore-bad-type",
-};
-
-const char *dhcp_verdict_to_string(enum dhcp_verdict v)
-{
-    return v < DHCP_N_VERDICTS ? verdict_names[v] : "?";
-}
+VX_DEFINE_NAMES(dhcp_verdict_to_string, enum dhcp_verdict, DHCP_VERDICTS, DHCP_N_VERDICTS)
 
 /* RFC 2132 section 2: a one-byte code and a one-byte length that does not
  * count them. */

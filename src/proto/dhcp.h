@@ -56,17 +56,22 @@ enum dhcp_opt {
     DHO_MAX_SIZE = 57, DHO_T1 = 58, DHO_T2 = 59, DHO_CLIENT_ID = 61, DHO_END = 255,
 };
 
+/* X(NAME, text for logs and counters) */
+#define DHCP_ERRS(X) \
+    X(DHCP_OK, "ok") \
+    X(DHCP_ERR_TRUNCATED, "truncated BOOTP header")  /* shorter than the BOOTP header + cookie */ \
+    X(DHCP_ERR_NOT_REQUEST, "not a BOOTREQUEST")  /* op != BOOTREQUEST */ \
+    X(DHCP_ERR_BAD_HTYPE, "hardware type not Ethernet")  /* not Ethernet, or hlen != 6 */ \
+    X(DHCP_ERR_BAD_COOKIE, "bad magic cookie") \
+    X(DHCP_ERR_OPT_OVERRUN, "option runs past the end")  /* an option's length runs past the end */ \
+    X(DHCP_ERR_NO_END, "missing end option")  /* options end without the end option */ \
+    X(DHCP_ERR_BAD_OPT_LEN, "bad option length")  /* a known option with a wrong length */ \
+    X(DHCP_ERR_NO_MSG_TYPE, "no message type option") \
+    X(DHCP_ERR_BAD_MSG_TYPE, "bad message type")
 enum dhcp_err {
-    DHCP_OK,
-    DHCP_ERR_TRUNCATED,         /* shorter than the BOOTP header + cookie */
-    DHCP_ERR_NOT_REQUEST,       /* op != BOOTREQUEST */
-    DHCP_ERR_BAD_HTYPE,         /* not Ethernet, or hlen != 6 */
-    DHCP_ERR_BAD_COOKIE,
-    DHCP_ERR_OPT_OVERRUN,       /* an option's length runs past the end */
-    DHCP_ERR_NO_END,            /* options end without the end option */
-    DHCP_ERR_BAD_OPT_LEN,       /* a known option with a wrong length */
-    DHCP_ERR_NO_MSG_TYPE,
-    DHCP_ERR_BAD_MSG_TYPE,
+#define X(NAME, TEXT) NAME,
+    DHCP_ERRS(X)
+#undef X
     DHCP_N_ERRS
 };
 const char *dhcp_err_to_string(enum dhcp_err);
@@ -109,16 +114,21 @@ struct dhcp_lease {
 };
 
 /* Why a request got the reply it got (for counters and logs). */
+/* X(NAME, text for logs and counters) */
+#define DHCP_VERDICTS(X) \
+    X(DHCP_V_OFFER, "offer") \
+    X(DHCP_V_ACK, "ack") \
+    X(DHCP_V_ACK_INFORM, "ack-inform") \
+    X(DHCP_V_NAK_WRONG_IP, "nak-wrong-ip")  /* requested IP / ciaddr is not the reservation */ \
+    X(DHCP_V_NAK_WRONG_SERVER, "nak-wrong-server")  /* SELECTING a server that is not us */ \
+    X(DHCP_V_IGNORE_OTHER_SERVER, "ignore-other-server")  /* RFC 2131 4.3.2: REQUEST for another server: silent */ \
+    X(DHCP_V_RELEASE, "release") \
+    X(DHCP_V_DECLINE, "decline") \
+    X(DHCP_V_IGNORE_BAD_TYPE, "ignore-bad-type")  /* OFFER/ACK/NAK sent by a client */
 enum dhcp_verdict {
-    DHCP_V_OFFER,
-    DHCP_V_ACK,
-    DHCP_V_ACK_INFORM,
-    DHCP_V_NAK_WRONG_IP,        /* requested IP / ciaddr is not the reservation */
-    DHCP_V_NAK_WRONG_SERVER,    /* SELECTING a server that is not us */
-    DHCP_V_IGNORE_OTHER_SERVER, /* RFC 2131 4.3.2: REQUEST for another server: silent */
-    DHCP_V_RELEASE,
-    DHCP_V_DECLINE,
-    DHCP_V_IGNORE_BAD_TYPE,     /* OFFER/ACK/NAK sent by a client */
+#define X(NAME, TEXT) NAME,
+    DHCP_VERDICTS(X)
+#undef X
     DHCP_N_VERDICTS
 };
 const char *dhcp_verdict_to_string(enum dhcp_verdict);

@@ -4,23 +4,7 @@
 
 #include "core/util.h"
 
-static const char *const err_names[PKT_N_ERRS] = {
-    [PKT_OK] = "ok",
-    [PKT_ERR_TRUNC_ETH] = "truncated Ethernet header",
-    [PKT_ERR_TRUNC_ARP] = "truncated ARP",
-    [PKT_ERR_BAD_ARP] = "ARP not Ethernet/IPv4",
-    [PKT_ERR_TRUNC_IP] = "truncated IPv4 header",
-    [PKT_ERR_BAD_IP] = "bad IPv4 header",
-    [PKT_ERR_IP_FRAGMENT] = "IPv4 fragment",
-    [PKT_ERR_TRUNC_UDP] = "truncated UDP header",
-    [PKT_ERR_BAD_UDP_LEN] = "bad UDP length",
-    [PKT_ERR_TRUNC_ICMP] = "truncated ICMP header",
-};
-
-const char *pkt_err_to_string(enum pkt_err e)
-{
-    return e < PKT_N_ERRS ? err_names[e] : "?";
-}
+VX_DEFINE_NAMES(pkt_err_to_string, enum pkt_err, PKT_ERRS, PKT_N_ERRS)
 
 /* Field offsets in the wire headers, from glibc's structs (pkt.h). */
 #define ARP_(F) offsetof(struct ether_arp, F)

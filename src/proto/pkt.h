@@ -28,17 +28,22 @@
 #include "core/buf.h"
 
 
+/* X(NAME, text for logs and counters) */
+#define PKT_ERRS(X) \
+    X(PKT_OK, "ok") \
+    X(PKT_ERR_TRUNC_ETH, "truncated Ethernet header") \
+    X(PKT_ERR_TRUNC_ARP, "truncated ARP") \
+    X(PKT_ERR_BAD_ARP, "ARP not Ethernet/IPv4")  /* not Ethernet/IPv4 ARP */ \
+    X(PKT_ERR_TRUNC_IP, "truncated IPv4 header") \
+    X(PKT_ERR_BAD_IP, "bad IPv4 header")  /* version, header length or total length */ \
+    X(PKT_ERR_IP_FRAGMENT, "IPv4 fragment") \
+    X(PKT_ERR_TRUNC_UDP, "truncated UDP header") \
+    X(PKT_ERR_BAD_UDP_LEN, "bad UDP length") \
+    X(PKT_ERR_TRUNC_ICMP, "truncated ICMP header")
 enum pkt_err {
-    PKT_OK,
-    PKT_ERR_TRUNC_ETH,
-    PKT_ERR_TRUNC_ARP,
-    PKT_ERR_BAD_ARP,            /* not Ethernet/IPv4 ARP */
-    PKT_ERR_TRUNC_IP,
-    PKT_ERR_BAD_IP,             /* version, header length or total length */
-    PKT_ERR_IP_FRAGMENT,
-    PKT_ERR_TRUNC_UDP,
-    PKT_ERR_BAD_UDP_LEN,
-    PKT_ERR_TRUNC_ICMP,
+#define X(NAME, TEXT) NAME,
+    PKT_ERRS(X)
+#undef X
     PKT_N_ERRS
 };
 const char *pkt_err_to_string(enum pkt_err);

@@ -140,7 +140,7 @@ static void handle_port_desc__(struct conn *c, const struct of_multipart_reply *
     }
 }
 
-static void handle_multipart_reply__(struct conn *c, const void *msg, size_t size)
+static void handle_multipart_reply__(struct conn *c, const uint8_t *msg, size_t size)
 {
     struct of_multipart_reply r;
     uint32_t xid = ofp_msg_xid(msg);
@@ -220,65 +220,80 @@ static void on_port_status__(struct conn *c, const uint8_t *msg, size_t size)
     }
 }
 
+/* FLOW_REMOVED (OF1.3.5 A.4.2): one of ours is re-added alone. */
 static void on_flow_removed__(struct conn *c, const uint8_t *msg, size_t size)
 {
     struct of_flow_removed fr;
     enum ofperr err = ofp_decode_flow_removed(msg, size, &fr);
 
-    if (err) {
+    if (!err) {
+        flowdiff_on_flow_removed(c, &fr);
+    } else {
         send_error__(c, err, msg, size);
-        return;
     }
-    flowdiff_on_flow_removed(c, &fr);
 }
+
+static void on_echo_request__(struct conn *c, const uint8_t *msg, size_t size)
+{
+    ofp_put_echo_reply(&c->obuf, msg, size);
+    conn_want_flush(c);
+}
+
+static void on_echo_reply__(struct conn *c, const uint8_t *msg, size_t size)
+{
+    (void)msg, (void)size;
+    c->echo_sent_ms = 0;
+}
+
+static void on_barrier_reply__(struct conn *c, const uint8_t *msg, size_t size)
+{
+    (void)size;
+    if (!flowdiff_on_barrier_reply(c, ofp_msg_xid(msg))) {
+        VLOG_RL(VLL_DBG, "%s: unsolicited barrier reply %u", c->name, ofp_msg_xid(msg));
+    }
+}
+
+static void on_role_reply__(struct conn *c, const uint8_t *msg, size_t size)
+{
+    struct of_role role;
+
+    if (ofp_decode_role_reply(msg, size, &role)) {
+        send_error__(c, OFPERR_BAD_REQUEST_PACKET, msg, size);
+    }
+}
+
+/* Late or repeated handshake messages: harmless. */
+static void on_ignored__(struct conn *c, const uint8_t *msg, size_t size)
+{
+    (void)c, (void)msg, (void)size;
+}
+
+/* The handler of each message type a controller receives (OF1.3.5 7.1);
+ * any other type is a request a controller does not serve. */
+typedef void conn_handler_fn(struct conn *, const uint8_t *msg, size_t size);
+static conn_handler_fn *const handlers__[] = {
+    /* Handshake leftovers and keepalive. */
+    [OFPT_HELLO] = on_ignored__, [OFPT_FEATURES_REPLY] = on_ignored__,
+    [OFPT_GET_CONFIG_REPLY] = on_ignored__,
+    [OFPT_ECHO_REQUEST] = on_echo_request__, [OFPT_ECHO_REPLY] = on_echo_reply__,
+    /* Asynchronous messages (OF1.3.5 7.4). */
+    [OFPT_PACKET_IN] = on_packet_in__, [OFPT_FLOW_REMOVED] = on_flow_removed__,
+    [OFPT_PORT_STATUS] = on_port_status__, [OFPT_ERROR] = on_error__,
+    /* Replies to our requests. */
+    [OFPT_MULTIPART_REPLY] = handle_multipart_reply__,
+    [OFPT_BARRIER_REPLY] = on_barrier_reply__, [OFPT_ROLE_REPLY] = on_role_reply__,
+};
 
 /* One validated message from the switch, dispatched by type. */
 static void dispatch__(struct conn *c, const uint8_t *msg, size_t size)
 {
-    const struct ofp_header *oh = (const void *)msg;
-    struct of_role role;
+    uint8_t type = ((const struct ofp_header *)(const void *)msg)->type;
+    conn_handler_fn *h = type < ARRAY_SIZE(handlers__) ? handlers__[type] : NULL;
 
-    switch (oh->type) {
-    case OFPT_ECHO_REQUEST:
-        ofp_put_echo_reply(&c->obuf, msg, size);
-        conn_want_flush(c);
-        break;
-    case OFPT_ECHO_REPLY:
-        c->echo_sent_ms = 0;
-        break;
-    case OFPT_PACKET_IN:
-        on_packet_in__(c, msg, size);
-        break;
-    case OFPT_ERROR:
-        on_error__(c, msg, size);
-        break;
-    case OFPT_BARRIER_REPLY:
-        if (!flowdiff_on_barrier_reply(c, ofp_msg_xid(msg))) {
-            VLOG_RL(VLL_DBG, "%s: unsolicited barrier reply %u", c->name, ofp_msg_xid(msg));
-        }
-        break;
-    case OFPT_MULTIPART_REPLY:
-        handle_multipart_reply__(c, msg, size);
-        break;
-    case OFPT_PORT_STATUS:
-        on_port_status__(c, msg, size);
-        break;
-    case OFPT_FLOW_REMOVED:
-        on_flow_removed__(c, msg, size);
-        break;
-    case OFPT_ROLE_REPLY:
-        if (ofp_decode_role_reply(msg, size, &role)) {
-            send_error__(c, OFPERR_BAD_REQUEST_PACKET, msg, size);
-        }
-        break;
-    case OFPT_HELLO:
-    case OFPT_FEATURES_REPLY:
-    case OFPT_GET_CONFIG_REPLY:
-        break;                  /* late or repeated: harmless */
-    default:
-        /* A request a controller does not serve. */
+    if (h) {
+        h(c, msg, size);
+    } else {
         send_error__(c, OFPERR_BAD_REQUEST_TYPE, msg, size);
-        break;
     }
 }
 

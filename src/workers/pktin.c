@@ -45,10 +45,20 @@ static bool rate_ok__(struct conn *c, uint32_t port, uint64_t now_ms)
 }
 
 /* Completes the PACKET_OUT started at 'start' and schedules the flush. */
-static void send_frame_out__(struct conn *c, size_t start)
+/* Starts a PACKET_OUT of one frame back out of 'in_port' (the frame
+ * follows); returns where it starts, for send_frame_out__(). */
+static size_t start_frame_out__(struct conn *c, uint32_t in_port)
+{
+    return ofp_start_packet_out(&c->obuf, conn_xid(c), OFPP_CONTROLLER, in_port);
+}
+
+/* Completes the PACKET_OUT at 'start', schedules the flush and counts the
+ * answer under 'id'. */
+static void send_frame_out__(struct conn *c, size_t start, enum vx_counter_id id)
 {
     ofp_msg_finish(&c->obuf, start);
     conn_want_flush(c);
+    counter_inc(conn_counters(c), id);
 }
 
 static void handle_arp__(struct conn *c, const struct vx_host *src, uint32_t in_port,
@@ -89,10 +99,9 @@ static void handle_arp__(struct conn *c, const struct vx_host *src, uint32_t in_
         }
         memcpy(answer, target->cfg.mac, 6);
     }
-    size_t start = ofp_start_packet_out(&c->obuf, conn_xid(c), OFPP_CONTROLLER, in_port);
+    size_t start = start_frame_out__(c, in_port);
     pkt_put_arp_reply(&c->obuf, pi, answer);
-    send_frame_out__(c, start);
-    counter_inc(cs, VXC_arp_replies);
+    send_frame_out__(c, start, VXC_arp_replies);
 }
 
 static void handle_dhcp__(struct conn *c, const struct vx_host *src, uint32_t in_port,
@@ -134,11 +143,11 @@ static void handle_dhcp__(struct conn *c, const struct vx_host *src, uint32_t in
     enum dhcp_verdict v = dhcp_decide(&req, &lease);
     uint8_t reply = dhcp_verdict_reply_type(v);
     char mac[ETH_ADDR_STRLEN], ip[IP_ADDR_STRLEN];
+    enum vx_counter_id sent = VXC_dhcp_naks;
     switch (v) {
-    case DHCP_V_OFFER: counter_inc(cs, VXC_dhcp_offers); break;
-    case DHCP_V_ACK: case DHCP_V_ACK_INFORM: counter_inc(cs, VXC_dhcp_acks); break;
+    case DHCP_V_OFFER: sent = VXC_dhcp_offers; break;
+    case DHCP_V_ACK: case DHCP_V_ACK_INFORM: sent = VXC_dhcp_acks; break;
     case DHCP_V_NAK_WRONG_IP: case DHCP_V_NAK_WRONG_SERVER:
-        counter_inc(cs, VXC_dhcp_naks);
         VLOG_RL(VLL_INFO, "%s: DHCPNAK to %s (%s)", c->name,
                 eth_addr_to_str(src->cfg.mac, mac), dhcp_verdict_to_string(v));
         break;
@@ -160,29 +169,27 @@ static void handle_dhcp__(struct conn *c, const struct vx_host *src, uint32_t in
     if (!reply) {
         return;
     }
-    size_t start = ofp_start_packet_out(&c->obuf, conn_xid(c), OFPP_CONTROLLER, in_port);
+    size_t start = start_frame_out__(c, in_port);
     dhcp_put_reply(&c->obuf, pi, &req, &lease, reply);
-    send_frame_out__(c, start);
+    send_frame_out__(c, start, sent);
 }
 
 /* RFC 792: echo replies for the gateway of the sender's network. */
 static void handle_gateway_ping__(struct conn *c, const struct vx_host *src, uint32_t in_port,
                                   const struct pkt_info *pi)
 {
-    struct vx_counters *cs = conn_counters(c);
     const struct vx_network *net = model_network(src->cfg.vni);
-    uint8_t gw_mac[6];
+    bool for_gateway = net && net->cfg.gateway && pi->ip_dst == net->cfg.gateway;
 
-    if (!net || !net->cfg.gateway || pi->ip_dst != net->cfg.gateway
-        || pi->ip_src != src->cfg.ip || pi->icmp_type != ICMP_ECHO) {
-        counter_inc(cs, VXC_icmp_ignored);
-        return;
+    if (for_gateway && pi->ip_src == src->cfg.ip && pi->icmp_type == ICMP_ECHO) {
+        uint8_t gw_mac[6];
+        model_gateway_mac(src->cfg.vni, gw_mac);
+        size_t start = start_frame_out__(c, in_port);
+        pkt_put_icmp_echo_reply(&c->obuf, pi, gw_mac);
+        send_frame_out__(c, start, VXC_icmp_echo_replies);
+    } else {
+        counter_inc(conn_counters(c), VXC_icmp_ignored);
     }
-    model_gateway_mac(src->cfg.vni, gw_mac);
-    size_t start = ofp_start_packet_out(&c->obuf, conn_xid(c), OFPP_CONTROLLER, in_port);
-    pkt_put_icmp_echo_reply(&c->obuf, pi, gw_mac);
-    send_frame_out__(c, start);
-    counter_inc(cs, VXC_icmp_echo_replies);
 }
 
 /* The router's dec_ttl found TTL <= 1 (OFPR_INVALID_TTL): time exceeded
@@ -201,10 +208,9 @@ static void handle_ttl_expired__(struct conn *c, const struct vx_host *src, uint
         return;
     }
     model_gateway_mac(src->cfg.vni, gw_mac);
-    size_t start = ofp_start_packet_out(&c->obuf, conn_xid(c), OFPP_CONTROLLER, in_port);
+    size_t start = start_frame_out__(c, in_port);
     pkt_put_icmp_time_exceeded(&c->obuf, pi, net->cfg.gateway, gw_mac, src->cfg.mac);
-    send_frame_out__(c, start);
-    counter_inc(cs, VXC_icmp_time_exceeded);
+    send_frame_out__(c, start, VXC_icmp_time_exceeded);
 }
 
 /* Table 2 rewrites eth_src to the router's MAC before dec_ttl, so an
