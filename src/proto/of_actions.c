@@ -52,6 +52,14 @@ void of_insts_dec_nw_ttl(struct of_insts *i)
     add_action__(i)->type = OFA_DEC_NW_TTL;
 }
 
+void of_insts_move(struct of_insts *i, enum of_field src, enum of_field dst)
+{
+    struct of_action *a = add_action__(i);
+    a->type = OFA_MOVE;
+    a->src_field = (uint8_t)src;
+    a->field = (uint8_t)dst;
+}
+
 /* OF1.3.5 A.2.4 and A.2.5: instructions and actions share one framing, a
  * 16-bit type and a 16-bit length that counts the header, padded to 8. */
 static const struct vxtlv_format of_tlv__ = {
@@ -86,6 +94,39 @@ static enum ofperr set_field_pull__(const struct vxtlv *t, struct of_action *a)
     return 0;
 }
 
+/* The field an OXM header names, for a move: one of ours with an NXM name,
+ * whole (no mask). */
+static bool move_field__(uint32_t h, enum of_field *f)
+{
+    return !OXM_HASMASK(h) && of_field_from_oxm((uint16_t)OXM_CLASS(h), (uint8_t)OXM_FIELD(h), f)
+           && of_field_get(*f)->nxm && OXM_LENGTH(h) == of_field_get(*f)->size;
+}
+
+/* Decodes a Nicira experimenter action: NXAST_REG_MOVE of a whole field
+ * (offsets 0, n_bits the field's size) into 'a'. */
+static enum ofperr experimenter_pull__(const struct vxtlv *t, struct of_action *a)
+{
+    const struct nx_action_reg_move *m = (const void *)t->hdr;
+    enum of_field src, dst;
+
+    if (t->size < 16 || get_be32(m->vendor) != NX_VENDOR_ID) {
+        return OFPERR_BAD_ACTION_TYPE;
+    }
+    if (get_be16(m->subtype) != NXAST_REG_MOVE) {
+        return OFPERR_BAD_ACTION_TYPE;
+    }
+    if (t->size != sizeof *m || !move_field__(get_be32(m->src), &src)
+        || !move_field__(get_be32(m->dst), &dst) || get_be16(m->src_ofs) || get_be16(m->dst_ofs)
+        || of_field_get(src)->size != of_field_get(dst)->size
+        || get_be16(m->n_bits) != of_field_get(src)->size * 8u) {
+        return OFPERR_BAD_ACTION_LEN;
+    }
+    a->type = OFA_MOVE;
+    a->src_field = (uint8_t)src;
+    a->field = (uint8_t)dst;
+    return 0;
+}
+
 /* Decodes one action element into 'a'. */
 static enum ofperr action_pull__(const struct vxtlv *t, struct of_action *a)
 {
@@ -108,6 +149,8 @@ static enum ofperr action_pull__(const struct vxtlv *t, struct of_action *a)
         return 0;
     case OFPAT_SET_FIELD:
         return set_field_pull__(t, a);
+    case OFPAT_EXPERIMENTER:
+        return experimenter_pull__(t, a);
     default:
         return OFPERR_BAD_ACTION_TYPE;
     }
@@ -214,6 +257,17 @@ void of_actions_put(struct vxbuf *b, const struct of_insts *insts)
             put_be_n(p + 8, a->value, fd->size);
             break;
         }
+        case OFA_MOVE: {
+            const struct of_field_desc *src = of_field_get(a->src_field);
+            const struct of_field_desc *dst = of_field_get(a->field);
+            struct nx_action_reg_move *m = tlv_put__(b, OFPAT_EXPERIMENTER, sizeof *m);
+            put_be32(m->vendor, NX_VENDOR_ID);
+            put_be16(m->subtype, NXAST_REG_MOVE);
+            put_be16(m->n_bits, (uint16_t)(src->size * 8u));
+            put_be32(m->src, OXM_HEADER(src->oxm_class, src->oxm_field, 0, src->size));
+            put_be32(m->dst, OXM_HEADER(dst->oxm_class, dst->oxm_field, 0, dst->size));
+            break;
+        }
         }
     }
 }
@@ -268,17 +322,25 @@ void of_insts_format(const struct of_insts *insts, struct vxbuf *out)
         case OFA_DEC_NW_TTL:
             snprintf(s, sizeof s, "dec_ttl");
             break;
+        case OFA_MOVE:
+            snprintf(s, sizeof s, "move:%s[]->%s[]", of_field_get(a->src_field)->nxm,
+                     of_field_get(a->field)->nxm);
+            break;
         case OFA_SET_FIELD: {
             char v[32];
             switch (a->field) {
-            case OFF_ETH_SRC: case OFF_ETH_DST: {
+            case OFF_ETH_SRC: case OFF_ETH_DST: case OFF_ARP_SHA: case OFF_ARP_THA: {
                 uint8_t mac[6];
                 mac_from_u64(a->value, mac);
                 eth_addr_to_str(mac, v);
                 break;
             }
             case OFF_TUN_DST: case OFF_TUN_SRC: case OFF_IPV4_SRC: case OFF_IPV4_DST:
+            case OFF_ARP_SPA: case OFF_ARP_TPA:
                 ip_to_str((uint32_t)a->value, v);
+                break;
+            case OFF_ARP_OP:
+                snprintf(v, sizeof v, "%llu", (unsigned long long)a->value);
                 break;
             default:
                 snprintf(v, sizeof v, "0x%llx", (unsigned long long)a->value);

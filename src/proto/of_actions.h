@@ -23,11 +23,13 @@ enum of_action_type {
     OFA_OUTPUT,
     OFA_SET_FIELD,
     OFA_DEC_NW_TTL,
+    OFA_MOVE,                   /* NXAST_REG_MOVE of a whole field */
 };
 
 struct of_action {
     uint8_t type;               /* enum of_action_type */
-    uint8_t field;              /* OFA_SET_FIELD: enum of_field */
+    uint8_t field;              /* OFA_SET_FIELD, OFA_MOVE (destination): enum of_field */
+    uint8_t src_field;          /* OFA_MOVE: enum of_field */
     uint16_t max_len;           /* OFA_OUTPUT */
     uint32_t port;              /* OFA_OUTPUT */
     uint64_t value;             /* OFA_SET_FIELD */
@@ -61,6 +63,9 @@ void of_insts_write_metadata(struct of_insts *, uint64_t metadata, uint64_t mask
 void of_insts_output(struct of_insts *, uint32_t port, uint16_t max_len);
 void of_insts_set_field(struct of_insts *, enum of_field, uint64_t value);
 void of_insts_dec_nw_ttl(struct of_insts *);
+/* Copies all of field 'src' into field 'dst' (same size; both must have an
+ * NXM name: Ethernet and ARP addresses). */
+void of_insts_move(struct of_insts *, enum of_field src, enum of_field dst);
 
 /* Decodes actions from 'c' (exactly c->left bytes of them) into 'insts'
  * (appending to insts->actions).  Returns 0 or the OpenFlow error. */

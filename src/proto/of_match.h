@@ -55,7 +55,8 @@ struct of_field_desc {
     uint8_t oxm_field;
     uint8_t size;               /* bytes of value on the wire */
     bool maskable;
-    const char *name;           /* ovs-ofctl name */
+    const char *name;           /* ovs-ofctl name in matches */
+    const char *nxm;            /* ovs-ofctl name in move actions, or NULL */
 };
 
 /* Description of 'f'.  'f' must be < OFF_N_FIELDS. */

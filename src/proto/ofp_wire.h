@@ -197,6 +197,7 @@ enum ofp_action_type {
     OFPAT_OUTPUT = 0,
     OFPAT_DEC_NW_TTL = 24,
     OFPAT_SET_FIELD = 25,
+    OFPAT_EXPERIMENTER = 0xffff,
 };
 struct ofp_action_output {
     struct ofp_tlv_header hdr;
@@ -211,6 +212,24 @@ struct ofp_action_generic {     /* DEC_NW_TTL and other field-less actions */
     uint8_t pad[4];
 };
 _Static_assert(sizeof(struct ofp_action_generic) == 8, "action_generic");
+
+/* Open vSwitch's Nicira extension actions (an experimenter action,
+ * OF1.3.5 A.2.5): NXAST_REG_MOVE copies n_bits from one field to another,
+ * both named by 32-bit OXM/NXM headers (OVS include/openflow/nicira-ext.h,
+ * ovs-actions(7) "move"). */
+#define NX_VENDOR_ID 0x00002320u
+#define NXAST_REG_MOVE 6
+struct nx_action_reg_move {
+    struct ofp_tlv_header hdr;      /* OFPAT_EXPERIMENTER, 24 */
+    uint8_t vendor[4];              /* NX_VENDOR_ID */
+    uint8_t subtype[2];             /* NXAST_REG_MOVE */
+    uint8_t n_bits[2];
+    uint8_t src_ofs[2];
+    uint8_t dst_ofs[2];
+    uint8_t src[4];                 /* OXM header of the source field */
+    uint8_t dst[4];                 /* OXM header of the destination */
+};
+_Static_assert(sizeof(struct nx_action_reg_move) == 24, "nx_action_reg_move");
 
 /* A.3.4.1 */
 enum ofp_flow_mod_command {

@@ -1,6 +1,8 @@
 /* OpenFlow codec: golden encodings (cross-checked with ovs-ofctl), round
  * trips, and malformed input with its specific error. */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "proto/of_actions.h"
 #include "proto/of_match.h"
@@ -26,6 +28,9 @@ static const char *golden_hex(const char *name)
 static void assert_golden(struct vxbuf *b, const char *name)
 {
     char *hex = buf_to_hex(b);
+    if (getenv("VX_GOLDEN_PRINT")) {   /* for making a new golden: then check it with ovs-ofctl */
+        fprintf(stderr, "GOLDEN %s %s\n", name, hex);
+    }
     cr_assert_str_eq(hex, golden_hex(name), "encoder for %s", name);
     free(hex);
     vxbuf_clear(b);
@@ -122,9 +127,36 @@ Test(encode, flow_mods)
     fm.table_id = 0;
     ofp_put_flow_mod(&b, 13, &fm, &m, &i);
     assert_golden(&b, "flow_mod_add_arp");
+
     fm.command = OFPFC_MODIFY_STRICT;
     ofp_put_flow_mod(&b, 14, &fm, &m, &i);
     assert_golden(&b, "flow_mod_modify_strict");
+
+    /* #20: the datapath ARP responder turns a request for 10.0.0.1 in
+     * network 1 into the reply in place (NXAST_REG_MOVE and set_field on
+     * the ARP fields) and sends it back out of its port. */
+    {
+        struct of_match rm;
+        struct of_insts ri;
+        of_match_init(&rm);
+        of_match_set(&rm, OFF_ETH_TYPE, 0x0806);
+        of_match_set(&rm, OFF_ARP_OP, 1);
+        of_match_set(&rm, OFF_ARP_TPA, 0x0a000001);
+        of_match_set(&rm, OFF_TUN_ID, 1);
+        of_insts_init(&ri);
+        of_insts_move(&ri, OFF_ETH_SRC, OFF_ETH_DST);
+        of_insts_set_field(&ri, OFF_ETH_SRC, mac_to_u64(mac));
+        of_insts_set_field(&ri, OFF_ARP_OP, 2);
+        of_insts_move(&ri, OFF_ARP_SHA, OFF_ARP_THA);
+        of_insts_move(&ri, OFF_ARP_SPA, OFF_ARP_TPA);
+        of_insts_set_field(&ri, OFF_ARP_SHA, mac_to_u64(mac));
+        of_insts_set_field(&ri, OFF_ARP_SPA, 0x0a000001);
+        of_insts_output(&ri, OFPP_IN_PORT, 0);
+        struct of_flow_mod rfm = { .cookie = 0x7678000000000000ULL, .table_id = 2,
+                                   .command = OFPFC_ADD, .priority = 300 };
+        ofp_put_flow_mod(&b, 15, &rfm, &rm, &ri);
+        assert_golden(&b, "flow_mod_add_arp_responder");
+    }
 
     struct of_flow_mod del = { .cookie = 0x7678000000000000ULL,
                                .cookie_mask = 0xffff000000000000ULL,
@@ -525,4 +557,23 @@ Test(decode, flow_stats_and_removed)
     cr_assert_eq(r.table_id, 3);
     cr_assert_eq(r.byte_count, 64);
     free(fr);
+}
+
+/* NXAST_REG_MOVE: only whole-field moves between fields with NXM names
+ * decode; anything else is the specific error. */
+Test(decode, reg_move_refuses_partial_moves)
+{
+    size_t size;
+    uint8_t *m = hex_to_bytes(golden_hex("flow_mod_add_arp_responder"), &size);
+    const uint8_t nb[] = { 0x00, 0x30 };        /* n_bits 48 of the first move */
+    uint8_t *p = memmem(m, size, "\xff\xff\x00\x18\x00\x00\x23\x20\x00\x06", 10);
+    cr_assert_not_null(p);
+    cr_assert_eq(memcmp(p + 10, nb, 2), 0);
+    p[11] = 0x20;                                /* 32 of 48 bits */
+    struct vxcur c = vxcur_make(m + sizeof(struct ofp_flow_mod), size - sizeof(struct ofp_flow_mod));
+    struct of_match match;
+    struct of_insts insts;
+    cr_assert_eq(of_match_pull(&c, &match), 0);
+    cr_assert_eq(of_insts_pull(&c, &insts), OFPERR_BAD_ACTION_LEN);
+    free(m);
 }
