@@ -1,5 +1,6 @@
 #include "model/model.h"
 
+#include <ck_pr.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@ int model_grace_token;
 
 /* The writer's copy of the config last applied (sorted). */
 static struct vx_config current;
+static uint8_t arp_default;             /* current.arp_responder, for readers (ck_pr) */
 
 static struct cds_lfht *new_table__(void)
 {
@@ -220,6 +222,12 @@ const struct vx_host *model_next_in_network(uint32_t vni, struct cds_lfht_iter *
 {
     cds_lfht_next_duplicate(hosts_by_net, match_host_net__, &vni, it);
     return host_at__(it, offsetof(struct vx_host, by_net));
+}
+
+bool model_arp_in_datapath(const struct vx_network *net)
+{
+    uint8_t a = net->cfg.arp_responder;
+    return (a == VX_ARP_DEFAULT ? ck_pr_load_8(&arp_default) : a) == VX_ARP_DATAPATH;
 }
 
 const struct vx_config *model_config(void)
@@ -710,6 +718,21 @@ static void apply_additions__(struct apply *a)
     });
 }
 
+/* A new fabric-wide arp_responder changes the flows of every network that
+ * takes the fabric's setting. */
+static void apply_arp_default__(struct apply *a)
+{
+    if (a->cfg->arp_responder == ck_pr_load_8(&arp_default)) {
+        return;
+    }
+    ck_pr_store_8(&arp_default, a->cfg->arp_responder);
+    for (size_t i = 0; i < a->cfg->n_networks; i++) {
+        if (a->cfg->networks[i].arp_responder == VX_ARP_DEFAULT) {
+            vni_add__(&a->vnis, a->cfg->networks[i].vni);
+        }
+    }
+}
+
 void model_apply(struct vx_config *cfg, struct dpid_set *affected,
                  struct model_change_stats *st)
 {
@@ -723,6 +746,7 @@ void model_apply(struct vx_config *cfg, struct dpid_set *affected,
     apply_removals__(&a);
     apply_additions__(&a);
     rcu_read_unlock();
+    apply_arp_default__(&a);
 
     /* Resolve changed networks to bridges, in both topologies: a bridge
      * that lost its last host in a network must drop that network's flows. */

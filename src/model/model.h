@@ -101,6 +101,9 @@ void model_destroy(void);
 const struct vx_bridge *model_bridge(uint64_t dpid);
 const struct vx_network *model_network(uint32_t vni);
 const struct vx_router *model_router(const uint8_t mac[6]);
+/* Whether ARP requests for the addresses of 'net' are answered by flows in
+ * the datapath (its arp_responder, or the fabric's). */
+bool model_arp_in_datapath(const struct vx_network *net);
 /* The MAC of the router that network 'vni' belongs to, or false. */
 bool model_router_mac_of(uint32_t vni, uint8_t mac[6]);
 /* The host of network 'vni' with address 'ip', or NULL. */

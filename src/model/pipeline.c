@@ -9,7 +9,9 @@
 #include "proto/pkt.h"
 
 #define PRIO_GATEWAY 200
+#define PRIO_ARP_ANSWER 200             /* table 2, datapath ARP responder */
 #define PRIO_HOST 100
+#define PRIO_ARP_REST 1                 /* table 2: other ARP, to the controller */
 #define PRIO_MISS 0
 
 struct pipeline_ctx {
@@ -53,26 +55,35 @@ static void vni_set_add__(struct vni_set *s, uint32_t vni)
     s->v[s->n++] = vni;
 }
 
-static void local_host_flows__(struct pipeline_ctx *ctx, const struct vx_host *h, uint32_t port)
+/* Whether network 'vni' answers ARP in the datapath. */
+static bool arp_in_datapath__(uint32_t vni)
+{
+    const struct vx_network *net = model_network(vni);
+    return net && model_arp_in_datapath(net);
+}
+
+/* Table 0: ARP requests and DHCP of a local host to the controller (ARP
+ * only in controller mode: in datapath mode table 2 answers it). */
+static void classify_flows__(struct pipeline_ctx *ctx, const struct vx_host *h, uint32_t port,
+                             bool arp_datapath)
 {
     struct of_match m;
-    struct of_insts to_ctl, i;
-    uint8_t router_mac[6];
+    struct of_insts to_ctl;
 
     of_insts_init(&to_ctl);
     of_insts_output(&to_ctl, OFPP_CONTROLLER, OFPCML_NO_BUFFER);
-
-    /* Table 0: ARP requests.  Only requests: the controller answers every
-     * one, so no host ever needs to see (or send) a reply to another. */
-    of_match_init(&m);
-    of_match_set(&m, OFF_IN_PORT, port);
-    of_match_set_mac(&m, OFF_ETH_SRC, h->cfg.mac);
-    of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_ARP);
-    of_match_set(&m, OFF_ARP_OP, ARPOP_REQUEST);
-    add__(ctx, PIPELINE_T_CLASSIFY, PRIO_HOST, &m, &to_ctl);
-
-    /* Table 0: DHCP to the server port, whatever the destination address,
-     * so unicast RENEWING requests to the server identifier are caught too
+    /* Only requests: the controller answers every one, so no host ever
+     * needs to see (or send) a reply to another. */
+    if (!arp_datapath) {
+        of_match_init(&m);
+        of_match_set(&m, OFF_IN_PORT, port);
+        of_match_set_mac(&m, OFF_ETH_SRC, h->cfg.mac);
+        of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_ARP);
+        of_match_set(&m, OFF_ARP_OP, ARPOP_REQUEST);
+        add__(ctx, PIPELINE_T_CLASSIFY, PRIO_HOST, &m, &to_ctl);
+    }
+    /* DHCP to the server port, whatever the destination address, so
+     * unicast RENEWING requests to the server identifier are caught too
      * (RFC 2131 4.4.5). */
     of_match_init(&m);
     of_match_set(&m, OFF_IN_PORT, port);
@@ -81,20 +92,111 @@ static void local_host_flows__(struct pipeline_ctx *ctx, const struct vx_host *h
     of_match_set(&m, OFF_IP_PROTO, IPPROTO_UDP);
     of_match_set(&m, OFF_UDP_DST, 67);
     add__(ctx, PIPELINE_T_CLASSIFY, PRIO_HOST, &m, &to_ctl);
+}
 
-    /* Table 1: source validation. */
-    of_match_init(&m);
-    of_match_set(&m, OFF_IN_PORT, port);
-    of_match_set_mac(&m, OFF_ETH_SRC, h->cfg.mac);
-    of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_IP);
-    of_match_set(&m, OFF_IPV4_SRC, h->cfg.ip);
+/* Table 1: source validation of IPv4 (in_port, eth_src, ipv4_src) and, in
+ * datapath ARP mode, of ARP (in_port, eth_src, arp_sha, arp_spa): a
+ * spoofed sender matches nothing and is dropped, so it is never answered. */
+static void source_flows__(struct pipeline_ctx *ctx, const struct vx_host *h, uint32_t port,
+                           bool arp_datapath)
+{
+    struct of_match m;
+    struct of_insts i;
+    uint8_t router_mac[6];
+
     of_insts_init(&i);
     of_insts_set_field(&i, OFF_TUN_ID, h->cfg.vni);
     if (model_router_mac_of(h->cfg.vni, router_mac)) {
         of_insts_write_metadata(&i, mac_to_u64(router_mac), UINT64_MAX);
     }
     of_insts_goto(&i, PIPELINE_T_ROUTE);
+
+    of_match_init(&m);
+    of_match_set(&m, OFF_IN_PORT, port);
+    of_match_set_mac(&m, OFF_ETH_SRC, h->cfg.mac);
+    of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_IP);
+    of_match_set(&m, OFF_IPV4_SRC, h->cfg.ip);
     add__(ctx, PIPELINE_T_SOURCE, PRIO_HOST, &m, &i);
+    if (arp_datapath) {
+        of_match_init(&m);
+        of_match_set(&m, OFF_IN_PORT, port);
+        of_match_set_mac(&m, OFF_ETH_SRC, h->cfg.mac);
+        of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_ARP);
+        of_match_set(&m, OFF_ARP_SPA, h->cfg.ip);
+        of_match_set_mac(&m, OFF_ARP_SHA, h->cfg.mac);
+        add__(ctx, PIPELINE_T_SOURCE, PRIO_HOST, &m, &i);
+    }
+}
+
+static void local_host_flows__(struct pipeline_ctx *ctx, const struct vx_host *h, uint32_t port)
+{
+    bool arp_datapath = arp_in_datapath__(h->cfg.vni);
+
+    classify_flows__(ctx, h, port, arp_datapath);
+    source_flows__(ctx, h, port, arp_datapath);
+}
+
+/* Table 2, datapath ARP mode: a validated ARP request in network 'vni' for
+ * 'ip' becomes, in place, the reply from 'mac', sent back out of its port:
+ * eth_dst = eth_src, eth_src = mac, op = reply, tha/tpa = sha/spa,
+ * sha/spa = mac/ip (RFC 826). */
+static void arp_answer_flow__(struct pipeline_ctx *ctx, uint32_t vni, uint32_t ip,
+                              const uint8_t mac[6])
+{
+    struct of_match m;
+    struct of_insts i;
+
+    of_match_init(&m);
+    of_match_set(&m, OFF_TUN_ID, vni);
+    of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_ARP);
+    of_match_set(&m, OFF_ARP_OP, ARPOP_REQUEST);
+    of_match_set(&m, OFF_ARP_TPA, ip);
+    of_insts_init(&i);
+    of_insts_move(&i, OFF_ETH_SRC, OFF_ETH_DST);
+    of_insts_set_field(&i, OFF_ETH_SRC, mac_to_u64(mac));
+    of_insts_set_field(&i, OFF_ARP_OP, ARPOP_REPLY);
+    of_insts_move(&i, OFF_ARP_SHA, OFF_ARP_THA);
+    of_insts_move(&i, OFF_ARP_SPA, OFF_ARP_TPA);
+    of_insts_set_field(&i, OFF_ARP_SHA, mac_to_u64(mac));
+    of_insts_set_field(&i, OFF_ARP_SPA, ip);
+    of_insts_output(&i, OFPP_IN_PORT, 0);
+    add__(ctx, PIPELINE_T_ROUTE, PRIO_ARP_ANSWER, &m, &i);
+}
+
+/* The answers for local network 'vni' in datapath mode: every host of the
+ * network, and its gateway. */
+static void arp_answer_flows__(struct pipeline_ctx *ctx, uint32_t vni)
+{
+    const struct vx_network *net = model_network(vni);
+    struct cds_lfht_iter it;
+    const struct vx_host *h;
+
+    if (!net) {
+        return;
+    }
+    for (h = model_hosts_in_network(vni, &it); h; h = model_next_in_network(vni, &it)) {
+        arp_answer_flow__(ctx, vni, h->cfg.ip, h->cfg.mac);
+    }
+    if (net->cfg.gateway) {
+        uint8_t gw_mac[6];
+        model_gateway_mac(vni, gw_mac);
+        arp_answer_flow__(ctx, vni, net->cfg.gateway, gw_mac);
+    }
+}
+
+/* Table 2: validated ARP that no answer matched (an unknown target, a
+ * reply, a gratuitous ARP) goes to the controller, which counts it and
+ * answers what it can. */
+static void arp_rest_flow__(struct pipeline_ctx *ctx)
+{
+    struct of_match m;
+    struct of_insts i;
+
+    of_match_init(&m);
+    of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_ARP);
+    of_insts_init(&i);
+    of_insts_output(&i, OFPP_CONTROLLER, OFPCML_NO_BUFFER);
+    add__(ctx, PIPELINE_T_ROUTE, PRIO_ARP_REST, &m, &i);
 }
 
 static void router_flows__(struct pipeline_ctx *ctx, const struct vx_router *r)
@@ -224,10 +326,15 @@ void pipeline_compute(uint64_t dpid, pipeline_port_fn *port_fn, const void *aux,
     }
 
     /* Relevant networks: local ones, and those routed to from them. */
+    bool any_arp_datapath = false;
     for (size_t i = 0; i < local.n; i++) {
         uint8_t rmac[6];
         vni_set_add__(&relevant, local.v[i]);
         gateway_flow__(&ctx, local.v[i]);
+        if (arp_in_datapath__(local.v[i])) {
+            arp_answer_flows__(&ctx, local.v[i]);
+            any_arp_datapath = true;
+        }
         if (!model_router_mac_of(local.v[i], rmac)) {
             continue;
         }
@@ -252,6 +359,9 @@ void pipeline_compute(uint64_t dpid, pipeline_port_fn *port_fn, const void *aux,
         }
     }
 
+    if (any_arp_datapath) {
+        arp_rest_flow__(&ctx);
+    }
     for (size_t i = 0; i < relevant.n; i++) {
         uint32_t vni = relevant.v[i];
         for (h = model_hosts_in_network(vni, &it); h; h = model_next_in_network(vni, &it)) {

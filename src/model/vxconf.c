@@ -204,6 +204,41 @@ static bool parse_dns__(struct vxconf_reader *ctx, const config_setting_t *s, co
 }
 
 /* A network's optional settings: domain, mtu, lease_time. */
+const char *vxconf_arp_responder_name(enum vx_arp_responder a)
+{
+    return a == VX_ARP_DATAPATH ? "datapath" : "controller";
+}
+
+bool vxconf_arp_responder_from_string(const char *s, enum vx_arp_responder *a)
+{
+    if (!strcmp(s, "controller") || !strcmp(s, "datapath")) {
+        *a = !strcmp(s, "datapath") ? VX_ARP_DATAPATH : VX_ARP_CONTROLLER;
+        return true;
+    }
+    return false;
+}
+
+/* Reads "arp_responder" of 's' into '*a' if present.  Returns false, with
+ * an error, if it is not "controller" or "datapath". */
+static bool parse_arp_responder__(struct vxconf_reader *ctx, const config_setting_t *s,
+                                  const char *what, uint8_t *a)
+{
+    const char *v;
+    enum vx_arp_responder e;
+
+    if (!vxconf_get_string(s, "arp_responder", &v)) {
+        return true;
+    }
+    if (!vxconf_arp_responder_from_string(v, &e)) {
+        vx_errors_add(ctx->errs, "%s:%d: %s: arp_responder '%s' is not controller or datapath",
+                      ctx->file, config_setting_source_line(config_setting_get_member(s, "arp_responder")),
+                      what, v);
+        return false;
+    }
+    *a = (uint8_t)e;
+    return true;
+}
+
 static bool parse_network_options__(struct vxconf_reader *ctx, const config_setting_t *s,
                                     const char *what, struct vx_network_cfg *net)
 {
@@ -233,7 +268,7 @@ static bool parse_network_options__(struct vxconf_reader *ctx, const config_sett
     }
     net->mtu = (uint16_t)mtu;
     net->lease_time = (uint32_t)lease;
-    return ok;
+    return parse_arp_responder__(ctx, s, what, &net->arp_responder) && ok;
 }
 
 static bool parse_network__(struct vxconf_reader *ctx, const config_setting_t *s, char *what,
@@ -425,7 +460,7 @@ struct list_desc {
 
 static const char *const bridge_keys[] = { "dpid", "endpoint", "name", "tunnel_port", NULL };
 static const char *const network_keys[] = {
-    "id", "subnet", "gateway", "dns", "domain", "mtu", "lease_time", NULL
+    "id", "subnet", "gateway", "dns", "domain", "mtu", "lease_time", "arp_responder", NULL
 };
 static const char *const router_keys[] = { "mac", "networks", NULL };
 static const char *const host_keys[] = { "mac", "network", "bridge", "port", "ip", "name", NULL };
@@ -540,7 +575,9 @@ const struct vx_network_cfg *vxconf_find_network(const struct vx_config *cfg, ui
 static void check_root__(struct vxconf_reader *ctx, const config_setting_t *root,
                          const struct vxconf_extra *extra)
 {
-    static const char *const object_keys[] = { "bridges", "networks", "routers", "hosts", NULL };
+    static const char *const object_keys[] = {
+        "bridges", "networks", "routers", "hosts", "arp_responder", NULL
+    };
     int n = config_setting_length(root);
 
     for (int i = 0; extra && i < n; i++) {
@@ -581,6 +618,7 @@ bool vxconf_load(const char *file, struct vx_config *cfg, struct vx_errors *errs
         return false;
     }
     check_root__(&ctx, config_root_setting(&lc), extra);
+    parse_arp_responder__(&ctx, config_root_setting(&lc), "top level", &cfg->arp_responder);
     if (extra) {
         extra->parse(&ctx, config_root_setting(&lc), extra->aux);
     }

@@ -41,6 +41,15 @@ struct vx_bridge_cfg {
     int line;
 };
 
+/* Who answers ARP requests for a network's addresses (docs/config.md,
+ * arp_responder): the controller by packet-in, or flows in the datapath.
+ * A network's VX_ARP_DEFAULT takes the fabric's setting, whose own
+ * VX_ARP_DEFAULT means the controller. */
+enum vx_arp_responder { VX_ARP_DEFAULT, VX_ARP_CONTROLLER, VX_ARP_DATAPATH };
+/* "controller"/"datapath" <-> the enum; the parser refuses anything else. */
+const char *vxconf_arp_responder_name(enum vx_arp_responder);
+bool vxconf_arp_responder_from_string(const char *, enum vx_arp_responder *);
+
 struct vx_network_cfg {
     uint32_t vni;
     uint32_t subnet;            /* host order, host bits clear */
@@ -51,6 +60,7 @@ struct vx_network_cfg {
     char domain[VX_DOMAIN_MAX];
     uint16_t mtu;
     uint32_t lease_time;
+    uint8_t arp_responder;      /* enum vx_arp_responder */
     int line;
 };
 
@@ -72,6 +82,7 @@ struct vx_host_cfg {
 };
 
 struct vx_config {
+    uint8_t arp_responder;      /* the fabric's default: enum vx_arp_responder */
     size_t n_bridges, n_networks, n_routers, n_hosts;
     struct vx_bridge_cfg *bridges;
     struct vx_network_cfg *networks;

@@ -2,6 +2,7 @@
  * article's topology (conf/vxfabric.conf), in ovs-ofctl syntax. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <urcu-qsbr.h>
 
 #include "model/model.h"
@@ -30,7 +31,9 @@ static bool no_ports(const void *aux, const char *name, uint32_t *port)
     return false;
 }
 
-static void load_article(void)
+/* Loads the article's fabric, with the fabric's arp_responder 'fabric'
+ * and, if 'net1' is not VX_ARP_DEFAULT, network 1's. */
+static void load_with(enum vx_arp_responder fabric, enum vx_arp_responder net1)
 {
     struct vx_config cfg;
     struct vx_errors errs = { 0, 0, NULL };
@@ -39,8 +42,27 @@ static void load_article(void)
     rcu_register_thread();
     model_init();
     cr_assert(vxconf_load(SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs, NULL));
+    cfg.arp_responder = (uint8_t)fabric;
+    cfg.networks[0].arp_responder = (uint8_t)net1;
+    cr_assert_eq(cfg.networks[0].vni, 1);
     model_apply(&cfg, &aff, NULL);
     dpid_set_clear(&aff);
+}
+
+static void load_article(void)
+{
+    load_with(VX_ARP_DEFAULT, VX_ARP_DEFAULT);
+}
+
+static void load_article_datapath(void)
+{
+    load_with(VX_ARP_DATAPATH, VX_ARP_DEFAULT);
+}
+
+/* The fabric answers by packet-in, network 1 overrides it. */
+static void load_article_net1_datapath(void)
+{
+    load_with(VX_ARP_CONTROLLER, VX_ARP_DATAPATH);
 }
 
 static char *render(uint64_t dpid, pipeline_port_fn *fn)
@@ -76,6 +98,12 @@ static char *read_file(const char *path)
 static void assert_golden(uint64_t dpid, pipeline_port_fn *fn, const char *file)
 {
     char *got = render(dpid, fn);
+    if (getenv("VX_GOLDEN_WRITE")) {    /* for a new golden file: review it before committing */
+        FILE *f = fopen(file, "w");
+        cr_assert_not_null(f, "%s", file);
+        fputs(got, f);
+        fclose(f);
+    }
     char *want = read_file(file);
     if (strcmp(got, want)) {
         fprintf(stderr, "---- got ----\n%s---- want (%s) ----\n%s", got, file, want);
@@ -94,6 +122,28 @@ Test(pipeline, article_hv1, .init = load_article)
 Test(pipeline, article_hv2, .init = load_article)
 {
     assert_golden(0x4e7879903e4cULL, ports_hv2, SOURCE_DIR "/test/model/golden/article-hv2.flows");
+}
+
+/* #20: arp_responder = "datapath": ARP leaves table 0, is validated in
+ * table 1 (in_port, eth_src, arp_sha, arp_spa) and answered in table 2
+ * for every host of each local network and its gateway. */
+Test(pipeline, article_hv1_arp_datapath, .init = load_article_datapath)
+{
+    assert_golden(0x32d1f6ddc94fULL, ports_hv1,
+                  SOURCE_DIR "/test/model/golden/article-hv1-arp-datapath.flows");
+}
+
+Test(pipeline, article_hv2_arp_datapath, .init = load_article_datapath)
+{
+    assert_golden(0x4e7879903e4cULL, ports_hv2,
+                  SOURCE_DIR "/test/model/golden/article-hv2-arp-datapath.flows");
+}
+
+/* A network's own setting overrides the fabric's: only network 1 changes. */
+Test(pipeline, network_overrides_fabric, .init = load_article_net1_datapath)
+{
+    assert_golden(0x32d1f6ddc94fULL, ports_hv1,
+                  SOURCE_DIR "/test/model/golden/article-hv1-arp-net1-datapath.flows");
 }
 
 Test(pipeline, invariants, .init = load_article)
