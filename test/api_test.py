@@ -157,6 +157,12 @@ def main():
         expect("create network", call(base, "PUT", "/v1/networks/9", net), 201, contains='"mtu":1400')
         expect("network idempotent", call(base, "PUT", "/v1/networks/9", net), 200)
         expect("get network", call(base, "GET", "/v1/networks/9"), 200, contains='"subnet":"172.31.9.0/24"')
+        expect("network answers ARP in the datapath",
+               call(base, "PUT", "/v1/networks/9", dict(net, arp_responder="datapath")), 200,
+               contains='"arp_responder":"datapath"')
+        expect("arp_responder malformed",
+               call(base, "PUT", "/v1/networks/9", dict(net, arp_responder="kernel")), 400, "arp_responder")
+        expect("back to the fabric's", call(base, "PUT", "/v1/networks/9", net), 200)
         expect("gateway outside subnet", call(base, "PUT", "/v1/networks/10",
                                               {"subnet": "172.31.10.0/24", "gateway": "172.31.11.1"}),
                400, "gateway", "outside subnet")

@@ -128,6 +128,10 @@ static json_t *network_json__(const struct vx_network_cfg *n)
     if (n->domain[0]) {
         json_object_set_new(j, "domain", json_string(n->domain));
     }
+    if (n->arp_responder != VX_ARP_DEFAULT) {       /* absent: the fabric's */
+        json_object_set_new(j, "arp_responder",
+                            json_string(vxconf_arp_responder_name(n->arp_responder)));
+    }
     return j;
 }
 
@@ -219,7 +223,9 @@ static bool bridge_from_json__(json_t *j, struct vx_bridge_cfg *b, struct api_er
 
 static bool network_from_json__(json_t *j, struct vx_network_cfg *n, struct api_error *e)
 {
-    static const char *const known[] = { "subnet", "gateway", "dns", "domain", "mtu", "lease_time", "id", NULL };
+    static const char *const known[] = {
+        "subnet", "gateway", "dns", "domain", "mtu", "lease_time", "id", "arp_responder", NULL
+    };
     unsigned int prefix;
     long long mtu = VX_MTU_DEFAULT, lease = VX_LEASE_DEFAULT;
 
@@ -258,6 +264,13 @@ static bool network_from_json__(json_t *j, struct vx_network_cfg *n, struct api_
     if (!get_int__(j, "mtu", VX_MTU_MIN, VX_MTU_MAX, &mtu, e) || !get_int__(j, "lease_time", VX_LEASE_MIN, VX_LEASE_MAX, &lease, e)) {
         return false;
     }
+    json_t *arp = json_object_get(j, "arp_responder");
+    enum vx_arp_responder mode = VX_ARP_DEFAULT;
+    if (arp && (!json_is_string(arp) || !vxconf_arp_responder_from_string(json_string_value(arp), &mode))) {
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, "arp_responder",
+                             "'arp_responder' must be \"controller\" or \"datapath\"");
+    }
+    n->arp_responder = (uint8_t)mode;
     n->mtu = (uint16_t)mtu;
     n->lease_time = (uint32_t)lease;
     return true;

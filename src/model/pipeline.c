@@ -8,6 +8,7 @@
 #include "proto/ofp_wire.h"
 #include "proto/pkt.h"
 
+#define PRIO_GATEWAY_ECHO 210           /* table 2, datapath mode: echo replies */
 #define PRIO_GATEWAY 200
 #define PRIO_ARP_ANSWER 200             /* table 2, datapath ARP responder */
 #define PRIO_HOST 100
@@ -225,9 +226,37 @@ static void router_flows__(struct pipeline_ctx *ctx, const struct vx_router *r)
     }
 }
 
+/* Table 2, datapath ARP mode: an echo request to the gateway of network
+ * 'net' becomes, in place, the gateway's echo reply (RFC 792), so the
+ * gateway answers pings while the controller is down, as it answers ARP.
+ * OVS fixes the IP and ICMP checksums after set_field. */
+static void gateway_echo_flow__(struct pipeline_ctx *ctx, const struct vx_network *net)
+{
+    struct of_match m;
+    struct of_insts i;
+    uint8_t gw_mac[6];
+
+    model_gateway_mac(net->cfg.vni, gw_mac);
+    of_match_init(&m);
+    of_match_set(&m, OFF_TUN_ID, net->cfg.vni);
+    of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_IP);
+    of_match_set(&m, OFF_IP_PROTO, IPPROTO_ICMP);
+    of_match_set(&m, OFF_IPV4_DST, net->cfg.gateway);
+    of_match_set(&m, OFF_ICMPV4_TYPE, ICMP_ECHO);
+    of_insts_init(&i);
+    of_insts_move(&i, OFF_ETH_SRC, OFF_ETH_DST);
+    of_insts_set_field(&i, OFF_ETH_SRC, mac_to_u64(gw_mac));
+    of_insts_move(&i, OFF_IPV4_SRC, OFF_IPV4_DST);
+    of_insts_set_field(&i, OFF_IPV4_SRC, net->cfg.gateway);
+    of_insts_set_field(&i, OFF_ICMPV4_TYPE, ICMP_ECHOREPLY);
+    of_insts_output(&i, OFPP_IN_PORT, 0);
+    add__(ctx, PIPELINE_T_ROUTE, PRIO_GATEWAY_ECHO, &m, &i);
+}
+
 /* Table 2: ICMP to a local network's gateway goes to the controller, which
- * answers pings for it.  Matching tun_id means the source was validated by
- * table 1; one flow per local network, whatever the gateway's MAC. */
+ * answers pings for it (in datapath mode, echo requests are answered by a
+ * flow first).  Matching tun_id means the source was validated by table 1;
+ * one flow per local network, whatever the gateway's MAC. */
 static void gateway_flow__(struct pipeline_ctx *ctx, uint32_t vni)
 {
     const struct vx_network *net = model_network(vni);
@@ -236,6 +265,9 @@ static void gateway_flow__(struct pipeline_ctx *ctx, uint32_t vni)
 
     if (!net || !net->cfg.gateway) {
         return;
+    }
+    if (model_arp_in_datapath(net)) {
+        gateway_echo_flow__(ctx, net);
     }
     of_match_init(&m);
     of_match_set(&m, OFF_TUN_ID, vni);

@@ -339,19 +339,20 @@ void of_insts_format(const struct of_insts *insts, struct vxbuf *out)
             case OFF_ARP_SPA: case OFF_ARP_TPA:
                 ip_to_str((uint32_t)a->value, v);
                 break;
-            case OFF_ARP_OP:
+            case OFF_ARP_OP: case OFF_ICMPV4_TYPE: case OFF_ICMPV4_CODE:
                 snprintf(v, sizeof v, "%llu", (unsigned long long)a->value);
                 break;
             default:
                 snprintf(v, sizeof v, "0x%llx", (unsigned long long)a->value);
                 break;
             }
-            const char *name = of_field_get(a->field)->name;
-            if (a->field == OFF_ETH_SRC) {
-                name = "eth_src";
-            } else if (a->field == OFF_ETH_DST) {
-                name = "eth_dst";
-            }
+            /* ovs-ofctl names some fields differently in set_field. */
+            static const char *const set_names[OFF_N_FIELDS] = {
+                [OFF_ETH_SRC] = "eth_src", [OFF_ETH_DST] = "eth_dst",
+                [OFF_IPV4_SRC] = "ip_src", [OFF_IPV4_DST] = "ip_dst",
+            };
+            const char *name = set_names[a->field] ? set_names[a->field]
+                                                   : of_field_get(a->field)->name;
             snprintf(s, sizeof s, "set_field:%s->%s", v, name);
             break;
         }

@@ -166,6 +166,27 @@ Test(config, malformed_values)
                     "router #1: 'mac' must be a MAC");
 }
 
+/* #20: arp_responder at the top level and per network. */
+Test(config, arp_responder)
+{
+    struct vx_config cfg;
+    struct vx_errors errs = { 0, 0, NULL };
+
+    write_conf("arp_responder = \"datapath\";\n" BRIDGES
+               "networks = ( { id = 1; subnet = \"10.0.0.0/24\"; arp_responder = \"controller\"; },\n"
+               "             { id = 2; subnet = \"10.0.1.0/24\"; } );\n");
+    cr_assert(load(path, &cfg, &errs));
+    cr_assert_eq(cfg.arp_responder, VX_ARP_DATAPATH);
+    cr_assert_eq(cfg.networks[0].arp_responder, VX_ARP_CONTROLLER);
+    cr_assert_eq(cfg.networks[1].arp_responder, VX_ARP_DEFAULT, "takes the fabric's");
+    vxconf_free(&cfg);
+    unlink(path);
+    assert_rejected("arp_responder = \"kernel\";\n" BRIDGES,
+                    "top level: arp_responder 'kernel' is not controller or datapath");
+    assert_rejected(BRIDGES "networks = ( { id = 1; subnet = \"10.0.0.0/24\"; arp_responder = \"x\"; } );\n",
+                    ":3: network 1: arp_responder 'x' is not controller or datapath");
+}
+
 Test(config, syntax_and_unknown_keys)
 {
     assert_rejected("bridges = ( { dpid = ; } );\n", ":1: syntax error");
