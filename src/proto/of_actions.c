@@ -94,12 +94,32 @@ static enum ofperr set_field_pull__(const struct vxtlv *t, struct of_action *a)
     return 0;
 }
 
-/* The field an OXM header names, for a move: one of ours with an NXM name,
- * whole (no mask). */
+/* The NXM (class, field) of the fields a move may name: Open vSwitch
+ * writes a move's fields back with these headers in FLOW stats even when
+ * it was given OXM ones (ovs-fields(7)), so both must decode alike. */
+static const struct { uint16_t cls; uint8_t field; uint8_t f; } nxm_aliases__[] = {
+    { OFPXMC_NXM_0, 1, OFF_ETH_DST }, { OFPXMC_NXM_0, 2, OFF_ETH_SRC },
+    { OFPXMC_NXM_0, 7, OFF_IPV4_SRC }, { OFPXMC_NXM_0, 8, OFF_IPV4_DST },
+    { OFPXMC_NXM_0, 16, OFF_ARP_SPA }, { OFPXMC_NXM_0, 17, OFF_ARP_TPA },
+    { OFPXMC_NXM_1, 17, OFF_ARP_SHA }, { OFPXMC_NXM_1, 18, OFF_ARP_THA },
+};
+
+/* The field an OXM or NXM header names, for a move: one of ours with an
+ * NXM name, whole (no mask). */
 static bool move_field__(uint32_t h, enum of_field *f)
 {
-    return !OXM_HASMASK(h) && of_field_from_oxm((uint16_t)OXM_CLASS(h), (uint8_t)OXM_FIELD(h), f)
-           && of_field_get(*f)->nxm && OXM_LENGTH(h) == of_field_get(*f)->size;
+    uint16_t cls = (uint16_t)OXM_CLASS(h);
+    uint8_t field = (uint8_t)OXM_FIELD(h);
+    bool known = of_field_from_oxm(cls, field, f);
+
+    for (size_t i = 0; !known && i < ARRAY_SIZE(nxm_aliases__); i++) {
+        if (nxm_aliases__[i].cls == cls && nxm_aliases__[i].field == field) {
+            *f = (enum of_field)nxm_aliases__[i].f;
+            known = true;
+        }
+    }
+    return known && !OXM_HASMASK(h) && of_field_get(*f)->nxm
+           && OXM_LENGTH(h) == of_field_get(*f)->size;
 }
 
 /* Decodes a Nicira experimenter action: NXAST_REG_MOVE of a whole field

@@ -25,6 +25,13 @@ vm_field() {  # vm_field VM COLUMN(2..6)
     awk -v vm="$1" -v c="$2" '$1 == vm { print $c }' <<<"$VMS"
 }
 
+# VX_LAB_ARP=datapath runs the whole lab with the datapath ARP responder.
+ARP_MODE=${VX_LAB_ARP:-controller}
+# Flows per bridge of the article's fabric: 40 in controller mode; in
+# datapath mode table 0 loses 6 ARP flows and tables 1 and 2 gain 6 ARP
+# validations, 15 answers, 3 gateway echo replies and 1 catch-all.
+if [ "$ARP_MODE" = datapath ]; then ARTICLE_FLOWS=59; else ARTICLE_FLOWS=40; fi
+
 setup() {
     lab_init
     STATE_DIR=$LAB/state
@@ -35,7 +42,7 @@ setup() {
     # The API's settings go at the top: scenarios edit the host list at the end.
     sed -e "s|^state_dir = .*|state_dir = \"$STATE_DIR\";\napi_store = \"$LAB/api.db\";|" \
         -e "s|^api_listen = .*|api_listen = \"tcp:127.0.0.1:$API_PORT\";|" \
-        -e "s|^echo_interval_ms = .*|echo_interval_ms = 1000;\nmax_flow_stats = 20000;|" \
+        -e "s|^echo_interval_ms = .*|echo_interval_ms = 1000;\nmax_flow_stats = 20000;\narp_responder = \"$ARP_MODE\";|" \
         -e "s|^workers = .*|workers = 2;|" \
         "$ROOT_DIR/conf/vxfabric.conf" >"$CONF"
     hv_create hv1 $HV1_DPID 192.168.1.216
@@ -103,7 +110,8 @@ t_flows_equal_desired() {
     for hv in hv1 hv2; do
         switch_equals_desired "$hv" || return 1
         n=$(grep -c . "$LAB/desired.$hv")
-        expect "$hv: the article's pipeline is 40 flows (got $n)" test "$n" = 40 || return 1
+        expect "$hv: the article's pipeline is $ARTICLE_FLOWS flows ($ARP_MODE ARP; got $n)" \
+            test "$n" = "$ARTICLE_FLOWS" || return 1
     done
 }
 
@@ -200,7 +208,11 @@ t_same_network_ping() {
         expect "$src resolved $dst's MAC" test "$(neigh_mac "$src" "$(vm_field "$dst" 6)")" = "$(vm_field "$dst" 3)" || return 1
     done
     ctl_dump
-    expect "ARP replies were sent by the controller" test "$(counter arp_replies)" -ge 6
+    if [ "$ARP_MODE" = datapath ]; then
+        expect "ARP was answered in the datapath, not by packet-in" test "$(counter arp_replies)" = 0
+    else
+        expect "ARP replies were sent by the controller" test "$(counter arp_replies)" -ge 6
+    fi
 }
 
 t_isolation_overlapping() {
@@ -246,7 +258,12 @@ t_gateway_ping() {
     expect "vm3 (net 2, no router) pings its gateway 10.0.0.253" grep -q " 0% packet loss" <<<"$out" || { log "$out"; return 1; }
     expect "vm3 resolved its gateway to the VNI-derived MAC" test "$(neigh_mac vm3 10.0.0.253)" = 02:76:78:00:00:02 || return 1
     ctl_dump
-    expect "replies counted" test "$(counter icmp_echo_replies)" -ge 6
+    if [ "$ARP_MODE" = datapath ]; then
+        expect "echo replies came from the datapath, none from the controller" \
+            test "$(counter icmp_echo_replies)" = 0
+    else
+        expect "replies counted" test "$(counter icmp_echo_replies)" -ge 6
+    fi
 }
 
 t_traceroute() {
@@ -337,8 +354,14 @@ t_reload_add_host() {
     d1=$(comm -23 "$LAB/r1.hv1.before" "$LAB/r1.hv1.after" | grep -c .)
     a2=$(comm -13 "$LAB/r1.hv2.before" "$LAB/r1.hv2.after" | grep -c .)
     d2=$(comm -23 "$LAB/r1.hv2.before" "$LAB/r1.hv2.after" | grep -c .)
-    expect "hv1: +4 -0 flows (got +$a1 -$d1)" test "$a1/$d1" = 4/0 || return 1
-    expect "hv2: +1 -0 flows (got +$a2 -$d2)" test "$a2/$d2" = 1/0 || return 1
+    # Controller ARP: ARP and DHCP to the controller, source validation,
+    # delivery on hv1; delivery on hv2.  Datapath ARP: DHCP, two source
+    # validations (IPv4, ARP), delivery and the answer for 10.0.0.13 on
+    # hv1; delivery and the answer on hv2 (it has hosts in network 1).
+    local want1=4/0 want2=1/0
+    [ "$ARP_MODE" = datapath ] && { want1=5/0; want2=2/0; }
+    expect "hv1: +$want1 flows (got +$a1 -$d1)" test "$a1/$d1" = "$want1" || return 1
+    expect "hv2: +$want2 flows (got +$a2 -$d2)" test "$a2/$d2" = "$want2" || return 1
     expect "hv1's new flows are all vm13's" \
         bash -c "comm -13 '$LAB/r1.hv1.before' '$LAB/r1.hv1.after' | grep -v -e 02:00:00:00:00:13 -e 10.0.0.13 | grep -q . && exit 1 || exit 0" || return 1
     expect "vm13 gets its lease" dhcp vm13 || return 1
@@ -488,6 +511,50 @@ t_hostile_clients() {
     expect "refusals counted" test "$(counter hs_protocol_error)" -ge 1 -a "$(counter hs_incompatible)" -ge 1
 }
 
+set_arp_mode() {  # set_arp_mode controller|datapath: by reload, then wait for both bridges
+    conf_edit "import re; s = re.sub(r'(?m)^arp_responder = .*$', 'arp_responder = \"$1\";', s)"
+    reload
+    wait_until 30 ctl_flows_synced hv1 && wait_until 30 ctl_flows_synced hv2
+}
+
+arp_answer() {  # arp_answer VM SENDER_IP TARGET_IP: the MAC that answered, or fails
+    in_ns "$1" python3 "$E2E_DIR/arpq.py" eth0 "$2" "$3"
+}
+
+t_arp_datapath() {
+    # #20: with arp_responder = datapath, ARP survives the controller.
+    local vm n
+    expect "switched to datapath ARP" set_arp_mode datapath || return 1
+    n=$(hv_flows hv1 | grep -c "arp_op=1 actions=move")
+    expect "hv1 answers 15 addresses (12 hosts of its 3 networks, 3 gateways; got $n)" test "$n" = 15 || return 1
+    expect "vxfabricd stopped" ctl_stop || return 1
+    for vm in vm1 vm3 vm7 vm9 vm11; do in_ns "$vm" ip neigh flush dev eth0; done
+    expect "controller down: vm1 pings vm7 across hypervisors" \
+        in_ns vm1 ping -c 3 -i 0.2 -W 2 -q 10.0.0.4 >/dev/null || return 1
+    expect "vm1 resolved 10.0.0.4 to vm7" test "$(neigh_mac vm1 10.0.0.4)" = "$(vm_field vm7 3)" || return 1
+    expect "controller down: routed ping, network 1 -> 3" \
+        in_ns vm1 ping -c 3 -i 0.2 -W 2 -q 192.168.5.3 >/dev/null || return 1
+    expect "controller down: vm1 pings its gateway" \
+        in_ns vm1 ping -c 3 -i 0.2 -W 2 -q 10.0.0.254 >/dev/null || return 1
+    expect "controller down: vm3 (net 2) pings 10.0.0.4" \
+        in_ns vm3 ping -c 3 -i 0.2 -W 2 -q 10.0.0.4 >/dev/null || return 1
+    expect "isolation: vm3 resolved 10.0.0.4 to vm9, not vm7" \
+        test "$(neigh_mac vm3 10.0.0.4)" = "$(vm_field vm9 3)" || return 1
+    expect "the answer comes from the datapath (control case)" \
+        test "$(arp_answer vm1 10.0.0.1 10.0.0.5)" = "$(vm_field vm8 3)" || return 1
+    expect "no answer for the other network's gateway (10.0.0.253 is network 2's)" \
+        bash -c "! ip netns exec $(ns_name vm1) python3 $E2E_DIR/arpq.py eth0 10.0.0.1 10.0.0.253" || return 1
+    expect "no answer for a host of network 3 (reached by routing, not ARP)" \
+        bash -c "! ip netns exec $(ns_name vm1) python3 $E2E_DIR/arpq.py eth0 10.0.0.1 192.168.5.3" || return 1
+    expect "no answer to a spoofed sender (10.0.0.9 is not vm1's)" \
+        bash -c "! ip netns exec $(ns_name vm1) python3 $E2E_DIR/arpq.py eth0 10.0.0.9 10.0.0.4" || return 1
+    ctl_start "$CONF"
+    expect "switches back" wait_until 30 connected_twice || return 1
+    expect "hv1 in sync" wait_until 30 ctl_flows_synced hv1 || return 1
+    expect "hv2 in sync" wait_until 30 ctl_flows_synced hv2 || return 1
+    expect "back to $ARP_MODE ARP" set_arp_mode "$ARP_MODE"
+}
+
 ctl_rss_mib() { awk '/^VmRSS/ { print int($2 / 1024) }' "/proc/$CTL_PID/status"; }
 reconnects() { grep -c "br0<->unix:.*: connected" "${HV_DIR[$1]}/log/ovs-vswitchd.log"; }
 
@@ -553,7 +620,7 @@ t_clean_shutdown() {
 
 ALL="handshake ports_by_name flows_equal_desired survives_echo
      dhcp_every_vm dhcp_unicast_renewal same_network_ping isolation_overlapping routing
-     gateway_ping traceroute
+     gateway_ping traceroute arp_datapath
      controller_restart reload_add_host reload_touches_only_concerned
      reload_remove_host api_host_lifecycle api_touches_only_concerned
      bad_reload_keeps_model hostile_clients hostile_load fd_exhaustion ovs_restart
