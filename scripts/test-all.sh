@@ -5,7 +5,8 @@
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. the model's concurrency stress test under ThreadSanitizer;
 #   4. a short libFuzzer run of every target (clang), when available;
-#   5. the end-to-end lab on real Open vSwitch, with the ASan/UBSan daemon.
+#   5. the end-to-end lab on real Open vSwitch, with the ASan/UBSan daemon,
+#      twice: ARP answered by the controller, then in the datapath.
 # A stage whose prerequisite is missing (clang, root) returns 77 and is
 # counted as skipped, never as passed; under CI (VX_CI=1, set by .ci/run)
 # a skipped stage fails the suite.  Prints one closing line
@@ -90,14 +91,16 @@ e2e() {
         echo "SKIP: the end-to-end lab needs root (network namespaces)"
         return $SKIP
     fi
-    VXFABRICD=$ROOT/build-asan/vxfabricd ASAN_OPTIONS=detect_leaks=1 bash test/e2e/fabric.sh
+    VX_LAB_ARP=${1:-controller} VXFABRICD=$ROOT/build-asan/vxfabricd ASAN_OPTIONS=detect_leaks=1 \
+        bash test/e2e/fabric.sh
 }
 
 stage "unit tests" unit
 stage "unit tests under ASan+UBSan" unit_asan
 stage "model stress under TSan" stress_tsan
 stage "fuzzing" fuzz_smoke
-stage "end-to-end lab" e2e
+stage "end-to-end lab" e2e controller
+stage "end-to-end lab, datapath ARP responder" e2e datapath
 
 [ ${#failed[@]} -gt 0 ] && echo "failed stages: ${failed[*]}"
 [ ${#skipped[@]} -gt 0 ] && echo "skipped stages: ${skipped[*]}"

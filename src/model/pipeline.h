@@ -30,6 +30,16 @@
  *           article's printed remote flows did not, which leaks between
  *           overlapping networks.  Miss: drop.
  *
+ * With arp_responder = datapath (fabric-wide or per network; #20), ARP no
+ * longer goes to the controller from table 0.  Table 1 validates it like
+ * IPv4: (in_port, eth_src, arp_sha, arp_spa) of a local host sets tun_id
+ * and goes to table 2, where one flow per (local network, address to
+ * answer: its hosts and gateway) turns the request into the reply in place
+ * (NXAST_REG_MOVE and set_field) and sends it back out of IN_PORT, and an
+ * echo request to the gateway becomes its echo reply.  Any other validated
+ * ARP goes to the controller (one table-2 flow).  ARP and gateway pings
+ * then work while the controller is down; see docs/arp-responder.md.
+ *
  * Port numbers come from the switch (PORT_DESC/PORT_STATUS) by name; a host
  * configured by port number uses that number.  Hosts whose port is not
  * (yet) on the switch get no local flows; without the tunnel port, no

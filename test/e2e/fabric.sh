@@ -625,6 +625,8 @@ ALL="handshake ports_by_name flows_equal_desired survives_echo
      reload_remove_host api_host_lifecycle api_touches_only_concerned
      bad_reload_keeps_model hostile_clients hostile_load fd_exhaustion ovs_restart
      clean_shutdown"
+# Sourced (bench/arp_storm.sh): only the definitions.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
 setup
 for t in ${*:-$ALL}; do run_test "$t" "t_$t"; done
 summary
