@@ -46,9 +46,12 @@ for run in $(seq "$RUNS"); do
     done
 done
 echo "medians over $RUNS runs of $SECONDS_PER_RUN s:"
-for mode in controller datapath; do
-    grep "^$mode " "$LAB/storm.results" | awk -v m="$mode" '
-        { p[NR] = $3; r[NR] = $5; s[NR] = $7 }
-        END { n = asort(p); asort(r); asort(s); k = int((n + 1) / 2);
-              printf "%-10s pktin/s %8.0f  replies/s %8.0f  sent/s %8.0f\n", m, p[k], r[k], s[k] }'
-done
+python3 - "$LAB/storm.results" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+for mode in ("controller", "datapath"):
+    r = [x for x in rows if x[0] == mode]
+    med = lambda i: statistics.median(float(x[i].rstrip("%")) for x in r)
+    print("%-10s pktin/s %8.0f  replies/s %8.0f  sent/s %8.0f  generators %3.0f%% of a core"
+          % (mode, med(2), med(4), med(6), med(8)))
+PY
