@@ -30,7 +30,13 @@ def start(daemon, src, extra=""):
     f = tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False)
     f.write(conf)
     f.close()
-    proc = subprocess.Popen([daemon, "--config", f.name, "--listen", "tcp:127.0.0.1:%d" % of],
+    return launch(daemon, f.name, api, of)
+
+
+def launch(daemon, conf, api, of):
+    """Starts vxfabricd on config file 'conf' whose API listens on 'api';
+    returns when the API accepts connections."""
+    proc = subprocess.Popen([daemon, "--config", conf, "--listen", "tcp:127.0.0.1:%d" % of],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     for _ in range(100):
         try:
@@ -38,7 +44,7 @@ def start(daemon, src, extra=""):
             break
         except OSError:
             time.sleep(0.05)
-    return proc, "http://127.0.0.1:%d" % api, f.name
+    return proc, "http://127.0.0.1:%d" % api, conf
 
 
 def call(base, method, path, body=None, token=None, raw=None):

@@ -9,27 +9,14 @@ snapshot still gets every stored change that applies.
 import json
 import os
 import re
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from api_test import start, call  # noqa: E402
+import api_test  # noqa: E402
+from api_test import start, call, check  # noqa: E402
 from vxtestlib import free_port  # noqa: E402
-
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, detail))
 
 
 def rows(db, table):
@@ -98,8 +85,8 @@ def main():
           hosts["1/da:1d:64:e8:e6:86"]["ip"] == "10.0.0.129" and "1/ba:ce:a6:08:b6:67" not in hosts,
           str(hosts.get("1/da:1d:64:e8:e6:86")))
     stop(proc)
-    print("store: %d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    print("store: %d passed, %d failed" % (api_test.passed, api_test.failed))
+    sys.exit(1 if api_test.failed else 0)
 
 
 def call_host(state, key):
@@ -112,15 +99,7 @@ def call_host(state, key):
 def start_with(daemon, conf):
     """Starts vxfabricd on an existing config file (its api_listen kept)."""
     api = int(re.search(r'api_listen = "tcp:127.0.0.1:(\d+)"', open(conf).read()).group(1))
-    proc = subprocess.Popen([daemon, "--config", conf, "--listen", "tcp:127.0.0.1:%d" % free_port()],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", api), timeout=0.1).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    return proc, "http://127.0.0.1:%d" % api, conf
+    return api_test.launch(daemon, conf, api, free_port())
 
 
 if __name__ == "__main__":

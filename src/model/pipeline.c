@@ -137,6 +137,23 @@ static void local_host_flows__(struct pipeline_ctx *ctx, const struct vx_host *h
     source_flows__(ctx, h, port, arp_datapath);
 }
 
+/* The start of a reply built in place from the request: back to the
+ * sender (eth_dst = eth_src), from 'mac'. */
+static void reply_start__(struct of_insts *i, const uint8_t mac[6])
+{
+    of_insts_init(i);
+    of_insts_move(i, OFF_ETH_SRC, OFF_ETH_DST);
+    of_insts_set_field(i, OFF_ETH_SRC, mac_to_u64(mac));
+}
+
+/* Sends the reply out of the port the request came in by. */
+static void reply_add__(struct pipeline_ctx *ctx, uint16_t prio, const struct of_match *m,
+                        struct of_insts *i)
+{
+    of_insts_output(i, OFPP_IN_PORT, 0);
+    add__(ctx, PIPELINE_T_ROUTE, prio, m, i);
+}
+
 /* Table 2, datapath ARP mode: a validated ARP request in network 'vni' for
  * 'ip' becomes, in place, the reply from 'mac', sent back out of its port:
  * eth_dst = eth_src, eth_src = mac, op = reply, tha/tpa = sha/spa,
@@ -152,16 +169,13 @@ static void arp_answer_flow__(struct pipeline_ctx *ctx, uint32_t vni, uint32_t i
     of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_ARP);
     of_match_set(&m, OFF_ARP_OP, ARPOP_REQUEST);
     of_match_set(&m, OFF_ARP_TPA, ip);
-    of_insts_init(&i);
-    of_insts_move(&i, OFF_ETH_SRC, OFF_ETH_DST);
-    of_insts_set_field(&i, OFF_ETH_SRC, mac_to_u64(mac));
+    reply_start__(&i, mac);
     of_insts_set_field(&i, OFF_ARP_OP, ARPOP_REPLY);
     of_insts_move(&i, OFF_ARP_SHA, OFF_ARP_THA);
     of_insts_move(&i, OFF_ARP_SPA, OFF_ARP_TPA);
     of_insts_set_field(&i, OFF_ARP_SHA, mac_to_u64(mac));
     of_insts_set_field(&i, OFF_ARP_SPA, ip);
-    of_insts_output(&i, OFPP_IN_PORT, 0);
-    add__(ctx, PIPELINE_T_ROUTE, PRIO_ARP_ANSWER, &m, &i);
+    reply_add__(ctx, PRIO_ARP_ANSWER, &m, &i);
 }
 
 /* The answers for local network 'vni' in datapath mode: every host of the
@@ -243,14 +257,11 @@ static void gateway_echo_flow__(struct pipeline_ctx *ctx, const struct vx_networ
     of_match_set(&m, OFF_IP_PROTO, IPPROTO_ICMP);
     of_match_set(&m, OFF_IPV4_DST, net->cfg.gateway);
     of_match_set(&m, OFF_ICMPV4_TYPE, ICMP_ECHO);
-    of_insts_init(&i);
-    of_insts_move(&i, OFF_ETH_SRC, OFF_ETH_DST);
-    of_insts_set_field(&i, OFF_ETH_SRC, mac_to_u64(gw_mac));
+    reply_start__(&i, gw_mac);
     of_insts_move(&i, OFF_IPV4_SRC, OFF_IPV4_DST);
     of_insts_set_field(&i, OFF_IPV4_SRC, net->cfg.gateway);
     of_insts_set_field(&i, OFF_ICMPV4_TYPE, ICMP_ECHOREPLY);
-    of_insts_output(&i, OFPP_IN_PORT, 0);
-    add__(ctx, PIPELINE_T_ROUTE, PRIO_GATEWAY_ECHO, &m, &i);
+    reply_add__(ctx, PRIO_GATEWAY_ECHO, &m, &i);
 }
 
 /* Table 2: ICMP to a local network's gateway goes to the controller, which

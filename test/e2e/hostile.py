@@ -173,13 +173,19 @@ def mode_noread(port, timeout):
     print("sent %d bytes before being disconnected" % sent)
 
 
-def mode_storm(port, n):
+def connect_many(port, n):
+    """n non-blocking connections under way at once."""
     socks = []
-    for i in range(n):
+    for _ in range(n):
         s = socket.socket()
         s.setblocking(False)
         s.connect_ex(("127.0.0.1", port))
         socks.append(s)
+    return socks
+
+
+def mode_storm(port, n):
+    socks = connect_many(port, n)
     pending = {s.fileno(): (s, b"") for s in socks}
     asked = set()
     deadline = time.time() + 10
@@ -306,12 +312,7 @@ def mode_statsflood(port, timeout):
 
 
 def mode_idle(port, n):
-    socks = []
-    for _ in range(n):
-        s = socket.socket()
-        s.setblocking(False)
-        s.connect_ex(("127.0.0.1", port))
-        socks.append(s)
+    socks = connect_many(port, n)
     time.sleep(6)
     for s in socks:
         s.close()

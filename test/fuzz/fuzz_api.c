@@ -17,22 +17,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct vx_config article;
-
-static void init_once(void)
-{
-    static bool done;
-    struct vx_errors errs = { 0, 0, NULL };
-
-    if (!done) {
-        done = true;
-        vlog_set_level(VLL_ERR);
-        if (!vxconf_load(VX_SOURCE_DIR "/conf/vxfabric.conf", &article, &errs, NULL)) {
-            abort();
-        }
-        vxconf_sort(&article);
-    }
-}
 
 /* The object's JSON text read back through the parser must not change. */
 static void check_round_trip__(const struct vx_config *next, enum edit_kind k,
@@ -67,7 +51,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *rest;
     union edit_object key, obj;
 
-    init_once();
     if (fuzz_lines(text, &req, 1) && api_json_route(req.url, &k, &rest)
         && api_json_parse_key(k, rest, &key)) {
         const char *body = !strcmp(req.method, "DELETE") ? NULL : req.body ? req.body : "";
@@ -77,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct vx_errors errs = { 0, 0, NULL };
 
         memset(&e, 0, sizeof e);
-        if (api_json_change(&article, k, &key, body, &next, &existed, &obj, &e)) {
+        if (api_json_change(fuzz_article(), k, &key, body, &next, &existed, &obj, &e)) {
             if (!edit_validate(&next, "fuzz", &errs)) {
                 fprintf(stderr, "accepted change leaves an invalid config: %s\n", errs.msgs[0]);
                 abort();

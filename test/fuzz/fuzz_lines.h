@@ -6,7 +6,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "daemon/store.h"
+#include "model/vxconf.h"
+
+/* The article's configuration, loaded and sorted once (VX_FUZZ_LOG=1:
+ * debug logging, to see what an input exercised). */
+static const struct vx_config *fuzz_article(void)
+{
+    static struct vx_config article;
+    static bool done;
+    struct vx_errors errs = { 0, 0, NULL };
+
+    if (!done) {
+        done = true;
+        vlog_set_level(getenv("VX_FUZZ_LOG") ? VLL_DBG : VLL_ERR);
+        if (!vxconf_load(VX_SOURCE_DIR "/conf/vxfabric.conf", &article, &errs, NULL)) {
+            abort();
+        }
+        vxconf_sort(&article);
+    }
+    return &article;
+}
 
 /* Splits the NUL-terminated, writable 'text' into at most 'max' requests
  * (pointing into it).  Returns how many. */

@@ -21,23 +21,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_CHANGES 64
 
-static struct vx_config article;
-
-static void init_once(void)
-{
-    static bool done;
-    struct vx_errors errs = { 0, 0, NULL };
-
-    if (!done) {
-        done = true;
-        vlog_set_level(getenv("VX_FUZZ_LOG") ? VLL_DBG : VLL_ERR);
-        if (!vxconf_load(VX_SOURCE_DIR "/conf/vxfabric.conf", &article, &errs, NULL)) {
-            abort();
-        }
-        vxconf_sort(&article);
-    }
-}
-
 /* The whole config as canonical JSON text (the caller frees it). */
 static char *config_text__(const struct vx_config *cfg)
 {
@@ -77,7 +60,7 @@ static void check_batch__(const struct vx_config *sequential, struct store_chang
     struct vx_config batch;
     size_t applied = 0, skipped = 0;
 
-    edit_copy(&article, &batch);
+    edit_copy(fuzz_article(), &batch);
     if (!store_apply_batch(&batch, snap, n, &applied, &skipped) || skipped) {
         fprintf(stderr, "the snapshot of a fully applied log does not apply as a batch\n");
         abort();
@@ -134,8 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct vx_config cfg;
     bool all_applied = true;
 
-    init_once();
-    edit_copy(&article, &cfg);
+    edit_copy(fuzz_article(), &cfg);
     for (size_t i = 0; i < n; i++) {
         struct vx_errors errs = { 0, 0, NULL };
         bool ok = store_apply_change(&cfg, &ch[i]);

@@ -73,6 +73,19 @@ static void reply_ports(uint32_t xid)
     vxbuf_uninit(&b);
 }
 
+/* Appends flow 'f' of 'fs' as a FLOW stats entry (OF1.3.5 A.3.5.2). */
+static void put_flow_entry(struct vxbuf *b, const struct flow_set *fs, const struct flow *f)
+{
+    size_t ofs = b->size;
+    struct ofp_flow_stats *st = vxbuf_put_zeros(b, sizeof *st);
+    st->table_id = f->table;
+    put_be16(st->priority, f->priority);
+    put_be64(st->cookie, f->cookie);
+    vxbuf_put(b, flow_match(fs, f), f->match_size);
+    vxbuf_put(b, flow_insts(fs, f), f->insts_size);
+    put_be16(((struct ofp_flow_stats *)vxbuf_at(b, ofs))->length, (uint16_t)(b->size - ofs));
+}
+
 /* One FLOW stats reply part holding flows [from, to) of 'fs'. */
 static void reply_flows_part(uint32_t xid, const struct flow_set *fs, size_t from, size_t to,
                              bool more)
@@ -83,15 +96,7 @@ static void reply_flows_part(uint32_t xid, const struct flow_set *fs, size_t fro
     put_be16(mp->type, OFPMP_FLOW);
     put_be16(mp->flags, more ? OFPMPF_REPLY_MORE : 0);
     for (size_t i = from; i < fs->n && i < to; i++) {
-        const struct flow *f = &fs->flows[i];
-        size_t ofs = b.size;
-        struct ofp_flow_stats *st = vxbuf_put_zeros(&b, sizeof *st);
-        st->table_id = f->table;
-        put_be16(st->priority, f->priority);
-        put_be64(st->cookie, f->cookie);
-        vxbuf_put(&b, flow_match(fs, f), f->match_size);
-        vxbuf_put(&b, flow_insts(fs, f), f->insts_size);
-        put_be16(((struct ofp_flow_stats *)vxbuf_at(&b, ofs))->length, (uint16_t)(b.size - ofs));
+        put_flow_entry(&b, fs, &fs->flows[i]);
     }
     ofp_msg_finish(&b, start);
     harness_feed(&b);
@@ -345,15 +350,7 @@ Test(flowdiff, undecodable_entry_costs_only_itself)
             put_be16(((struct ofp_flow_stats *)vxbuf_at(&b, ofs))->length,
                      (uint16_t)(b.size - ofs));
         }
-        const struct flow *f = &fs.flows[i];
-        size_t ofs = b.size;
-        struct ofp_flow_stats *st = vxbuf_put_zeros(&b, sizeof *st);
-        st->table_id = f->table;
-        put_be16(st->priority, f->priority);
-        put_be64(st->cookie, f->cookie);
-        vxbuf_put(&b, flow_match(&fs, f), f->match_size);
-        vxbuf_put(&b, flow_insts(&fs, f), f->insts_size);
-        put_be16(((struct ofp_flow_stats *)vxbuf_at(&b, ofs))->length, (uint16_t)(b.size - ofs));
+        put_flow_entry(&b, &fs, &fs.flows[i]);
     }
     ofp_msg_finish(&b, start);
     harness_feed(&b);
