@@ -22,6 +22,7 @@
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -632,6 +633,15 @@ static bool all_ready(void)
 
 /* Programmed: every switch synced and no FLOW_MOD or barrier for 1 s. */
 static uint64_t quiet_since_ns;
+/* This process's user + system CPU time, in seconds. */
+static double self_cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6
+           + (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
 static bool programmed(void)
 {
     uint64_t last = 0;
@@ -867,9 +877,13 @@ int main(int argc, char **argv)
     }
     run_loop(opt.warmup, NULL, true);
     counting = true;
+    double cpu0 = self_cpu_s();
     uint64_t start = count_start_ns = time_nsec();
     run_loop(opt.duration, NULL, true);
     double secs = (double)(time_nsec() - start) / 1e9;
+    /* The generator's own CPU over the counted window: near 100 % of its
+     * core, it is the cap and the rate says little about the controller. */
+    double gen_cpu = 100 * (self_cpu_s() - cpu0) / secs;
     /* Let replies in flight arrive (sending stops), then stop counting. */
     run_loop(0.2, NULL, false);
     counting = false;
@@ -893,12 +907,13 @@ int main(int argc, char **argv)
     printf("%-40s %12" PRIu64 "\n", "latency p99 (us)", percentile_us(0.99));
     printf("%-40s %12" PRIu64 "\n", "latency p99.9 (us)", percentile_us(0.999));
     printf("%-40s %12ld\n", "controller RSS (KiB)", rss);
+    printf("%-40s %12.0f\n", "generator CPU (% of one core)", gen_cpu);
     printf("{\"bench\":\"traffic\",\"label\":\"%s\",\"mode\":\"%s\",\"pacing\":\"%s\",\"switches\":%d,"
            "\"verified\":%s,\"replies_per_s\":%.0f,\"sent\":%" PRIu64 ",\"wrong\":%" PRIu64
            ",\"missing\":%" PRIu64 ",\"p50_us\":%" PRIu64 ",\"p99_us\":%" PRIu64 ",\"p999_us\":%" PRIu64
-           ",\"controller_rss_kib\":%ld}\n",
+           ",\"controller_rss_kib\":%ld,\"generator_cpu_pct\":%.0f}\n",
            opt.label, mode_names[opt.mode], opt.latency ? "latency" : "throughput", n_sws,
            opt.verify ? "true" : "false", rate, n_sent, n_wrong, missing, percentile_us(0.50),
-           percentile_us(0.99), percentile_us(0.999), rss);
+           percentile_us(0.99), percentile_us(0.999), rss, gen_cpu);
     return opt.verify && (n_wrong || missing) ? 1 : 0;
 }
