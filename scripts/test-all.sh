@@ -91,7 +91,7 @@ e2e() {
         echo "SKIP: the end-to-end lab needs root (network namespaces)"
         return $SKIP
     fi
-    VX_LAB_ARP=${1:-controller} VXFABRICD=$ROOT/build-asan/vxfabricd ASAN_OPTIONS=detect_leaks=1 \
+    VX_LAB_ARP=${1:-controller} VXFABRICD=$ROOT/build-asan/vxfabricd ASAN_OPTIONS=detect_leaks=1:handle_abort=1 \
         bash test/e2e/fabric.sh
 }
 

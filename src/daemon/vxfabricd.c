@@ -225,6 +225,10 @@ int main(int argc, char **argv)
                 d.opts.log_level);
         return 2;
     }
+    /* Before anything slow: a SIGHUP or SIGUSR2 that arrives while a large
+     * configuration loads must wait in the signalfd, not terminate the
+     * process (their default action). */
+    int sfd = signals_open__();
     if (!daemon_load(&d.opts, &d.settings, &cfg)) {
         return 1;
     }
@@ -235,7 +239,6 @@ int main(int argc, char **argv)
         return 0;
     }
     vlog_set_level(d.settings.log_level);
-    int sfd = signals_open__();
     rcu_register_thread();
     model_init();
     model_apply(&cfg, &affected, NULL);

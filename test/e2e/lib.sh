@@ -177,13 +177,21 @@ hv_prime_underlay() {
     ip netns exec "${HV_NS[$b]}" ping -c1 -W1 "${HV_TUN_IP[$a]}" >/dev/null 2>&1 || true
 }
 
+# Whether something listens on the lab's OpenFlow port (ss exits 0 either way).
+ctl_listening() { ss -Hltn "sport = :$CTL_PORT" | grep -q .; }
+
 # ctl_start CONFIG [ARGS...]: starts vxfabricd on the lab's port.
 ctl_start() {
     local conf=$1; shift
     "$VXFABRICD" --config "$conf" --listen tcp:127.0.0.1:"$CTL_PORT" "$@" \
         >>"$LAB/vxfabricd.log" 2>&1 &
     CTL_PID=$!
-    wait_until 5 ss -Hltn "sport = :$CTL_PORT" || die "vxfabricd did not start; see $LAB/vxfabricd.log"
+    wait_until 5 ctl_listening || die "vxfabricd did not start; see $LAB/vxfabricd.log"
+    if ! kill -0 "$CTL_PID" 2>/dev/null; then
+        local rc=0
+        wait "$CTL_PID" || rc=$?
+        log "vxfabricd (pid $CTL_PID) exited at start with status $rc"
+    fi
 }
 
 # Stops vxfabricd with SIGTERM; returns its exit status (a sanitizer
