@@ -133,13 +133,13 @@ static bool host_valid__(const struct vx_config *cur, const struct vx_host_cfg *
     return true;
 }
 
-/* Commits a change to the store, if there is one: a PUT of 'obj' (its
- * canonical JSON, with the bridge as a dpid, so that replay never depends
- * on names resolved at acceptance time) or, when 'obj' is NULL, a DELETE
- * of 'key', under the object's canonical URL (so that compaction keeps one
- * row per object).  Returns false if it is not durably stored. */
+/* Commits a change to the store, if there is one: a PUT of the object
+ * whose canonical JSON is 'obj' (the bridge as a dpid, so that replay never
+ * depends on names resolved at acceptance time) or, when 'obj' is NULL, a
+ * DELETE of 'key', under the object's canonical URL (so that compaction
+ * keeps one row per object).  Returns false if it is not durably stored. */
 static bool store__(struct api *api, enum edit_kind k, const union edit_object *key,
-                    const union edit_object *obj)
+                    const json_t *obj)
 {
     char url[128];
 
@@ -150,12 +150,27 @@ static bool store__(struct api *api, enum edit_kind k, const union edit_object *
     if (!obj) {
         return store_append(api->store, "DELETE", url, NULL);
     }
-    json_t *j = api_json_object(k, obj);
-    char *body = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    char *body = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
     bool ok = body && store_append(api->store, "PUT", url, body);
     free(body);
-    json_decref(j);
     return ok;
+}
+
+/* The reply to an applied write: the object written ('obj', whose
+ * reference it takes), or 204 for a DELETE ('obj' NULL). */
+static enum MHD_Result reply_written__(struct MHD_Connection *conn, bool existed, json_t *obj)
+{
+    if (!obj) {
+        return reply__(conn, MHD_HTTP_NO_CONTENT, "text/plain", "", 0);
+    }
+    return reply_json__(conn, existed ? MHD_HTTP_OK : MHD_HTTP_CREATED, obj);
+}
+
+static enum MHD_Result reply_not_stored__(struct MHD_Connection *conn, json_t *obj)
+{
+    json_decref(obj);
+    return reply_error__(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
+                         "the change could not be stored; not applied");
 }
 
 /* Host writes: the fast path (one object, validated against the indices,
@@ -182,19 +197,16 @@ static enum MHD_Result write_host__(struct api *api, struct MHD_Connection *conn
     if (!ok) {
         return reply_api_error__(conn, &e);
     }
-    if (!store__(api, EDIT_HOST, key, body ? &obj : NULL)) {
-        return reply_error__(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
-                             "the change could not be stored; not applied");
+    json_t *j = body ? api_json_object(EDIT_HOST, &obj.host) : NULL;
+    if (!store__(api, EDIT_HOST, key, j)) {
+        return reply_not_stored__(conn, j);
     }
     bool existed = old != NULL;
     struct vx_host_cfg old_copy = old ? *old : key->host;   /* 'old' moves with the array */
     model_apply_host(existed ? &old_copy : NULL, body ? &obj.host : NULL, &affected);
     api->changed(api->aux, &affected);
     dpid_set_clear(&affected);
-    if (!body) {
-        return reply__(conn, MHD_HTTP_NO_CONTENT, "text/plain", "", 0);
-    }
-    return reply_json__(conn, existed ? MHD_HTTP_OK : MHD_HTTP_CREATED, api_json_object(EDIT_HOST, &obj.host));
+    return reply_written__(conn, existed, j);
 }
 
 /* PUT (body) or DELETE (NULL): validate, persist, apply, reply. */
@@ -213,16 +225,13 @@ static enum MHD_Result write__(struct api *api, struct MHD_Connection *conn,
         return reply_api_error__(conn, &e);
     }
     /* Durable before applied and acknowledged. */
-    if (!store__(api, k, key, body ? &obj : NULL)) {
+    json_t *j = body ? api_json_object(k, &obj) : NULL;
+    if (!store__(api, k, key, j)) {
         vxconf_free(&next);
-        return reply_error__(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
-                             "the change could not be stored; not applied");
+        return reply_not_stored__(conn, j);
     }
     apply_config__(api, &next);
-    if (!body) {
-        return reply__(conn, MHD_HTTP_NO_CONTENT, "text/plain", "", 0);
-    }
-    return reply_json__(conn, existed ? MHD_HTTP_OK : MHD_HTTP_CREATED, api_json_object(k, &obj));
+    return reply_written__(conn, existed, j);
 }
 
 /* How long an API request waits for all the workers together. */

@@ -97,6 +97,19 @@ static void *reader(void *arg)
 
 /* Change set 'gen': which hosts exist depends on gen, so consecutive sets
  * add some, remove some and change others. */
+/* Appends host 'x' of network 'v' on bridge 1 + x % 4, at 'port_no'. */
+static void add_host(struct vx_config *cfg, uint32_t v, uint32_t x, uint32_t port_no)
+{
+    struct vx_host_cfg *h = &cfg->hosts[cfg->n_hosts++];
+    uint8_t mac[6] = { 2, 0, 0, 0, (uint8_t)v, (uint8_t)x };
+
+    memcpy(h->mac, mac, 6);
+    h->vni = v;
+    h->ip = 0x0a000000u | v << 16 | x;
+    h->dpid = 1 + (x % 4);
+    h->port_no = port_no;
+}
+
 static void build(struct vx_config *cfg, unsigned int gen)
 {
     vxconf_init(cfg);
@@ -128,13 +141,7 @@ static void build(struct vx_config *cfg, unsigned int gen)
     n4->mtu = 1450;
     n4->lease_time = 60;
     for (uint32_t x = 1; x <= N_PERSISTENT; x++) {
-        struct vx_host_cfg *h = &cfg->hosts[cfg->n_hosts++];
-        uint8_t mac[6] = { 2, 0, 0, 0, (uint8_t)PERSISTENT_VNI, (uint8_t)x };
-        memcpy(h->mac, mac, 6);
-        h->vni = PERSISTENT_VNI;
-        h->ip = 0x0a000000u | PERSISTENT_VNI << 16 | x;
-        h->dpid = 1 + (x % 4);
-        h->port_no = x + 1000 * PERSISTENT_VNI + (gen % 2) * 100000;
+        add_host(cfg, PERSISTENT_VNI, x, x + 1000 * PERSISTENT_VNI + (gen % 2) * 100000);
     }
     if (gen % 3) {
         struct vx_router_cfg *r = &cfg->routers[cfg->n_routers++];
@@ -151,13 +158,7 @@ static void build(struct vx_config *cfg, unsigned int gen)
             if ((x + gen) % 3 == 0) {
                 continue;       /* a third of the hosts absent, rotating */
             }
-            struct vx_host_cfg *h = &cfg->hosts[cfg->n_hosts++];
-            uint8_t mac[6] = { 2, 0, 0, 0, (uint8_t)v, (uint8_t)x };
-            memcpy(h->mac, mac, 6);
-            h->vni = v;
-            h->ip = 0x0a000000u | v << 16 | x;
-            h->dpid = 1 + (x % 4);
-            h->port_no = x + 1000 * v;
+            add_host(cfg, v, x, x + 1000 * v);
         }
     }
 }

@@ -20,6 +20,7 @@
 #define HV1 0x32d1f6ddc94fULL
 
 static struct worker w;
+static bool start_worker = true;    /* false: mail waits (setup_unstarted) */
 
 static void setup(void)
 {
@@ -44,7 +45,7 @@ static void setup(void)
     model_apply(&cfg, &aff, NULL);
     dpid_set_clear(&aff);
     cr_assert(worker_init(&w, 0, &params));
-    if (!getenv("VX_TEST_WORKER_UNSTARTED")) {
+    if (start_worker) {
         cr_assert(worker_start(&w));
     }
     rcu_thread_offline();
@@ -53,9 +54,8 @@ static void setup(void)
 /* The worker is initialised but its thread not started: mail waits. */
 static void setup_unstarted(void)
 {
-    setenv("VX_TEST_WORKER_UNSTARTED", "1", 1);
+    start_worker = false;
     setup();
-    unsetenv("VX_TEST_WORKER_UNSTARTED");
 }
 
 static void teardown(void)
