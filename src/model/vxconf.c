@@ -124,12 +124,8 @@ static bool parse_dpid__(const char *s, uint64_t *dpid)
     if (!s[0] || s[0] == '-' || s[0] == '+') {
         return false;
     }
-    unsigned long long v = strtoull(s, &end, 16);
-    if (*end || !v) {
-        return false;
-    }
-    *dpid = v;
-    return true;
+    *dpid = strtoull(s, &end, 16);
+    return !*end && *dpid;      /* the whole string, and never 0 */
 }
 
 /* Each element parser fills one object from group 's' (named 'what' in

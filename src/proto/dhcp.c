@@ -110,11 +110,8 @@ enum dhcp_err dhcp_parse(const uint8_t *p, size_t size, struct dhcp_msg *m)
         return DHCP_ERR_BAD_COOKIE;
     }
     m->xid = get_be32(w->xid);
-    m->secs = get_be16(w->secs);
     m->flags = get_be16(w->flags);
     m->ciaddr = get_be32(w->ciaddr);
-    m->yiaddr = get_be32(w->yiaddr);
-    m->siaddr = get_be32(w->siaddr);
     m->giaddr = get_be32(w->giaddr);
     memcpy(m->chaddr, w->chaddr, ETH_ALEN);
     m->msg_type = 0;

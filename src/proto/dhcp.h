@@ -76,11 +76,12 @@ enum dhcp_err {
 };
 const char *dhcp_err_to_string(enum dhcp_err);
 
+/* The fields of a request that a server acts on (RFC 2131 4.3): secs,
+ * yiaddr and siaddr are meaningless from a client and are not decoded. */
 struct dhcp_msg {
     uint32_t xid;
-    uint16_t secs;
     uint16_t flags;
-    uint32_t ciaddr, yiaddr, siaddr, giaddr;
+    uint32_t ciaddr, giaddr;
     uint8_t chaddr[6];
 
     uint8_t msg_type;           /* enum dhcp_msg_type */

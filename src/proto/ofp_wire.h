@@ -62,17 +62,13 @@ _Static_assert(sizeof(struct ofp_header) == 8, "ofp_header");
 
 /* A.5.1 Hello elements. */
 #define OFPHET_VERSIONBITMAP 1
-struct ofp_hello_elem_header {
-    uint8_t type[2];
-    uint8_t length[2];
-};
+struct ofp_hello_elem_header { uint8_t type[2], length[2]; };
 _Static_assert(sizeof(struct ofp_hello_elem_header) == 4, "hello_elem");
 
 /* A.4.4 */
 struct ofp_error_msg {
     struct ofp_header header;
-    uint8_t type[2];
-    uint8_t code[2];
+    uint8_t type[2], code[2];
     /* followed by at least 64 bytes of the offending request */
 };
 _Static_assert(sizeof(struct ofp_error_msg) == 12, "ofp_error_msg");
@@ -93,8 +89,7 @@ _Static_assert(sizeof(struct ofp_switch_features) == 32, "switch_features");
 /* A.3.2 */
 struct ofp_switch_config {
     struct ofp_header header;
-    uint8_t flags[2];
-    uint8_t miss_send_len[2];
+    uint8_t flags[2], miss_send_len[2];
 };
 _Static_assert(sizeof(struct ofp_switch_config) == 12, "switch_config");
 
@@ -122,14 +117,9 @@ struct ofp_port {
     uint8_t hw_addr[6];
     uint8_t pad2[2];
     char name[OFP_MAX_PORT_NAME_LEN];
-    uint8_t config[4];
-    uint8_t state[4];
-    uint8_t curr[4];
-    uint8_t advertised[4];
-    uint8_t supported[4];
-    uint8_t peer[4];
-    uint8_t curr_speed[4];
-    uint8_t max_speed[4];
+    uint8_t config[4], state[4];
+    uint8_t curr[4], advertised[4], supported[4], peer[4];   /* OFPPF_* */
+    uint8_t curr_speed[4], max_speed[4];
 };
 _Static_assert(sizeof(struct ofp_port) == 64, "ofp_port");
 
@@ -164,12 +154,8 @@ _Static_assert(sizeof(struct ofp_match_header) == 4, "match_header");
 
 /* A.2.4 Instructions. */
 enum ofp_instruction_type {
-    OFPIT_GOTO_TABLE = 1,
-    OFPIT_WRITE_METADATA = 2,
-    OFPIT_WRITE_ACTIONS = 3,
-    OFPIT_APPLY_ACTIONS = 4,
-    OFPIT_CLEAR_ACTIONS = 5,
-    OFPIT_METER = 6,
+    OFPIT_GOTO_TABLE = 1, OFPIT_WRITE_METADATA = 2, OFPIT_WRITE_ACTIONS = 3,
+    OFPIT_APPLY_ACTIONS = 4, OFPIT_CLEAR_ACTIONS = 5, OFPIT_METER = 6,
 };
 /* Instructions and actions share one header (A.2.4, A.2.5): a type and a
  * length that counts the header, padded to a multiple of 8. */
@@ -194,9 +180,7 @@ _Static_assert(sizeof(struct ofp_instruction_actions) == 8, "inst_actions");
 
 /* A.2.5 Actions. */
 enum ofp_action_type {
-    OFPAT_OUTPUT = 0,
-    OFPAT_DEC_NW_TTL = 24,
-    OFPAT_SET_FIELD = 25,
+    OFPAT_OUTPUT = 0, OFPAT_DEC_NW_TTL = 24, OFPAT_SET_FIELD = 25,
     OFPAT_EXPERIMENTER = 0xffff,
 };
 struct ofp_action_output {
@@ -233,27 +217,21 @@ _Static_assert(sizeof(struct nx_action_reg_move) == 24, "nx_action_reg_move");
 
 /* A.3.4.1 */
 enum ofp_flow_mod_command {
-    OFPFC_ADD = 0,
-    OFPFC_MODIFY = 1,
-    OFPFC_MODIFY_STRICT = 2,
-    OFPFC_DELETE = 3,
-    OFPFC_DELETE_STRICT = 4,
+    OFPFC_ADD = 0, OFPFC_MODIFY = 1, OFPFC_MODIFY_STRICT = 2,
+    OFPFC_DELETE = 3, OFPFC_DELETE_STRICT = 4,
 };
 #define OFPFF_SEND_FLOW_REM 1u
 #define OFPFF_CHECK_OVERLAP 2u
 #define OFPFF_RESET_COUNTS  4u
 struct ofp_flow_mod {
     struct ofp_header header;
-    uint8_t cookie[8];
-    uint8_t cookie_mask[8];
+    uint8_t cookie[8], cookie_mask[8];
     uint8_t table_id;
     uint8_t command;
-    uint8_t idle_timeout[2];
-    uint8_t hard_timeout[2];
+    uint8_t idle_timeout[2], hard_timeout[2];
     uint8_t priority[2];
     uint8_t buffer_id[4];
-    uint8_t out_port[4];
-    uint8_t out_group[4];
+    uint8_t out_port[4], out_group[4];
     uint8_t flags[2];
     uint8_t pad[2];
     /* followed by struct ofp_match, then instructions */
@@ -263,11 +241,7 @@ _Static_assert(sizeof(struct ofp_flow_mod) == 48, "flow_mod");
 #define OFPTT_ALL 0xff
 
 /* A.4.1 */
-enum ofp_packet_in_reason {
-    OFPR_NO_MATCH = 0,
-    OFPR_ACTION = 1,
-    OFPR_INVALID_TTL = 2,
-};
+enum ofp_packet_in_reason { OFPR_NO_MATCH = 0, OFPR_ACTION = 1, OFPR_INVALID_TTL = 2 };
 struct ofp_packet_in {
     struct ofp_header header;
     uint8_t buffer_id[4];
@@ -297,22 +271,15 @@ struct ofp_flow_removed {
     uint8_t priority[2];
     uint8_t reason;
     uint8_t table_id;
-    uint8_t duration_sec[4];
-    uint8_t duration_nsec[4];
-    uint8_t idle_timeout[2];
-    uint8_t hard_timeout[2];
-    uint8_t packet_count[8];
-    uint8_t byte_count[8];
+    uint8_t duration_sec[4], duration_nsec[4];
+    uint8_t idle_timeout[2], hard_timeout[2];
+    uint8_t packet_count[8], byte_count[8];
     /* followed by struct ofp_match */
 };
 _Static_assert(sizeof(struct ofp_flow_removed) == 48, "flow_removed");
 
 /* A.3.5 Multipart. */
-enum ofp_multipart_type {
-    OFPMP_DESC = 0,
-    OFPMP_FLOW = 1,
-    OFPMP_PORT_DESC = 13,
-};
+enum ofp_multipart_type { OFPMP_DESC = 0, OFPMP_FLOW = 1, OFPMP_PORT_DESC = 13 };
 #define OFPMPF_REQ_MORE 1u
 #define OFPMPF_REPLY_MORE 1u
 struct ofp_multipart {          /* request and reply share this header */
@@ -337,11 +304,9 @@ _Static_assert(sizeof(struct ofp_desc) == 1056, "desc");
 struct ofp_flow_stats_request {
     uint8_t table_id;
     uint8_t pad[3];
-    uint8_t out_port[4];
-    uint8_t out_group[4];
+    uint8_t out_port[4], out_group[4];
     uint8_t pad2[4];
-    uint8_t cookie[8];
-    uint8_t cookie_mask[8];
+    uint8_t cookie[8], cookie_mask[8];
     /* followed by struct ofp_match */
 };
 _Static_assert(sizeof(struct ofp_flow_stats_request) == 32, "flow_stats_request");
@@ -350,16 +315,13 @@ struct ofp_flow_stats {
     uint8_t length[2];
     uint8_t table_id;
     uint8_t pad;
-    uint8_t duration_sec[4];
-    uint8_t duration_nsec[4];
+    uint8_t duration_sec[4], duration_nsec[4];
     uint8_t priority[2];
-    uint8_t idle_timeout[2];
-    uint8_t hard_timeout[2];
+    uint8_t idle_timeout[2], hard_timeout[2];
     uint8_t flags[2];
     uint8_t pad2[4];
     uint8_t cookie[8];
-    uint8_t packet_count[8];
-    uint8_t byte_count[8];
+    uint8_t packet_count[8], byte_count[8];
     /* followed by struct ofp_match, then instructions */
 };
 _Static_assert(sizeof(struct ofp_flow_stats) == 48, "flow_stats");
@@ -375,10 +337,8 @@ _Static_assert(sizeof(struct ofp_async_config) == 32, "async_config");
 
 /* A.3.9 Role. */
 enum ofp_controller_role {
-    OFPCR_ROLE_NOCHANGE = 0,
-    OFPCR_ROLE_EQUAL = 1,
-    OFPCR_ROLE_MASTER = 2,
-    OFPCR_ROLE_SLAVE = 3,
+    OFPCR_ROLE_NOCHANGE = 0, OFPCR_ROLE_EQUAL = 1,
+    OFPCR_ROLE_MASTER = 2, OFPCR_ROLE_SLAVE = 3,
 };
 struct ofp_role_request {
     struct ofp_header header;
