@@ -24,10 +24,59 @@ struct pipeline_ctx {
     uint32_t tunnel_port;
 };
 
-static void add__(struct pipeline_ctx *ctx, uint8_t table, uint16_t prio,
+static void add__(struct pipeline_ctx *ctx, uint8_t table, uint16_t prio, uint64_t cookie,
                   const struct of_match *m, const struct of_insts *i)
 {
-    flow_set_add(ctx->out, table, prio, PIPELINE_COOKIE, m, i);
+    flow_set_add(ctx->out, table, prio, cookie, m, i);
+}
+
+static uint64_t host_cookie__(enum pipeline_role role, const struct vx_host *h)
+{
+    return pipeline_cookie(PIPELINE_K_HOST, role, mac_to_u64(h->cfg.mac));
+}
+
+static uint64_t net_cookie__(enum pipeline_role role, uint32_t vni)
+{
+    return pipeline_cookie(PIPELINE_K_NETWORK, role, vni);
+}
+
+static const char *const role_names__[] = {
+#define PIPELINE_ROLE_NAME(NAME, TEXT) #NAME,
+    PIPELINE_ROLES(PIPELINE_ROLE_NAME)
+#undef PIPELINE_ROLE_NAME
+};
+static const char *const role_texts__[] = {
+#define PIPELINE_ROLE_TEXT(NAME, TEXT) TEXT,
+    PIPELINE_ROLES(PIPELINE_ROLE_TEXT)
+#undef PIPELINE_ROLE_TEXT
+};
+
+struct pipeline_cookie_info pipeline_cookie_parse(uint64_t cookie)
+{
+    struct pipeline_cookie_info ci = {
+        .kind = (enum pipeline_kind)(cookie >> 52 & 0xf),
+        .role = (enum pipeline_role)(cookie >> 48 & 0xf),
+        .id = cookie & UINT64_C(0xffffffffffff),
+    };
+    ci.valid = (cookie & PIPELINE_COOKIE_MASK) == PIPELINE_COOKIE
+               && ci.kind <= PIPELINE_K_ROUTER && ci.role < PIPELINE_N_ROLES;
+    return ci;
+}
+
+const char *pipeline_kind_name(enum pipeline_kind k)
+{
+    static const char *const names[] = { "bridge", "host", "network", "router" };
+    return k <= PIPELINE_K_ROUTER ? names[k] : "?";
+}
+
+const char *pipeline_role_name(enum pipeline_role r)
+{
+    return r < PIPELINE_N_ROLES ? role_names__[r] : "?";
+}
+
+const char *pipeline_role_text(enum pipeline_role r)
+{
+    return r < PIPELINE_N_ROLES ? role_texts__[r] : "?";
 }
 
 static bool host_port__(const struct pipeline_ctx *ctx, const struct vx_host *h, uint32_t *port)
@@ -81,7 +130,8 @@ static void classify_flows__(struct pipeline_ctx *ctx, const struct vx_host *h, 
         of_match_set_mac(&m, OFF_ETH_SRC, h->cfg.mac);
         of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_ARP);
         of_match_set(&m, OFF_ARP_OP, ARPOP_REQUEST);
-        add__(ctx, PIPELINE_T_CLASSIFY, PRIO_HOST, &m, &to_ctl);
+        add__(ctx, PIPELINE_T_CLASSIFY, PRIO_HOST, host_cookie__(PIPELINE_R_ARP_TO_CTL, h),
+              &m, &to_ctl);
     }
     /* DHCP to the server port, whatever the destination address, so
      * unicast RENEWING requests to the server identifier are caught too
@@ -92,7 +142,8 @@ static void classify_flows__(struct pipeline_ctx *ctx, const struct vx_host *h, 
     of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_IP);
     of_match_set(&m, OFF_IP_PROTO, IPPROTO_UDP);
     of_match_set(&m, OFF_UDP_DST, 67);
-    add__(ctx, PIPELINE_T_CLASSIFY, PRIO_HOST, &m, &to_ctl);
+    add__(ctx, PIPELINE_T_CLASSIFY, PRIO_HOST, host_cookie__(PIPELINE_R_DHCP_TO_CTL, h),
+          &m, &to_ctl);
 }
 
 /* Table 1: source validation of IPv4 (in_port, eth_src, ipv4_src) and, in
@@ -117,7 +168,7 @@ static void source_flows__(struct pipeline_ctx *ctx, const struct vx_host *h, ui
     of_match_set_mac(&m, OFF_ETH_SRC, h->cfg.mac);
     of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_IP);
     of_match_set(&m, OFF_IPV4_SRC, h->cfg.ip);
-    add__(ctx, PIPELINE_T_SOURCE, PRIO_HOST, &m, &i);
+    add__(ctx, PIPELINE_T_SOURCE, PRIO_HOST, host_cookie__(PIPELINE_R_SOURCE_IP, h), &m, &i);
     if (arp_datapath) {
         of_match_init(&m);
         of_match_set(&m, OFF_IN_PORT, port);
@@ -125,7 +176,8 @@ static void source_flows__(struct pipeline_ctx *ctx, const struct vx_host *h, ui
         of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_ARP);
         of_match_set(&m, OFF_ARP_SPA, h->cfg.ip);
         of_match_set_mac(&m, OFF_ARP_SHA, h->cfg.mac);
-        add__(ctx, PIPELINE_T_SOURCE, PRIO_HOST, &m, &i);
+        add__(ctx, PIPELINE_T_SOURCE, PRIO_HOST, host_cookie__(PIPELINE_R_SOURCE_ARP, h),
+              &m, &i);
     }
 }
 
@@ -147,11 +199,11 @@ static void reply_start__(struct of_insts *i, const uint8_t mac[6])
 }
 
 /* Sends the reply out of the port the request came in by. */
-static void reply_add__(struct pipeline_ctx *ctx, uint16_t prio, const struct of_match *m,
-                        struct of_insts *i)
+static void reply_add__(struct pipeline_ctx *ctx, uint16_t prio, uint64_t cookie,
+                        const struct of_match *m, struct of_insts *i)
 {
     of_insts_output(i, OFPP_IN_PORT, 0);
-    add__(ctx, PIPELINE_T_ROUTE, prio, m, i);
+    add__(ctx, PIPELINE_T_ROUTE, prio, cookie, m, i);
 }
 
 /* Table 2, datapath ARP mode: a validated ARP request in network 'vni' for
@@ -159,7 +211,7 @@ static void reply_add__(struct pipeline_ctx *ctx, uint16_t prio, const struct of
  * eth_dst = eth_src, eth_src = mac, op = reply, tha/tpa = sha/spa,
  * sha/spa = mac/ip (RFC 826). */
 static void arp_answer_flow__(struct pipeline_ctx *ctx, uint32_t vni, uint32_t ip,
-                              const uint8_t mac[6])
+                              const uint8_t mac[6], uint64_t cookie)
 {
     struct of_match m;
     struct of_insts i;
@@ -175,7 +227,7 @@ static void arp_answer_flow__(struct pipeline_ctx *ctx, uint32_t vni, uint32_t i
     of_insts_move(&i, OFF_ARP_SPA, OFF_ARP_TPA);
     of_insts_set_field(&i, OFF_ARP_SHA, mac_to_u64(mac));
     of_insts_set_field(&i, OFF_ARP_SPA, ip);
-    reply_add__(ctx, PRIO_ARP_ANSWER, &m, &i);
+    reply_add__(ctx, PRIO_ARP_ANSWER, cookie, &m, &i);
 }
 
 /* The answers for local network 'vni' in datapath mode: every host of the
@@ -190,12 +242,14 @@ static void arp_answer_flows__(struct pipeline_ctx *ctx, uint32_t vni)
         return;
     }
     for (h = model_hosts_in_network(vni, &it); h; h = model_next_in_network(vni, &it)) {
-        arp_answer_flow__(ctx, vni, h->cfg.ip, h->cfg.mac);
+        arp_answer_flow__(ctx, vni, h->cfg.ip, h->cfg.mac,
+                          host_cookie__(PIPELINE_R_ARP_ANSWER, h));
     }
     if (net->cfg.gateway) {
         uint8_t gw_mac[6];
         model_gateway_mac(vni, gw_mac);
-        arp_answer_flow__(ctx, vni, net->cfg.gateway, gw_mac);
+        arp_answer_flow__(ctx, vni, net->cfg.gateway, gw_mac,
+                          net_cookie__(PIPELINE_R_ARP_ANSWER, vni));
     }
 }
 
@@ -211,7 +265,8 @@ static void arp_rest_flow__(struct pipeline_ctx *ctx)
     of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_ARP);
     of_insts_init(&i);
     of_insts_output(&i, OFPP_CONTROLLER, OFPCML_NO_BUFFER);
-    add__(ctx, PIPELINE_T_ROUTE, PRIO_ARP_REST, &m, &i);
+    add__(ctx, PIPELINE_T_ROUTE, PRIO_ARP_REST,
+          pipeline_cookie(PIPELINE_K_BRIDGE, PIPELINE_R_ARP_REST, 0), &m, &i);
 }
 
 static void router_flows__(struct pipeline_ctx *ctx, const struct vx_router *r)
@@ -236,7 +291,8 @@ static void router_flows__(struct pipeline_ctx *ctx, const struct vx_router *r)
         of_insts_set_field(&i, OFF_TUN_ID, dst->cfg.vni);
         of_insts_dec_nw_ttl(&i);
         of_insts_goto(&i, PIPELINE_T_DELIVER);
-        add__(ctx, PIPELINE_T_ROUTE, PRIO_HOST, &m, &i);
+        add__(ctx, PIPELINE_T_ROUTE, PRIO_HOST,
+              pipeline_cookie(PIPELINE_K_ROUTER, PIPELINE_R_ROUTE, rmac), &m, &i);
     }
 }
 
@@ -261,7 +317,8 @@ static void gateway_echo_flow__(struct pipeline_ctx *ctx, const struct vx_networ
     of_insts_move(&i, OFF_IPV4_SRC, OFF_IPV4_DST);
     of_insts_set_field(&i, OFF_IPV4_SRC, net->cfg.gateway);
     of_insts_set_field(&i, OFF_ICMPV4_TYPE, ICMP_ECHOREPLY);
-    reply_add__(ctx, PRIO_GATEWAY_ECHO, &m, &i);
+    reply_add__(ctx, PRIO_GATEWAY_ECHO, net_cookie__(PIPELINE_R_GATEWAY_ECHO, net->cfg.vni),
+                &m, &i);
 }
 
 /* Table 2: ICMP to a local network's gateway goes to the controller, which
@@ -287,7 +344,8 @@ static void gateway_flow__(struct pipeline_ctx *ctx, uint32_t vni)
     of_match_set(&m, OFF_IPV4_DST, net->cfg.gateway);
     of_insts_init(&i);
     of_insts_output(&i, OFPP_CONTROLLER, OFPCML_NO_BUFFER);
-    add__(ctx, PIPELINE_T_ROUTE, PRIO_GATEWAY, &m, &i);
+    add__(ctx, PIPELINE_T_ROUTE, PRIO_GATEWAY, net_cookie__(PIPELINE_R_GATEWAY_ICMP, vni),
+          &m, &i);
 }
 
 static void delivery_flow__(struct pipeline_ctx *ctx, const struct vx_host *h)
@@ -301,6 +359,7 @@ static void delivery_flow__(struct pipeline_ctx *ctx, const struct vx_host *h)
     of_match_set(&m, OFF_IPV4_DST, h->cfg.ip);
     of_match_set(&m, OFF_TUN_ID, h->cfg.vni);
     of_insts_init(&i);
+    enum pipeline_role role = PIPELINE_R_DELIVER_LOCAL;
     if (h->cfg.dpid == ctx->dpid) {
         if (!host_port__(ctx, h, &port)) {
             return;
@@ -314,8 +373,9 @@ static void delivery_flow__(struct pipeline_ctx *ctx, const struct vx_host *h)
         }
         of_insts_set_field(&i, OFF_TUN_DST, rb->cfg.tun_ip);
         of_insts_output(&i, ctx->tunnel_port, 0);
+        role = PIPELINE_R_DELIVER_REMOTE;
     }
-    add__(ctx, PIPELINE_T_DELIVER, PRIO_HOST, &m, &i);
+    add__(ctx, PIPELINE_T_DELIVER, PRIO_HOST, host_cookie__(role, h), &m, &i);
 }
 
 static void miss_flow__(struct pipeline_ctx *ctx, uint8_t table, int goto_table)
@@ -328,7 +388,7 @@ static void miss_flow__(struct pipeline_ctx *ctx, uint8_t table, int goto_table)
     if (goto_table >= 0) {
         of_insts_goto(&i, (uint8_t)goto_table);
     }
-    add__(ctx, table, PRIO_MISS, &m, &i);
+    add__(ctx, table, PRIO_MISS, pipeline_cookie(PIPELINE_K_BRIDGE, PIPELINE_R_MISS, 0), &m, &i);
 }
 
 void pipeline_compute(uint64_t dpid, pipeline_port_fn *port_fn, const void *aux,
@@ -357,7 +417,8 @@ void pipeline_compute(uint64_t dpid, pipeline_port_fn *port_fn, const void *aux,
         of_match_set(&m, OFF_IN_PORT, ctx.tunnel_port);
         of_insts_init(&i);
         of_insts_goto(&i, PIPELINE_T_DELIVER);
-        add__(&ctx, PIPELINE_T_SOURCE, PRIO_HOST, &m, &i);
+        add__(&ctx, PIPELINE_T_SOURCE, PRIO_HOST,
+              pipeline_cookie(PIPELINE_K_BRIDGE, PIPELINE_R_TUNNEL_IN, 0), &m, &i);
     }
 
     for (h = model_hosts_on_bridge(dpid, &it); h; h = model_next_on_bridge(dpid, &it)) {

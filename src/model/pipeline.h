@@ -52,8 +52,72 @@
 
 #include "proto/flowset.h"
 
-#define PIPELINE_COOKIE      UINT64_C(0x7678000000000000)   /* "vx" */
-#define PIPELINE_COOKIE_MASK UINT64_C(0xffff000000000000)
+/* Flow cookies (OF1.3.5 A.3.4.1: opaque to the switch) name the model
+ * object each flow comes from and why, so that `ovs-ofctl dump-flows`
+ * alone maps back to the model (GET /v1/cookies/C, vxctl explain-cookie):
+ *
+ *   bits 63-56  0x76 ('v'): a vxfabric flow; only these are read, diffed
+ *               and deleted (PIPELINE_COOKIE under PIPELINE_COOKIE_MASK)
+ *   bits 55-52  kind: enum pipeline_kind
+ *   bits 51-48  role: enum pipeline_role
+ *   bits 47-0   id: the host's or router's MAC, the network's VNI, 0 for
+ *               the bridge's own flows
+ *
+ * The flow-diff engine compares flows by identity and instructions, never
+ * by cookie, so flows written before cookies named objects (0x7678...,
+ * still under the mask) are kept as they are, untouched, until they change. */
+#define PIPELINE_COOKIE      UINT64_C(0x7600000000000000)
+#define PIPELINE_COOKIE_MASK UINT64_C(0xff00000000000000)
+
+enum pipeline_kind {
+    PIPELINE_K_BRIDGE = 0,      /* the bridge's own: table misses, tunnel ingress */
+    PIPELINE_K_HOST = 1,
+    PIPELINE_K_NETWORK = 2,
+    PIPELINE_K_ROUTER = 3,
+};
+
+#define PIPELINE_ROLES(X) \
+    X(MISS, "table miss") \
+    X(TUNNEL_IN, "tunnel ingress: tun_id comes from the VXLAN header") \
+    X(ARP_TO_CTL, "ARP request to the controller") \
+    X(DHCP_TO_CTL, "DHCP to the controller") \
+    X(SOURCE_IP, "IPv4 source validation, tags tun_id") \
+    X(SOURCE_ARP, "ARP source validation, tags tun_id") \
+    X(ARP_ANSWER, "ARP reply built in the datapath") \
+    X(ARP_REST, "other ARP to the controller") \
+    X(GATEWAY_ICMP, "ICMP to the gateway, to the controller") \
+    X(GATEWAY_ECHO, "echo reply from the gateway, in the datapath") \
+    X(ROUTE, "routing through the router's MAC") \
+    X(DELIVER_LOCAL, "delivery to a local port") \
+    X(DELIVER_REMOTE, "delivery through the tunnel")
+enum pipeline_role {
+#define PIPELINE_ROLE_ENUM(NAME, TEXT) PIPELINE_R_##NAME,
+    PIPELINE_ROLES(PIPELINE_ROLE_ENUM)
+#undef PIPELINE_ROLE_ENUM
+    PIPELINE_N_ROLES
+};
+
+static inline uint64_t pipeline_cookie(enum pipeline_kind kind, enum pipeline_role role,
+                                       uint64_t id)
+{
+    return PIPELINE_COOKIE | (uint64_t)kind << 52 | (uint64_t)role << 48
+           | (id & UINT64_C(0xffffffffffff));
+}
+
+/* A cookie taken apart.  'valid' is false for a cookie that is not
+ * vxfabric's, or that names no kind and role (a flow written before
+ * cookies named objects). */
+struct pipeline_cookie_info {
+    bool valid;
+    enum pipeline_kind kind;
+    enum pipeline_role role;
+    uint64_t id;
+};
+struct pipeline_cookie_info pipeline_cookie_parse(uint64_t cookie);
+/* "host", "network", "router" or "bridge"; the role's description. */
+const char *pipeline_kind_name(enum pipeline_kind);
+const char *pipeline_role_name(enum pipeline_role);
+const char *pipeline_role_text(enum pipeline_role);
 
 enum pipeline_table {
     PIPELINE_T_CLASSIFY = 0,

@@ -173,3 +173,61 @@ Test(pipeline, unknown_bridge_gets_nothing, .init = load_article)
     cr_assert_str_eq(s, "");
     free(s);
 }
+
+/* #19: every flow's cookie names an object of the model that exists, and
+ * a role consistent with its table; cookies that are not ours, or from
+ * before cookies named objects, do not parse. */
+Test(pipeline, cookies_name_model_objects, .init = load_article_datapath)
+{
+    static const uint8_t table_of_role[PIPELINE_N_ROLES] = {
+        [PIPELINE_R_TUNNEL_IN] = 1, [PIPELINE_R_ARP_TO_CTL] = 0, [PIPELINE_R_DHCP_TO_CTL] = 0,
+        [PIPELINE_R_SOURCE_IP] = 1, [PIPELINE_R_SOURCE_ARP] = 1, [PIPELINE_R_ARP_ANSWER] = 2,
+        [PIPELINE_R_ARP_REST] = 2, [PIPELINE_R_GATEWAY_ICMP] = 2, [PIPELINE_R_GATEWAY_ECHO] = 2,
+        [PIPELINE_R_ROUTE] = 2, [PIPELINE_R_DELIVER_LOCAL] = 3, [PIPELINE_R_DELIVER_REMOTE] = 3,
+    };
+    struct flow_set fs;
+    unsigned seen_kinds = 0, seen_roles = 0;
+
+    flow_set_init(&fs);
+    rcu_read_lock();
+    pipeline_compute(0x32d1f6ddc94fULL, ports_hv1, NULL, &fs);
+    for (size_t i = 0; i < fs.n; i++) {
+        const struct flow *f = &fs.flows[i];
+        struct pipeline_cookie_info ci = pipeline_cookie_parse(f->cookie);
+        uint8_t mac[6];
+        cr_assert(ci.valid, "cookie %#llx", (unsigned long long)f->cookie);
+        seen_kinds |= 1u << ci.kind;
+        seen_roles |= 1u << ci.role;
+        if (ci.role != PIPELINE_R_MISS) {
+            cr_assert_eq(f->table, table_of_role[ci.role], "%s in table %u",
+                         pipeline_role_name(ci.role), f->table);
+        }
+        mac_from_u64(ci.id, mac);
+        switch (ci.kind) {
+        case PIPELINE_K_BRIDGE: cr_assert_eq(ci.id, 0); break;
+        case PIPELINE_K_NETWORK: cr_assert_not_null(model_network((uint32_t)ci.id)); break;
+        case PIPELINE_K_ROUTER: cr_assert_not_null(model_router(mac)); break;
+        case PIPELINE_K_HOST: {
+            struct cds_lfht_iter it;
+            const struct vx_host *h;
+            bool found = false;
+            for (uint32_t vni = 1; vni <= 3 && !found; vni++) {
+                for (h = model_hosts_in_network(vni, &it); h; h = model_next_in_network(vni, &it)) {
+                    found |= !memcmp(h->cfg.mac, mac, 6);
+                }
+            }
+            cr_assert(found, "no host %012llx", (unsigned long long)ci.id);
+            break;
+        }
+        }
+    }
+    rcu_read_unlock();
+    flow_set_destroy(&fs);
+    cr_assert_eq(seen_kinds, 0xf, "bridge, host, network and router flows");
+    /* datapath mode: every role but the controller's ARP classification. */
+    cr_assert_eq(seen_roles, ((1u << PIPELINE_N_ROLES) - 1) & ~(1u << PIPELINE_R_ARP_TO_CTL));
+    cr_assert_not(pipeline_cookie_parse(UINT64_C(0x7678000000000000)).valid, "pre-#19 cookie");
+    cr_assert_not(pipeline_cookie_parse(0).valid, "not ours");
+    cr_assert_not(pipeline_cookie_parse(UINT64_C(0x7640000000000000)).valid, "no such kind");
+    cr_assert_not(pipeline_cookie_parse(UINT64_C(0x761f000000000000)).valid, "no such role");
+}
