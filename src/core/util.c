@@ -1,6 +1,7 @@
 #include "core/util.h"
 
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,20 @@ void *xrealloc(void *p, size_t size)
 char *xstrdup(const char *s)
 {
     return xmemdup(s, strlen(s) + 1);
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+    va_list args;
+    char *s;
+
+    va_start(args, fmt);
+    int n = vasprintf(&s, fmt, args);
+    va_end(args);
+    if (n < 0) {
+        out_of_memory__();
+    }
+    return s;
 }
 
 void *xmemdup(const void *p, size_t size)

@@ -20,6 +20,8 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *, size_t);
 char *xstrdup(const char *);
 void *xmemdup(const void *, size_t);
+/* A new string formatted as by printf. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* qsort() and bsearch() that accept an empty array with a NULL base (for
  * which the libc functions are undefined even when 'n' is 0). */

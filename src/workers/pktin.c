@@ -4,6 +4,7 @@
 
 #include "core/log.h"
 #include "core/timeval.h"
+#include "model/answers.h"
 #include "model/model.h"
 #include "proto/dhcp.h"
 #include "proto/ofp_packet.h"
@@ -64,40 +65,21 @@ static void send_frame_out__(struct conn *c, size_t start, enum vx_counter_id id
 static void handle_arp__(struct conn *c, const struct vx_host *src, uint32_t in_port,
                          const struct pkt_info *pi)
 {
-    struct vx_counters *cs = conn_counters(c);
+    static const enum vx_counter_id counters[] = {
+        [ANSWERS_ARP_REPLY] = VXC_arp_replies,
+        [ANSWERS_ARP_NOT_REQUEST] = VXC_arp_not_request,
+        [ANSWERS_ARP_BAD_SENDER] = VXC_arp_bad_sender,
+        [ANSWERS_ARP_GRATUITOUS] = VXC_arp_gratuitous,
+        [ANSWERS_ARP_OWN_PROBE] = VXC_arp_own_probe,
+        [ANSWERS_ARP_UNKNOWN_TARGET] = VXC_arp_unknown_target,
+    };
     const struct pkt_arp *arp = &pi->arp;
     uint8_t answer[6];
+    enum answers_arp_verdict v = answers_arp(src, arp->op, arp->spa, arp->tpa, answer);
 
-    if (arp->op != ARPOP_REQUEST) {
-        counter_inc(cs, VXC_arp_not_request);
+    if (v != ANSWERS_ARP_REPLY) {
+        counter_inc(conn_counters(c), counters[v]);
         return;
-    }
-    /* RFC 5227: sender 0.0.0.0 is a probe; otherwise the sender must be the
-     * host's own address (anti-spoofing of the neighbour caches). */
-    if (arp->spa && arp->spa != src->cfg.ip) {
-        counter_inc(cs, VXC_arp_bad_sender);
-        return;
-    }
-    if (arp->spa && arp->spa == arp->tpa) {
-        counter_inc(cs, VXC_arp_gratuitous);
-        return;
-    }
-    if (!arp->spa && arp->tpa == src->cfg.ip) {
-        /* Duplicate address detection for its own address: must see no
-         * answer, or it would think its address taken. */
-        counter_inc(cs, VXC_arp_own_probe);
-        return;
-    }
-    const struct vx_network *net = model_network(src->cfg.vni);
-    if (net && net->cfg.gateway && arp->tpa == net->cfg.gateway) {
-        model_gateway_mac(src->cfg.vni, answer);
-    } else {
-        const struct vx_host *target = model_host_by_ip(src->cfg.vni, arp->tpa);
-        if (!target) {
-            counter_inc(cs, VXC_arp_unknown_target);
-            return;
-        }
-        memcpy(answer, target->cfg.mac, 6);
     }
     size_t start = start_frame_out__(c, in_port);
     pkt_put_arp_reply(&c->obuf, pi, answer);
@@ -117,27 +99,10 @@ static void handle_dhcp__(struct conn *c, const struct vx_host *src, uint32_t in
                 dhcp_err_to_string(err));
         return;
     }
-    const struct vx_network *net = model_network(src->cfg.vni);
-    if (!net) {
+    struct dhcp_lease lease;
+    if (!answers_dhcp_lease(src, &lease)) {
         counter_inc(cs, VXC_dhcp_ignored);
         return;
-    }
-    struct dhcp_lease lease = {
-        .ip = src->cfg.ip,
-        .mask = prefix_to_mask(net->cfg.prefix),
-        .server_id = net->cfg.gateway,
-        .router = net->cfg.gateway,
-        .n_dns = net->cfg.n_dns,
-        .domain = net->cfg.domain,
-        .mtu = net->cfg.mtu,
-        .lease_time = net->cfg.lease_time,
-    };
-    memcpy(lease.dns, net->cfg.dns, sizeof lease.dns);
-    model_gateway_mac(src->cfg.vni, lease.server_mac);
-    if (!lease.server_id) {
-        /* A network without a gateway still needs a server identifier
-         * (RFC 2131 4.3.1): the last usable address of the subnet. */
-        lease.server_id = (net->cfg.subnet | ~lease.mask) - 1;
     }
 
     enum dhcp_verdict v = dhcp_decide(&req, &lease);
@@ -178,12 +143,9 @@ static void handle_dhcp__(struct conn *c, const struct vx_host *src, uint32_t in
 static void handle_gateway_ping__(struct conn *c, const struct vx_host *src, uint32_t in_port,
                                   const struct pkt_info *pi)
 {
-    const struct vx_network *net = model_network(src->cfg.vni);
-    bool for_gateway = net && net->cfg.gateway && pi->ip_dst == net->cfg.gateway;
+    uint8_t gw_mac[6];
 
-    if (for_gateway && pi->ip_src == src->cfg.ip && pi->icmp_type == ICMP_ECHO) {
-        uint8_t gw_mac[6];
-        model_gateway_mac(src->cfg.vni, gw_mac);
+    if (answers_gateway_echo(src, pi->ip_src, pi->ip_dst, pi->icmp_type, gw_mac)) {
         size_t start = start_frame_out__(c, in_port);
         pkt_put_icmp_echo_reply(&c->obuf, pi, gw_mac);
         send_frame_out__(c, start, VXC_icmp_echo_replies);
@@ -198,18 +160,16 @@ static void handle_gateway_ping__(struct conn *c, const struct vx_host *src, uin
 static void handle_ttl_expired__(struct conn *c, const struct vx_host *src, uint32_t in_port,
                                  const struct pkt_info *pi)
 {
-    struct vx_counters *cs = conn_counters(c);
-    const struct vx_network *net = model_network(src->cfg.vni);
+    uint32_t gw_ip;
     uint8_t gw_mac[6];
 
-    if (!net || !net->cfg.gateway || !pi->ip || pi->ip_src != src->cfg.ip
-        || (pi->ip_proto == IPPROTO_ICMP && pi->icmp_type != ICMP_ECHO)) {
-        counter_inc(cs, VXC_icmp_ignored);
+    if (!pi->ip || !answers_time_exceeded(src, pi->ip_src, pi->ip_proto, pi->icmp_type,
+                                          &gw_ip, gw_mac)) {
+        counter_inc(conn_counters(c), VXC_icmp_ignored);
         return;
     }
-    model_gateway_mac(src->cfg.vni, gw_mac);
     size_t start = start_frame_out__(c, in_port);
-    pkt_put_icmp_time_exceeded(&c->obuf, pi, net->cfg.gateway, gw_mac, src->cfg.mac);
+    pkt_put_icmp_time_exceeded(&c->obuf, pi, gw_ip, gw_mac, src->cfg.mac);
     send_frame_out__(c, start, VXC_icmp_time_exceeded);
 }
 

@@ -1,0 +1,102 @@
+#include "model/answers.h"
+
+#include <string.h>
+
+#include "core/util.h"
+#include "proto/pkt.h"
+
+const char *answers_arp_verdict_text(enum answers_arp_verdict v)
+{
+    static const char *const texts[] = {
+#define ANSWERS_ARP_TEXT(NAME, TEXT) TEXT,
+        ANSWERS_ARP_VERDICTS(ANSWERS_ARP_TEXT)
+#undef ANSWERS_ARP_TEXT
+    };
+    return (size_t)v < ARRAY_SIZE(texts) ? texts[v] : "?";
+}
+
+enum answers_arp_verdict answers_arp(const struct vx_host *src, uint16_t op, uint32_t spa,
+                                     uint32_t tpa, uint8_t mac[6])
+{
+    if (op != ARPOP_REQUEST) {
+        return ANSWERS_ARP_NOT_REQUEST;
+    }
+    /* RFC 5227: sender 0.0.0.0 is a probe; otherwise the sender must be the
+     * host's own address (anti-spoofing of the neighbour caches). */
+    if (spa && spa != src->cfg.ip) {
+        return ANSWERS_ARP_BAD_SENDER;
+    }
+    if (spa && spa == tpa) {
+        return ANSWERS_ARP_GRATUITOUS;
+    }
+    if (!spa && tpa == src->cfg.ip) {
+        /* Duplicate address detection for its own address: must see no
+         * answer, or it would think its address taken. */
+        return ANSWERS_ARP_OWN_PROBE;
+    }
+    const struct vx_network *net = model_network(src->cfg.vni);
+    if (net && net->cfg.gateway && tpa == net->cfg.gateway) {
+        model_gateway_mac(src->cfg.vni, mac);
+        return ANSWERS_ARP_REPLY;
+    }
+    const struct vx_host *target = model_host_by_ip(src->cfg.vni, tpa);
+    if (!target) {
+        return ANSWERS_ARP_UNKNOWN_TARGET;
+    }
+    memcpy(mac, target->cfg.mac, 6);
+    return ANSWERS_ARP_REPLY;
+}
+
+bool answers_dhcp_lease(const struct vx_host *src, struct dhcp_lease *lease)
+{
+    const struct vx_network *net = model_network(src->cfg.vni);
+
+    if (!net) {
+        return false;
+    }
+    *lease = (struct dhcp_lease) {
+        .ip = src->cfg.ip,
+        .mask = prefix_to_mask(net->cfg.prefix),
+        .server_id = net->cfg.gateway,
+        .router = net->cfg.gateway,
+        .n_dns = net->cfg.n_dns,
+        .domain = net->cfg.domain,
+        .mtu = net->cfg.mtu,
+        .lease_time = net->cfg.lease_time,
+    };
+    memcpy(lease->dns, net->cfg.dns, sizeof lease->dns);
+    model_gateway_mac(src->cfg.vni, lease->server_mac);
+    if (!lease->server_id) {
+        /* A network without a gateway still needs a server identifier
+         * (RFC 2131 4.3.1): the last usable address of the subnet. */
+        lease->server_id = (net->cfg.subnet | ~lease->mask) - 1;
+    }
+    return true;
+}
+
+bool answers_gateway_echo(const struct vx_host *src, uint32_t ip_src, uint32_t ip_dst,
+                          uint8_t icmp_type, uint8_t gw_mac[6])
+{
+    const struct vx_network *net = model_network(src->cfg.vni);
+    bool for_gateway = net && net->cfg.gateway && ip_dst == net->cfg.gateway;
+
+    if (!for_gateway || ip_src != src->cfg.ip || icmp_type != ICMP_ECHO) {
+        return false;
+    }
+    model_gateway_mac(src->cfg.vni, gw_mac);
+    return true;
+}
+
+bool answers_time_exceeded(const struct vx_host *src, uint32_t ip_src, uint8_t ip_proto,
+                           uint8_t icmp_type, uint32_t *gw_ip, uint8_t gw_mac[6])
+{
+    const struct vx_network *net = model_network(src->cfg.vni);
+
+    if (!net || !net->cfg.gateway || ip_src != src->cfg.ip
+        || (ip_proto == IPPROTO_ICMP && icmp_type != ICMP_ECHO)) {
+        return false;
+    }
+    *gw_ip = net->cfg.gateway;
+    model_gateway_mac(src->cfg.vni, gw_mac);
+    return true;
+}
