@@ -82,18 +82,27 @@ def expect(name, got, status, field=None, contains=None):
 
 
 def vxctl_checks(vxctl, base):
-    def run(*args):
-        p = subprocess.run([vxctl, "--api", base] + list(args), capture_output=True, text=True, timeout=10)
+    def run(*args, stdin=None):
+        p = subprocess.run([vxctl, "--api", base] + list(args), capture_output=True, text=True,
+                           timeout=10, input=stdin)
         return p.returncode, p.stdout, p.stderr
+    rc, out, _ = run("--json", "list", "hosts")
+    check("vxctl --json list", rc == 0 and len(json.loads(out)) == 12, out[:200])
     rc, out, _ = run("list", "hosts")
-    check("vxctl list", rc == 0 and len(json.loads(out)) == 12, out[:200])
-    rc, out, err = run("add", "host", "1/02:00:00:00:00:31", "bridge=hv2", "port=31", "ip=10.0.0.31")
+    lines = out.splitlines()
+    check("vxctl list: a table with a header and a row per host",
+          rc == 0 and lines[0].split() == ["MAC", "NETWORK", "BRIDGE", "PORT", "IP"] and len(lines) == 13
+          and ["da:1d:64:e8:e6:86", "1", "0x32d1f6ddc94f", "1", "10.0.0.1"] in [l.split() for l in lines],
+          out[:300])
+    rc, out, err = run("--json", "add", "host", "1/02:00:00:00:00:31", "bridge=hv2", "port=31", "ip=10.0.0.31")
     check("vxctl add", rc == 0 and json.loads(out)["ip"] == "10.0.0.31", out + err)
+    rc, out, _ = run("--json", "show", "host", "1/02:00:00:00:00:31")
+    check("vxctl show --json", rc == 0 and json.loads(out)["port"] == 31, out)
     rc, out, _ = run("show", "host", "1/02:00:00:00:00:31")
-    check("vxctl show", rc == 0 and json.loads(out)["port"] == 31, out)
+    check("vxctl show: field: value lines", rc == 0 and "port: 31" in out.splitlines(), out)
     rc, out, err = run("add", "host", "1/02:00:00:00:00:32", "bridge=hv2", "port=31", "ip=10.0.0.32")
     check("vxctl reports the API's error", rc == 1 and "409" in err and "(field port)" in err, err)
-    rc, out, err = run("add", "network", "12", "subnet=172.31.12.0/24", "dns=172.31.12.1,172.31.12.2")
+    rc, out, err = run("--json", "add", "network", "12", "subnet=172.31.12.0/24", "dns=172.31.12.1,172.31.12.2")
     check("vxctl add network with a list", rc == 0 and json.loads(out)["dns"] == ["172.31.12.1", "172.31.12.2"],
           out + err)
     rc, _, err = run("del", "network", "12")
@@ -102,12 +111,60 @@ def vxctl_checks(vxctl, base):
     check("vxctl del", rc == 0, err)
     rc, _, err = run("del", "host", "1/02:00:00:00:00:31")
     check("vxctl del of a missing host fails", rc == 1 and "404" in err, err)
+    rc, out, _ = run("--json", "state")
+    check("vxctl state --json", rc == 0 and len(json.loads(out)) == 2, out[:200])
     rc, out, _ = run("state")
-    check("vxctl state", rc == 0 and len(json.loads(out)) == 2, out[:200])
+    check("vxctl state: a table", rc == 0 and out.splitlines()[0].split()[:3] == ["BRIDGE", "DPID", "CONNECTED"]
+          and len(out.splitlines()) == 3 and " no " in out.splitlines()[1], out)
     rc, _, err = run("flows", "0x4e7879903e4c")
     check("vxctl flows of an unconnected bridge", rc == 1 and "not connected" in err, err)
     rc, _, _ = run("bogus")
     check("vxctl usage error", rc == 2)
+    trace_checks(run)
+
+
+def trace_checks(run):
+    """#19 without switches: ports configured by number are known, tunnel
+    ports are not (no bridge is connected), so remote hosts are unreachable."""
+    rc, out, err = run("--json", "trace", "da:1d:64:e8:e6:86", "10.0.0.2")
+    t = json.loads(out) if rc == 0 else {}
+    check("trace: local delivery", t.get("verdict") == "delivered" and t.get("port") == 2
+          and [s["table"] for s in t["steps"]] == [0, 1, 2, 3]
+          and all(s["installed"] == "unknown" for s in t["steps"]), out + err)
+    rc, out, err = run("trace", "da:1d:64:e8:e6:86", "10.0.0.4")
+    check("trace: human output, dropped without a tunnel port",
+          rc == 0 and "verdict: dropped at table 3 on hv1" in out and "no tunnel reaches its bridge" in out
+          and "dest_unreachable" in out, out + err)
+    rc, out, err = run("--json", "trace", "da:1d:64:e8:e6:86", "10.0.0.4", "arp")
+    t = json.loads(out) if rc == 0 else {}
+    check("trace: ARP goes to the controller, which answers",
+          t.get("verdict") == "sent to the controller"
+          and t.get("controller_answer") == "ARP reply: 10.0.0.4 is-at 7e:cc:09:63:aa:6f", out + err)
+    rc, out, err = run("--json", "trace", "1/da:1d:64:e8:e6:86", "192.168.5.1", "tcp", "ttl=1", "dst_port=22")
+    t = json.loads(out) if rc == 0 else {}
+    check("trace: TTL 1 expires in the router", t.get("reason") == "ttl_expired"
+          and "time exceeded" in t.get("controller_answer", ""), out + err)
+    rc, out, err = run("--json", "trace", "bridge=0x32d1f6ddc94f", "in_port=1", "eth_src=02:00:00:00:00:99",
+                       "ip_src=10.0.0.1", "dst=10.0.0.2")
+    t = json.loads(out) if rc == 0 else {}
+    check("trace: an unknown source", t.get("reason") == "unknown_source" and t.get("table") == 1, out + err)
+    rc, _, err = run("trace", "da:1d:64:e8:e6:86", "10.0.0.2", "sctp")
+    check("trace: a bad protocol is a 400", rc == 1 and "400" in err and "(field proto)" in err, err)
+    rc, _, err = run("trace", "02:00:00:00:00:99", "10.0.0.2")
+    check("trace: an unknown host is a 404", rc == 1 and "404" in err, err)
+    rc, _, err = run("trace", "da:1d:64:e8:e6:86", "10.0.0.2", "ttl=300")
+    check("trace: a bad TTL is a 400", rc == 1 and "400" in err and "(field ttl)" in err, err)
+    rc, out, err = run("explain-cookie", "0x7612da1d64e8e686", "0x763a00bbccddee00")
+    check("explain-cookie: host and router",
+          "host da:1d:64:e8:e6:86 (10.0.0.1) of network 1 on hv1: ARP request to the controller" in out
+          and "router 00:bb:cc:dd:ee:00 (networks 1, 3): routing" in out, out + err)
+    dump = (" cookie=0x7628000000000001, duration=3.2s, table=2, n_packets=0, priority=200,icmp,tun_id=0x1,"
+            "nw_dst=10.0.0.254 actions=CONTROLLER:65535\n"
+            " cookie=0x0, duration=1s, table=0, priority=0 actions=NORMAL\n")
+    rc, out, err = run("explain-cookie", "-", stdin=dump)
+    check("explain-cookie -: annotates dump-flows lines",
+          rc == 0 and "=> 0x7628000000000001: network 1 (10.0.0.0/24, gateway 10.0.0.254)" in out
+          and "=> 0: not a vxfabric flow" in out, out + err)
 
 
 def main():

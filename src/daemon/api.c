@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "daemon/api_json.h"
+#include "daemon/api_trace.h"
 #include "daemon/store.h"
 #include "model/edit.h"
 #include "workers/acceptor.h"
@@ -337,6 +338,143 @@ static enum MHD_Result flows__(struct api *api, struct MHD_Connection *conn, uin
     return r;
 }
 
+/* The bridges a trace has asked about: the tracer's view of each, copied
+ * from the worker that owns it.  The walk itself must not block (it holds
+ * model pointers, and waiting for a worker takes the main thread offline),
+ * so a walk that meets a bridge not fetched yet notes it in 'wanted'; the
+ * caller fetches it and walks again. */
+#define TRACE_MAX_FETCH 4
+struct trace_cache {
+    struct api *api;
+    int n;
+    uint64_t dpids[TRACE_MAX_FETCH];
+    struct worker_query *qs[TRACE_MAX_FETCH];   /* NULL: no answer */
+    uint64_t wanted;
+};
+
+static bool trace_bridge__(void *aux, uint64_t dpid, struct trace_bridge *tb)
+{
+    struct trace_cache *tc = aux;
+
+    for (int i = 0; i < tc->n; i++) {
+        const struct worker_query *q = tc->qs[i];
+        if (tc->dpids[i] != dpid) {
+            continue;
+        }
+        if (!q || !q->found) {
+            return false;
+        }
+        *tb = (struct trace_bridge) {
+            .connected = true, .n_ports = q->n_ports, .ports = q->ports,
+            .installed = &q->installed, .rejected = &q->rejected,
+        };
+        return true;
+    }
+    tc->wanted = tc->wanted ? tc->wanted : dpid;
+    return false;
+}
+
+/* Asks the worker that owns 'dpid' for its ports and flows.  Blocks (the
+ * main thread offline) for at most QUERY_TIMEOUT_S. */
+static void trace_fetch__(struct trace_cache *tc, uint64_t dpid)
+{
+    struct api *api = tc->api;
+    struct worker_query *q = worker_query_new(dpid);
+    struct timespec deadline;
+
+    q->want_tables = true;
+    tc->dpids[tc->n] = dpid;
+    tc->qs[tc->n++] = NULL;
+    if (!worker_query_send(&api->workers[worker_for_dpid(dpid, api->n_workers)], q)) {
+        worker_query_unref(q);
+        return;
+    }
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += QUERY_TIMEOUT_S;
+    rcu_thread_offline();
+    bool answered = worker_query_wait(q, &deadline);
+    rcu_thread_online();
+    if (!answered) {
+        worker_query_unref(q);
+        return;
+    }
+    tc->qs[tc->n - 1] = q;
+}
+
+static void trace_cache_free__(struct trace_cache *tc)
+{
+    for (int i = 0; i < tc->n; i++) {
+        if (tc->qs[i]) {
+            worker_query_unref(tc->qs[i]);
+        }
+    }
+}
+
+static const char *query_arg__(void *conn, const char *name)
+{
+    return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* The source host's port, bound by name: its number on the bridge now. */
+static bool resolve_in_port__(struct trace_cache *tc, const char *name, struct trace_packet *p)
+{
+    struct trace_bridge tb;
+    uint64_t dpid = tc->dpids[0];
+
+    if (!trace_bridge__(tc, dpid, &tb)) {
+        return false;
+    }
+    for (size_t i = 0; i < tb.n_ports; i++) {
+        if (!strcmp(tb.ports[i].name, name)) {
+            trace_packet_set(p, OFF_IN_PORT, tb.ports[i].port_no);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* GET /v1/trace?src=...&dst=...: the packet's path (docs/api.md). */
+static enum MHD_Result trace__(struct api *api, struct MHD_Connection *conn)
+{
+    struct trace_cache tc = { .api = api };
+    struct trace_packet p;
+    struct trace_result r;
+    struct api_error e;
+    const char *port_name;
+    uint64_t dpid;
+
+    if (!api_trace_request(query_arg__, conn, &dpid, &p, &port_name, &e)) {
+        return reply_api_error__(conn, &e);
+    }
+    trace_fetch__(&tc, dpid);
+    if (port_name && !resolve_in_port__(&tc, port_name, &p)) {
+        trace_cache_free__(&tc);
+        return reply_error__(conn, MHD_HTTP_CONFLICT, "src",
+                             "the host's port %s is not on its bridge: it is unbound", port_name);
+    }
+    for (;;) {
+        tc.wanted = 0;
+        trace_run(dpid, &p, trace_bridge__, &tc, &r);
+        if (!tc.wanted || tc.n == TRACE_MAX_FETCH) {
+            break;
+        }
+        trace_result_free(&r);
+        trace_fetch__(&tc, tc.wanted);
+    }
+    json_t *j = api_trace_result_json(&r);
+    trace_result_free(&r);
+    trace_cache_free__(&tc);
+    return reply_json__(conn, MHD_HTTP_OK, j);
+}
+
+/* GET /v1/cookies/COOKIE: the model object a flow cookie names. */
+static enum MHD_Result cookie__(struct MHD_Connection *conn, const char *text)
+{
+    struct api_error e;
+    json_t *j = api_trace_cookie_json(text, &e);
+    return j ? reply_json__(conn, MHD_HTTP_OK, j) : reply_api_error__(conn, &e);
+}
+
 static enum MHD_Result metrics__(struct api *api, struct MHD_Connection *conn)
 {
     char *text = NULL;
@@ -450,6 +588,12 @@ static enum MHD_Result handle__(struct api *api, struct MHD_Connection *conn, co
     }
     if (get && !strcmp(url, "/v1/state")) {
         return state__(api, conn, 0);
+    }
+    if (get && !strcmp(url, "/v1/trace")) {
+        return trace__(api, conn);
+    }
+    if (get && !strncmp(url, "/v1/cookies/", 12)) {
+        return cookie__(conn, url + 12);
     }
     if (get && !strncmp(url, "/v1/bridges/", 12) && strchr(url + 12, '/')) {
         return bridge_resource__(api, conn, url);

@@ -18,6 +18,7 @@ void flowdiff_init(struct flowdiff *fd)
     flow_set_init(&fd->installed);
     flow_set_init(&fd->reading);
     flow_set_init(&fd->op_flows);
+    flow_set_init(&fd->rejected);
 }
 
 void flowdiff_destroy(struct flowdiff *fd)
@@ -25,6 +26,7 @@ void flowdiff_destroy(struct flowdiff *fd)
     flow_set_destroy(&fd->installed);
     flow_set_destroy(&fd->reading);
     flow_set_destroy(&fd->op_flows);
+    flow_set_destroy(&fd->rejected);
     free(fd->ops);
     fd->ops = NULL;
 }
@@ -183,6 +185,7 @@ static void start_push__(struct conn *c, uint64_t now_ms)
     flow_set_clear(&fd->op_flows);
     fd->n_sent = 0;
     fd->n_failed = 0;
+    flow_set_clear(&fd->rejected);
     fd->dirty = false;
     fd->retry_at_ms = 0;
     size_t n = flow_set_diff(&desired, &fd->installed, record_op__, fd);
@@ -343,6 +346,9 @@ bool flowdiff_on_error(struct conn *c, const struct of_error *e)
     char s[64];
     fd->ops[k].failed = true;
     fd->n_failed++;
+    if (fd->ops[k].type != FLOW_OP_DELETE) {
+        flow_set_add_copy(&fd->rejected, &fd->op_flows, &fd->op_flows.flows[k]);
+    }
     counter_inc(conn_counters(c), VXC_flow_mod_errors);
     flow_format(&fd->op_flows, &fd->op_flows.flows[k], &text);
     vxbuf_put(&text, "", 1);

@@ -77,6 +77,7 @@ struct flowdiff {
 
     size_t n_desired;           /* flows in the last desired set */
     size_t n_failed;            /* operations that failed in the last push */
+    struct flow_set rejected;   /* the flows they would have added or changed */
     uint64_t retry_at_ms;       /* 0: no retry scheduled */
     uint64_t sync_start_ms;
     uint64_t last_converged_ms;

@@ -211,6 +211,20 @@ static void dump_flows__(struct worker *w, const char *dir)
     }
 }
 
+/* The tracer's view of connection 'c': its ports and its flows. */
+static void copy_tables__(const struct conn *c, struct worker_query *q)
+{
+    q->found = true;
+    q->n_ports = c->n_ports;
+    q->ports = c->n_ports ? xmemdup(c->ports, c->n_ports * sizeof *c->ports) : NULL;
+    for (size_t k = 0; k < c->flows.installed.n; k++) {
+        flow_set_add_copy(&q->installed, &c->flows.installed, &c->flows.installed.flows[k]);
+    }
+    for (size_t k = 0; k < c->flows.rejected.n; k++) {
+        flow_set_add_copy(&q->rejected, &c->flows.rejected, &c->flows.rejected.flows[k]);
+    }
+}
+
 static void answer_query__(struct worker *w, struct worker_query *q)
 {
     static const char *const states[] = { "sync", "idle", "pushing" };
@@ -231,7 +245,9 @@ static void answer_query__(struct worker *w, struct worker_query *q)
             .flow_mods = fd->flow_mods_total,
             .connected_ms = c->connected_ms,
         };
-        if (c->dpid == q->flows_dpid) {
+        if (c->dpid == q->flows_dpid && q->want_tables) {
+            copy_tables__(c, q);
+        } else if (c->dpid == q->flows_dpid) {
             char *text = NULL;
             size_t size = 0;
             FILE *f = open_memstream(&text, &size);
@@ -250,6 +266,8 @@ struct worker_query *worker_query_new(uint64_t flows_dpid)
     struct worker_query *q = xzalloc(sizeof *q);
     q->refs = 1;
     q->flows_dpid = flows_dpid;
+    flow_set_init(&q->installed);
+    flow_set_init(&q->rejected);
     sem_init(&q->done, 0, 0);
     return q;
 }
@@ -286,6 +304,9 @@ void worker_query_unref(struct worker_query *q)
     if (zero) {
         free(q->bridges);
         free(q->flows);
+        free(q->ports);
+        flow_set_destroy(&q->installed);
+        flow_set_destroy(&q->rejected);
         sem_destroy(&q->done);
         free(q);
     }

@@ -21,7 +21,9 @@
 #include "core/counters.h"
 #include "core/mailbox.h"
 #include "model/model.h"
+#include "proto/flowset.h"
 #include "proto/ofp_msgs.h"
+#include "proto/ofp_port.h"
 
 struct conn;
 
@@ -86,6 +88,15 @@ struct worker_query {
     size_t n;
     struct worker_bridge_state *bridges;
     char *flows;                /* NULL unless flows_dpid is connected here */
+    /* With 'want_tables' (set by the requester before sending), instead of
+     * 'flows': copies of flows_dpid's ports and of its installed and
+     * rejected flows (model/trace.h's struct trace_bridge); 'found' says
+     * whether the bridge is connected here. */
+    bool want_tables;
+    bool found;
+    size_t n_ports;
+    struct of_port *ports;
+    struct flow_set installed, rejected;
 };
 
 struct worker_mail {
