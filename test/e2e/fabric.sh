@@ -279,6 +279,87 @@ t_traceroute() {
     expect "time exceeded counted" test "$(counter icmp_time_exceeded)" -ge 1
 }
 
+# trace_agrees NAME "VXCTL TRACE ARGS" OVS_FLOW EXPECTED: vxfabricd's trace
+# and OVS's ofproto/trace visit the same flows and reach the same verdict,
+# which starts with EXPECTED ("delivered hv2 1", "dropped hv1 3 ...").
+trace_agrees() {
+    local bridges="" hv out
+    for hv in hv1 hv2; do
+        bridges+="${bridges:+,}$hv:${HV_DIR[$hv]}/run:$(vsctl "$hv" get interface vtun1 ofport):${HV_TUN_IP[$hv]}"
+    done
+    out=$(python3 "$ROOT_DIR/test/e2e/trace_check.py" "$VXCTL" "http://127.0.0.1:$API_PORT" \
+          "$bridges" "$2" "$3" 2>&1)
+    expect "$1: trace = ofproto/trace: $out" grep -q "^$4" <<<"$out"
+}
+
+icmp_flow() {  # icmp_flow VM DST_MAC DST_IP [TTL]: an echo request of VM, ofproto/trace syntax
+    printf 'in_port=%s,icmp,dl_src=%s,dl_dst=%s,nw_src=%s,nw_dst=%s,nw_ttl=%s,icmp_type=8' \
+        "$(vm_field "$1" 4)" "$(vm_field "$1" 3)" "$2" "$(vm_field "$1" 6)" "$3" "${4:-64}"
+}
+
+t_trace() {
+    # #19: for each of the article's scenarios, the trace's verdict agrees
+    # with ofproto/trace on the real bridges, and with the traffic.
+    local before7 before9 before11 before2 out gw_verdict
+    for vm in vm1 vm3; do in_ns "$vm" ip neigh flush dev eth0; done
+
+    # The same network across hypervisors: vm1 -> vm7 (10.0.0.4, net 1).
+    trace_agrees "net 1 across hypervisors" "da:1d:64:e8:e6:86 10.0.0.4" \
+        "$(icmp_flow vm1 7e:cc:09:63:aa:6f 10.0.0.4)" "delivered hv2 1" || return 1
+    before7=$(rx_packets vm7); before9=$(rx_packets vm9)
+    expect "vm1 reaches 10.0.0.4" in_ns vm1 ping -c 3 -i 0.2 -W 2 -q 10.0.0.4 >/dev/null || return 1
+    expect "traffic: vm7 (hv2 port 1) received it" test "$(rx_packets vm7)" -gt "$before7" || return 1
+    expect "traffic: vm9 (net 2's 10.0.0.4) did not" test "$(rx_packets vm9)" = "$before9" || return 1
+
+    # Isolation of networks 1 and 2: vm3 (net 2) -> 10.0.0.4 is vm9, and
+    # network 3 is out of its reach (network 2 is on no router).
+    trace_agrees "net 2's 10.0.0.4 is vm9" "3e:d4:89:c5:d5:ec 10.0.0.4" \
+        "$(icmp_flow vm3 74:4b:c6:95:18:73 10.0.0.4)" "delivered hv2 4" || return 1
+    before7=$(rx_packets vm7); before9=$(rx_packets vm9)
+    expect "vm3 reaches 10.0.0.4" in_ns vm3 ping -c 3 -i 0.2 -W 2 -q 10.0.0.4 >/dev/null || return 1
+    expect "traffic: vm9 (hv2 port 4) received it" test "$(rx_packets vm9)" -gt "$before9" || return 1
+    expect "traffic: vm7 (net 1) did not" test "$(rx_packets vm7)" = "$before7" || return 1
+    trace_agrees "net 2 cannot reach net 3" "3e:d4:89:c5:d5:ec 192.168.5.3" \
+        "$(icmp_flow vm3 02:76:78:00:00:02 192.168.5.3)" "dropped hv1 3 other_network" || return 1
+    before11=$(rx_packets vm11)
+    expect "vm3's ping to 192.168.5.3 fails" \
+        bash -c "! ip netns exec $(ns_name vm3) ping -c 2 -i 0.2 -W 1 -q 192.168.5.3 >/dev/null"
+    expect "traffic: vm11 received nothing" test "$(rx_packets vm11)" = "$before11" || return 1
+
+    # Routing from network 1 to 3 through the router's MAC.
+    trace_agrees "net 1 to net 3" "da:1d:64:e8:e6:86 192.168.5.3" \
+        "$(icmp_flow vm1 00:bb:cc:dd:ee:00 192.168.5.3)" "delivered hv2 6" || return 1
+    before11=$(rx_packets vm11)
+    expect "vm1 reaches 192.168.5.3" in_ns vm1 ping -c 3 -i 0.2 -W 2 -q 192.168.5.3 >/dev/null || return 1
+    expect "traffic: vm11 (hv2 port 6) received it" test "$(rx_packets vm11)" -gt "$before11" || return 1
+
+    # TTL 1: expires in the router; the controller answers time exceeded.
+    trace_agrees "TTL 1" "da:1d:64:e8:e6:86 192.168.5.3 ttl=1" \
+        "$(icmp_flow vm1 00:bb:cc:dd:ee:00 192.168.5.3 1)" "controller hv1 ttl_expired ICMP time exceeded from the gateway 10.0.0.254" || return 1
+    out=$(in_ns vm1 ping -c 1 -t 1 -W 2 192.168.5.3 2>&1)
+    expect "traffic: time exceeded from 10.0.0.254" grep -q "From 10.0.0.254 .*Time to live exceeded" <<<"$out" || { log "$out"; return 1; }
+
+    # A ping to the gateway: the controller answers it, or the datapath does.
+    if [ "$ARP_MODE" = datapath ]; then gw_verdict="replied hv1 1"; else gw_verdict="controller hv1 packet_in ICMP echo reply"; fi
+    trace_agrees "ping to the gateway" "da:1d:64:e8:e6:86 10.0.0.254" \
+        "$(icmp_flow vm1 00:bb:cc:dd:ee:00 10.0.0.254)" "$gw_verdict" || return 1
+    expect "traffic: vm1 pings its gateway" in_ns vm1 ping -c 2 -i 0.2 -W 2 -q 10.0.0.254 >/dev/null || return 1
+
+    # An unknown source: vm1's port with a MAC no host has.
+    trace_agrees "unknown source" \
+        "bridge=$HV1_DPID in_port=1 eth_src=02:00:00:00:00:99 ip_src=10.0.0.1 dst=10.0.0.2 dst_mac=ba:ce:a6:08:b6:67" \
+        "in_port=1,icmp,dl_src=02:00:00:00:00:99,dl_dst=ba:ce:a6:08:b6:67,nw_src=10.0.0.1,nw_dst=10.0.0.2,nw_ttl=64,icmp_type=8" \
+        "dropped hv1 1 unknown_source" || return 1
+    before2=$(rx_packets vm2)
+    in_ns vm1 ip link set eth0 address 02:00:00:00:00:99
+    in_ns vm1 ip neigh replace 10.0.0.2 lladdr ba:ce:a6:08:b6:67 dev eth0
+    in_ns vm1 ping -c 3 -i 0.2 -W 1 -q 10.0.0.2 >/dev/null 2>&1
+    local after2; after2=$(rx_packets vm2)
+    in_ns vm1 ip link set eth0 address "$(vm_field vm1 3)"
+    in_ns vm1 ip neigh flush dev eth0
+    expect "traffic: vm2 received nothing from the unknown source" test "$after2" = "$before2"
+}
+
 t_controller_restart() {
     # ~100 packets/s across the tunnel while vxfabricd restarts: no loss,
     # no FLOW_MOD after the restart, no flow's duration reset.
@@ -620,7 +701,7 @@ t_clean_shutdown() {
 
 ALL="handshake ports_by_name flows_equal_desired survives_echo
      dhcp_every_vm dhcp_unicast_renewal same_network_ping isolation_overlapping routing
-     gateway_ping traceroute arp_datapath
+     gateway_ping traceroute trace arp_datapath
      controller_restart reload_add_host reload_touches_only_concerned
      reload_remove_host api_host_lifecycle api_touches_only_concerned
      bad_reload_keeps_model hostile_clients hostile_load fd_exhaustion ovs_restart
