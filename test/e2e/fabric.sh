@@ -364,7 +364,7 @@ t_controller_restart() {
     # ~100 packets/s across the tunnel while vxfabricd restarts: no loss,
     # no FLOW_MOD after the restart, no flow's duration reset.
     local out before after n
-    hv_durations() { ofctl "$1" dump-flows br0 cookie=0x7678000000000000/0xffff000000000000 \
+    hv_durations() { ofctl "$1" dump-flows br0 cookie=0x7600000000000000/0xff00000000000000 \
         | sed -n 's/.*duration=\([0-9.]*\)s, table=\([0-9]*\).*priority=\([0-9]*\),\([^ ]*\).* actions=.*/\2 \3 \4 \1/p' | sort; }
     hv_durations hv1 >"$LAB/dur.before"
     in_ns vm1 ping -i 0.01 -c 500 -W 1 -q 10.0.0.5 >"$LAB/ping.restart" 2>&1 &

@@ -237,7 +237,7 @@ counter() {
 # Flows of HV's br0 carrying our cookie, without counters or durations,
 # sorted: comparable across time and with the controller's view.
 hv_flows() {
-    ofctl "$1" dump-flows br0 cookie=0x7678000000000000/0xffff000000000000 --no-stats \
+    ofctl "$1" dump-flows br0 cookie=0x7600000000000000/0xff00000000000000 --no-stats \
         | sed -e 's/^ *//' | grep -v '^OFPST_FLOW' | sort
 }
 hv_flow_count() { hv_flows "$1" | grep -c . ; }
