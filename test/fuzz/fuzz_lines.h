@@ -12,7 +12,7 @@
 
 /* The article's configuration, loaded and sorted once (VX_FUZZ_LOG=1:
  * debug logging, to see what an input exercised). */
-static const struct vx_config *fuzz_article(void)
+static inline const struct vx_config *fuzz_article(void)
 {
     static struct vx_config article;
     static bool done;
@@ -31,7 +31,7 @@ static const struct vx_config *fuzz_article(void)
 
 /* Splits the NUL-terminated, writable 'text' into at most 'max' requests
  * (pointing into it).  Returns how many. */
-static size_t fuzz_lines(char *text, struct store_change *out, size_t max)
+static inline size_t fuzz_lines(char *text, struct store_change *out, size_t max)
 {
     size_t n = 0;
     char *save = NULL;
@@ -54,7 +54,7 @@ static size_t fuzz_lines(char *text, struct store_change *out, size_t max)
 }
 
 /* A NUL-terminated copy of the fuzzer's bytes (the caller frees it). */
-static char *fuzz_text(const uint8_t *data, size_t size)
+static inline char *fuzz_text(const uint8_t *data, size_t size)
 {
     char *text = malloc(size + 1);
     memcpy(text, data, size);
