@@ -128,6 +128,12 @@ static json_t *network_json__(const struct vx_network_cfg *n)
     if (n->domain[0]) {
         json_object_set_new(j, "domain", json_string(n->domain));
     }
+    if (n->reserved_lo) {
+        char lo[IP_ADDR_STRLEN], hi[IP_ADDR_STRLEN], range[2 * IP_ADDR_STRLEN];
+        snprintf(range, sizeof range, "%s-%s", ip_to_str(n->reserved_lo, lo),
+                 ip_to_str(n->reserved_hi, hi));
+        json_object_set_new(j, "reserved", json_string(range));
+    }
     if (n->arp_responder != VX_ARP_DEFAULT) {       /* absent: the fabric's */
         json_object_set_new(j, "arp_responder",
                             json_string(vxconf_arp_responder_name(n->arp_responder)));
@@ -224,7 +230,8 @@ static bool bridge_from_json__(json_t *j, struct vx_bridge_cfg *b, struct api_er
 static bool network_from_json__(json_t *j, struct vx_network_cfg *n, struct api_error *e)
 {
     static const char *const known[] = {
-        "subnet", "gateway", "dns", "domain", "mtu", "lease_time", "id", "arp_responder", NULL
+        "subnet", "gateway", "dns", "domain", "mtu", "lease_time", "id", "arp_responder",
+        "reserved", NULL
     };
     unsigned int prefix;
     long long mtu = VX_MTU_DEFAULT, lease = VX_LEASE_DEFAULT;
@@ -271,6 +278,13 @@ static bool network_from_json__(json_t *j, struct vx_network_cfg *n, struct api_
                              "'arp_responder' must be \"controller\" or \"datapath\"");
     }
     n->arp_responder = (uint8_t)mode;
+    json_t *reserved = json_object_get(j, "reserved");
+    if (reserved && (!json_is_string(reserved)
+                     || !vxconf_range_from_str(json_string_value(reserved), &n->reserved_lo,
+                                               &n->reserved_hi))) {
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, "reserved",
+                             "'reserved' must be a range such as \"10.0.0.200-10.0.0.249\"");
+    }
     n->mtu = (uint16_t)mtu;
     n->lease_time = (uint32_t)lease;
     return true;

@@ -181,7 +181,7 @@ static void validate_bridges__(const struct vx_config *cfg, const char *source,
 static void validate_networks__(const struct vx_config *cfg, const char *source,
                                 struct vx_errors *errs)
 {
-    char a[IP_ADDR_STRLEN], a2[IP_ADDR_STRLEN];
+    char a[IP_ADDR_STRLEN], a2[IP_ADDR_STRLEN], a3[IP_ADDR_STRLEN];
 
     for (size_t i = 0; i < cfg->n_networks; i++) {
         const struct vx_network_cfg *n = &cfg->networks[i];
@@ -197,6 +197,11 @@ static void validate_networks__(const struct vx_config *cfg, const char *source,
             vx_errors_add(errs, "%s:%d: network %u: gateway %s is outside subnet %s/%u",
                           source, n->line, n->vni, ip_to_str(n->gateway, a),
                           ip_to_str(n->subnet, a2), n->prefix);
+        }
+        if (n->reserved_lo && (!in_subnet__(n, n->reserved_lo) || !in_subnet__(n, n->reserved_hi))) {
+            vx_errors_add(errs, "%s:%d: network %u: reserved range %s-%s is outside subnet %s/%u",
+                          source, n->line, n->vni, ip_to_str(n->reserved_lo, a),
+                          ip_to_str(n->reserved_hi, a2), ip_to_str(n->subnet, a3), n->prefix);
         }
     }
 }

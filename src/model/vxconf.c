@@ -199,6 +199,19 @@ static bool parse_dns__(struct vxconf_reader *ctx, const config_setting_t *s, co
     return ok;
 }
 
+bool vxconf_range_from_str(const char *s, uint32_t *lo, uint32_t *hi)
+{
+    char a[IP_ADDR_STRLEN];
+    const char *dash = strchr(s, '-');
+
+    if (!dash || (size_t)(dash - s) >= sizeof a) {
+        return false;
+    }
+    memcpy(a, s, (size_t)(dash - s));
+    a[dash - s] = '\0';
+    return ip_from_str(a, lo) && ip_from_str(dash + 1, hi) && *lo && *lo <= *hi;
+}
+
 /* A network's optional settings: domain, mtu, lease_time. */
 const char *vxconf_arp_responder_name(enum vx_arp_responder a)
 {
@@ -264,6 +277,12 @@ static bool parse_network_options__(struct vxconf_reader *ctx, const config_sett
     }
     net->mtu = (uint16_t)mtu;
     net->lease_time = (uint32_t)lease;
+    if (vxconf_get_string(s, "reserved", &v)
+        && !vxconf_range_from_str(v, &net->reserved_lo, &net->reserved_hi)) {
+        vx_errors_add(ctx->errs, "%s:%d: %s: reserved '%s' is not a range such as \"10.0.0.200-10.0.0.249\"",
+                      ctx->file, net->line, what, v);
+        ok = false;
+    }
     return parse_arp_responder__(ctx, s, what, &net->arp_responder) && ok;
 }
 
@@ -456,7 +475,7 @@ struct list_desc {
 
 static const char *const bridge_keys[] = { "dpid", "endpoint", "name", "tunnel_port", NULL };
 static const char *const network_keys[] = {
-    "id", "subnet", "gateway", "dns", "domain", "mtu", "lease_time", "arp_responder", NULL
+    "id", "subnet", "gateway", "dns", "domain", "mtu", "lease_time", "arp_responder", "reserved", NULL
 };
 static const char *const router_keys[] = { "mac", "networks", NULL };
 static const char *const host_keys[] = { "mac", "network", "bridge", "port", "ip", "name", NULL };

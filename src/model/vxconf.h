@@ -49,6 +49,8 @@ enum vx_arp_responder { VX_ARP_DEFAULT, VX_ARP_CONTROLLER, VX_ARP_DATAPATH };
 /* "controller"/"datapath" <-> the enum; the parser refuses anything else. */
 const char *vxconf_arp_responder_name(enum vx_arp_responder);
 bool vxconf_arp_responder_from_string(const char *, enum vx_arp_responder *);
+/* An address range "A-B" (A <= B), as a network's 'reserved'. */
+bool vxconf_range_from_str(const char *, uint32_t *lo, uint32_t *hi);
 
 struct vx_network_cfg {
     uint32_t vni;
@@ -61,6 +63,7 @@ struct vx_network_cfg {
     uint16_t mtu;
     uint32_t lease_time;
     uint8_t arp_responder;      /* enum vx_arp_responder */
+    uint32_t reserved_lo, reserved_hi;  /* never allocated (#17); 0: none */
     int line;
 };
 
