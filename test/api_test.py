@@ -123,6 +123,58 @@ def vxctl_checks(vxctl, base):
     trace_checks(run)
 
 
+def attach_checks(base):
+    """#17: addresses allocated by the controller, attach and detach."""
+    h = "/v1/hosts/1/02:00:00:00:00:41"
+    got = json.loads(expect("PUT without ip allocates one", call(base, "PUT", h, {"bridge": "hv1", "port": 41}),
+                            201) or "{}")
+    # Network 1: .1 .2 .4 .5 are hosts, .250 DNS, .254 the gateway: .3 is the lowest free.
+    check("the lowest free address", got.get("ip") == "10.0.0.3", str(got))
+    expect("release it", call(base, "DELETE", h), 204)
+    got = json.loads(expect("PUT without ip again", call(base, "PUT", h, {"bridge": "hv1", "port": 41}), 201)
+                     or "{}")
+    check("a released address stays in quarantine", got.get("ip") == "10.0.0.6", str(got))
+    expect("clean up", call(base, "DELETE", h), 204)
+
+    a = json.loads(expect("attach by interface name", call(base, "POST", "/v1/attach",
+                                                           {"network": 3, "bridge": "hv2", "iface": "vnet7"}),
+                          201) or "{}")
+    check("attach: allocated MAC and IP, bound by name",
+          a.get("mac") == "02:76:76:00:00:01" and a.get("ip") == "192.168.5.5" and a.get("port") == "vnet7", str(a))
+    expect("the same interface twice", call(base, "POST", "/v1/attach",
+                                            {"network": 3, "bridge": "hv2", "iface": "vnet7"}),
+           409, "port", "duplicate (bridge, port)")
+    expect("attach with a MAC that exists", call(base, "POST", "/v1/attach",
+                                                 {"network": 3, "bridge": "hv2", "iface": "vnet8",
+                                                  "mac": "02:76:76:00:00:01"}), 409, "mac")
+    expect("attach without iface", call(base, "POST", "/v1/attach", {"network": 3, "bridge": "hv2"}), 400)
+    expect("attach to a missing network", call(base, "POST", "/v1/attach",
+                                               {"network": 77, "bridge": "hv2", "iface": "x"}), 404, "network")
+    expect("detach", call(base, "POST", "/v1/detach", {"bridge": "hv2", "iface": "vnet7"}), 204)
+    expect("detach again", call(base, "POST", "/v1/detach", {"bridge": "hv2", "iface": "vnet7"}), 404)
+
+    # A /30 has one address besides its gateway; a /31 has none to give.
+    expect("a /30", call(base, "PUT", "/v1/networks/40", {"subnet": "10.40.0.0/30", "gateway": "10.40.0.1",
+                                                         "reserved": "10.40.0.1-10.40.0.1"}), 201,
+           contains='"reserved":"10.40.0.1-10.40.0.1"')
+    a = json.loads(expect("attach in the /30", call(base, "POST", "/v1/attach",
+                                                    {"network": 40, "bridge": "hv1", "iface": "t30a"}), 201) or "{}")
+    check("its only address", a.get("ip") == "10.40.0.2", str(a))
+    expect("exhausted: 409 with a clear message", call(base, "POST", "/v1/attach",
+                                                       {"network": 40, "bridge": "hv1", "iface": "t30b"}),
+           409, "ip", "network 40 has no free address: all of 10.40.0.0/30 are taken, reserved or in quarantine")
+    expect("detach it", call(base, "POST", "/v1/detach", {"bridge": "hv1", "iface": "t30a"}), 204)
+    expect("drop the /30", call(base, "DELETE", "/v1/networks/40"), 204)
+    expect("a /31", call(base, "PUT", "/v1/networks/41", {"subnet": "10.41.0.0/31"}), 201)
+    expect("no address to allocate in a /31", call(base, "POST", "/v1/attach",
+                                                   {"network": 41, "bridge": "hv1", "iface": "t31"}),
+           409, "ip", "network 41 is 10.41.0.0/31: it has no host addresses to allocate")
+    expect("drop the /31", call(base, "DELETE", "/v1/networks/41"), 204)
+    expect("reserved outside the subnet", call(base, "PUT", "/v1/networks/42",
+                                               {"subnet": "10.42.0.0/24", "reserved": "10.43.0.1-10.43.0.9"}),
+           400, None, "outside subnet")
+
+
 def trace_checks(run):
     """#19 without switches: ports configured by number are known, tunnel
     ports are not (no bridge is connected), so remote hosts are unreachable."""
@@ -195,7 +247,7 @@ def main():
                "outside network 1")
         expect("ip is the gateway", call(base, "PUT", bad, dict(new, ip="10.0.0.254")), 400, "ip")
         expect("ip malformed", call(base, "PUT", bad, dict(new, ip="10.0.0")), 400, "ip")
-        expect("ip missing", call(base, "PUT", bad, {"bridge": "hv1", "port": 9}), 400, "ip")
+        expect("ip null", call(base, "PUT", bad, {"bridge": "hv1", "port": 9, "ip": None}), 400, "ip")
         expect("unknown bridge", call(base, "PUT", bad, dict(new, bridge="hv9", ip="10.0.0.22")), 400, "bridge")
         expect("port 0", call(base, "PUT", bad, dict(new, port=0, ip="10.0.0.22")), 400, "port")
         expect("port name too long", call(base, "PUT", bad, dict(new, port="x" * 17, ip="10.0.0.22")), 400, "port")
@@ -280,6 +332,7 @@ def main():
         expect("flows of an unconnected bridge", call(base, "GET", "/v1/bridges/0x4e7879903e4c/flows"), 404,
                contains="not connected")
         expect("bad bridge sub-resource", call(base, "GET", "/v1/bridges/0x4e7879903e4c/colour"), 404)
+        attach_checks(base)
         if len(sys.argv) > 3:
             vxctl_checks(sys.argv[3], base)
     finally:

@@ -19,6 +19,7 @@
 #include "core/util.h"
 #include "daemon/api_json.h"
 #include "daemon/api_trace.h"
+#include "model/alloc.h"
 #include "daemon/store.h"
 #include "model/edit.h"
 #include "workers/acceptor.h"
@@ -36,6 +37,10 @@ struct api {
     struct acceptor *acceptor;
     struct worker *workers;
     int n_workers;
+    /* Zero-touch attachment (#17). */
+    uint8_t mac_prefix[3];
+    uint64_t quarantine_ms;
+    struct alloc_quarantine quarantine;     /* released addresses */
 };
 
 /* Per-request state: the body as it arrives. */
@@ -176,8 +181,8 @@ static enum MHD_Result reply_not_stored__(struct MHD_Connection *conn, json_t *o
 
 /* Host writes: the fast path (one object, validated against the indices,
  * applied with model_apply_host). */
-static enum MHD_Result write_host__(struct api *api, struct MHD_Connection *conn,
-                                    const union edit_object *key, const char *body)
+static enum MHD_Result write_host_body__(struct api *api, struct MHD_Connection *conn,
+                                         const union edit_object *key, const char *body)
 {
     const struct vx_config *cur = model_config();
     const struct vx_host_cfg *old = NULL;
@@ -208,6 +213,78 @@ static enum MHD_Result write_host__(struct api *api, struct MHD_Connection *conn
     api->changed(api->aux, &affected);
     dpid_set_clear(&affected);
     return reply_written__(conn, existed, j);
+}
+
+static uint64_t now_ms__(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A host body without "ip" gets the lowest free address of its network
+ * (model/alloc.h), decided here, in the single writer, just before the
+ * write that takes it: two attaches never get the same address.  Returns
+ * the body to use (the caller frees it), or NULL with 'e' set.  A body
+ * that is not a JSON object is passed on for the normal path to refuse. */
+static char *allocate_ip__(struct api *api, const union edit_object *key, const char *body,
+                           struct api_error *e)
+{
+    json_t *j = json_loads(body, 0, NULL);
+    char subnet[IP_ADDR_STRLEN];
+    uint32_t ip;
+
+    if (!j || !json_is_object(j) || json_object_get(j, "ip")) {
+        json_decref(j);
+        return xstrdup(body);
+    }
+    uint64_t now = now_ms__();
+    alloc_quarantine_expire(&api->quarantine, now);
+    enum alloc_result r = alloc_ip(model_config(), key->host.vni, &api->quarantine, now, &ip);
+    const struct vx_network_cfg *net = vxconf_find_network(model_config(), key->host.vni);
+    if (r != ALLOC_OK) {
+        json_decref(j);
+        if (r == ALLOC_NO_NETWORK) {
+            api_error_set(e, MHD_HTTP_NOT_FOUND, "network", "network %u does not exist", key->host.vni);
+        } else {
+            ip_to_str(net->subnet, subnet);
+            if (r == ALLOC_TOO_SMALL) {
+                api_error_set(e, MHD_HTTP_CONFLICT, "ip", "network %u is %s/%u: it has no host "
+                              "addresses to allocate; give 'ip'", key->host.vni, subnet, net->prefix);
+            } else {
+                api_error_set(e, MHD_HTTP_CONFLICT, "ip", "network %u has no free address: all of "
+                              "%s/%u are taken, reserved or in quarantine", key->host.vni, subnet,
+                              net->prefix);
+            }
+        }
+        return NULL;
+    }
+    json_object_set_new(j, "ip", json_string(ip_to_str(ip, subnet)));
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    return s;
+}
+
+/* A host write that may allocate its address, and that puts the address
+ * it releases (a DELETE, or a PUT that changes it) in quarantine. */
+static enum MHD_Result write_host__(struct api *api, struct MHD_Connection *conn,
+                                    const union edit_object *key, const char *body)
+{
+    const struct vx_host_cfg *old = edit_find(model_config(), EDIT_HOST, &key->host);
+    uint32_t old_ip = old ? old->ip : 0;
+    char *owned = NULL;
+    struct api_error e;
+
+    if (body && !(body = owned = allocate_ip__(api, key, body, &e))) {
+        return reply_api_error__(conn, &e);
+    }
+    enum MHD_Result r = write_host_body__(api, conn, key, body);
+    free(owned);
+    const struct vx_host_cfg *now = edit_find(model_config(), EDIT_HOST, &key->host);
+    if (old_ip && (!now || now->ip != old_ip) && api->quarantine_ms) {
+        alloc_quarantine_add(&api->quarantine, key->host.vni, old_ip, now_ms__() + api->quarantine_ms);
+    }
+    return r;
 }
 
 /* PUT (body) or DELETE (NULL): validate, persist, apply, reply. */
@@ -572,6 +649,83 @@ static enum MHD_Result object__(struct api *api, struct MHD_Connection *conn, co
     return reply_error__(conn, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, "method %s not allowed", method);
 }
 
+/* POST /v1/attach {"network", "bridge", "iface"[, "mac"][, "ip"]}: a host
+ * bound to an interface by name, with its MAC and IP allocated when not
+ * given (#17).  The reply is the host, as GET returns it. */
+static enum MHD_Result attach__(struct api *api, struct MHD_Connection *conn, const char *body)
+{
+    json_t *j = json_loads(body, 0, NULL);
+    union edit_object key;
+    enum MHD_Result r;
+
+    memset(&key, 0, sizeof key);
+    json_int_t vni = json_integer_value(json_object_get(j, "network"));
+    const char *mac = json_string_value(json_object_get(j, "mac"));
+    const char *iface = json_string_value(json_object_get(j, "iface"));
+    if (!json_is_object(j) || vni < 1 || vni > VX_VNI_MAX || !iface
+        || !json_is_string(json_object_get(j, "bridge"))) {
+        json_decref(j);
+        return reply_error__(conn, MHD_HTTP_BAD_REQUEST, NULL,
+                             "the body must be {\"network\": VNI, \"bridge\": NAME, \"iface\": NAME"
+                             "[, \"mac\": MAC][, \"ip\": IP]}");
+    }
+    key.host.vni = (uint32_t)vni;
+    if (mac ? !eth_addr_from_str(mac, key.host.mac)
+            : !alloc_mac(model_config(), api->mac_prefix, key.host.mac)) {
+        json_decref(j);
+        return reply_error__(conn, mac ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_CONFLICT, "mac",
+                             mac ? "'mac' is not a MAC address" : "no free MAC under mac_prefix");
+    }
+    if (edit_find(model_config(), EDIT_HOST, &key.host)) {
+        json_decref(j);
+        return reply_error__(conn, MHD_HTTP_CONFLICT, "mac", "network %u already has host %s",
+                             key.host.vni, mac);
+    }
+    json_object_del(j, "network");
+    json_object_del(j, "mac");
+    char *host_body = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    r = write_host__(api, conn, &key, host_body);
+    free(host_body);
+    return r;
+}
+
+/* POST /v1/detach {"bridge", "iface"}: removes the host bound there. */
+static enum MHD_Result detach__(struct api *api, struct MHD_Connection *conn, const char *body)
+{
+    json_t *j = json_loads(body, 0, NULL);
+    const char *bridge = json_string_value(json_object_get(j, "bridge"));
+    const char *iface = json_string_value(json_object_get(j, "iface"));
+    const struct vx_config *cur = model_config();
+    union edit_object key;
+
+    for (size_t i = 0; bridge && iface && i < cur->n_hosts; i++) {
+        const struct vx_host_cfg *h = &cur->hosts[i];
+        const struct vx_bridge_cfg *b = vxconf_find_bridge(cur, h->dpid);
+        char dpid[24];
+        snprintf(dpid, sizeof dpid, "%#" PRIx64, h->dpid);
+        if (!strcmp(h->port_name, iface) && b
+            && (!strcmp(b->name, bridge) || !strcasecmp(dpid, bridge))) {
+            key.host = *h;
+            json_decref(j);
+            return write_host__(api, conn, &key, NULL);
+        }
+    }
+    json_decref(j);
+    return bridge && iface
+           ? reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "no host is attached to %s on %s", iface, bridge)
+           : reply_error__(conn, MHD_HTTP_BAD_REQUEST, NULL,
+                           "the body must be {\"bridge\": NAME, \"iface\": NAME}");
+}
+
+void api_set_allocation(struct api *api, const uint8_t mac_prefix[3], unsigned int quarantine_s)
+{
+    if (api) {
+        memcpy(api->mac_prefix, mac_prefix, 3);
+        api->quarantine_ms = (uint64_t)quarantine_s * 1000;
+    }
+}
+
 /* Routes one whole request. */
 static enum MHD_Result handle__(struct api *api, struct MHD_Connection *conn, const char *url,
                                 const char *method, const char *body)
@@ -588,6 +742,12 @@ static enum MHD_Result handle__(struct api *api, struct MHD_Connection *conn, co
     }
     if (get && !strcmp(url, "/v1/state")) {
         return state__(api, conn, 0);
+    }
+    if (!strcmp(method, "POST") && !strcmp(url, "/v1/attach")) {
+        return attach__(api, conn, body);
+    }
+    if (!strcmp(method, "POST") && !strcmp(url, "/v1/detach")) {
+        return detach__(api, conn, body);
     }
     if (get && !strcmp(url, "/v1/trace")) {
         return trace__(api, conn);
@@ -681,6 +841,7 @@ struct api *api_start(const char *listen, const char *token, const char *store,
     if (!api->mhd) {
         snprintf(err, err_size, "cannot start the API on %s", listen);
         store_close(api->store);
+        alloc_quarantine_clear(&api->quarantine);
         free(api->token);
         free(api);
         return NULL;

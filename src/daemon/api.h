@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model/model.h"
 
@@ -43,5 +44,8 @@ void api_stop(struct api *);
 /* Replaces the bearer token (empty or NULL: none), for a reload.  A NULL
  * 'api' is ignored. */
 void api_set_token(struct api *, const char *token);
+/* Sets what allocation uses (#17): the prefix of allocated MACs and how
+ * long a released address stays in quarantine.  A NULL 'api' is ignored. */
+void api_set_allocation(struct api *, const uint8_t mac_prefix[3], unsigned int quarantine_s);
 
 #endif

@@ -317,7 +317,7 @@ static bool router_from_json__(json_t *j, struct vx_router_cfg *r, struct api_er
 static bool host_from_json__(const struct vx_config *cur, json_t *j, struct vx_host_cfg *h,
                              struct api_error *e)
 {
-    static const char *const known[] = { "bridge", "port", "ip", "mac", "network", NULL };
+    static const char *const known[] = { "bridge", "port", "iface", "ip", "mac", "network", NULL };
 
     if (!known_fields__(j, known, e) || !get_ip__(j, "ip", true, &h->ip, e)) {
         return false;
@@ -335,7 +335,14 @@ static bool host_from_json__(const struct vx_config *cur, json_t *j, struct vx_h
     if (!found) {
         return api_error_set(e, MHD_HTTP_BAD_REQUEST, "bridge", "'bridge' must name a known bridge");
     }
-    json_t *port = json_object_get(j, "port");
+    json_t *port = json_object_get(j, "port"), *iface = json_object_get(j, "iface");
+    if (port && iface) {
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, "iface", "give 'port' or 'iface', not both");
+    }
+    port = port ? port : iface;
+    if (iface && !json_is_string(iface)) {
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, "iface", "'iface' must be an interface name");
+    }
     if (json_is_integer(port) && json_integer_value(port) >= 1 && json_integer_value(port) <= VX_PORT_NO_MAX) {
         h->port_no = (uint32_t)json_integer_value(port);
     } else if (json_is_string(port) && json_string_length(port) >= 1

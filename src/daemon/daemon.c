@@ -139,6 +139,7 @@ void daemon_reload(struct daemon *d)
     d->settings = s;
     vlog_set_level(s.log_level);
     api_set_token(d->api, s.api_token);
+    api_set_allocation(d->api, s.mac_prefix, s.ip_quarantine_s);
     model_apply(&cfg, &affected, &st);
     VLOG_INFO("reloaded: %zu added, %zu removed, %zu changed; %zu bridges to update",
               st.added, st.removed, st.changed, affected.n);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "model/alloc.h"
 
 #define VLOG_MODULE "settings"
 
@@ -15,12 +16,14 @@ void settings_init(struct settings *s)
     s->log_level = VLL_INFO;
     s->max_handshakes = 1024;
     s->worker = WORKER_PARAMS_DEFAULT;
+    memcpy(s->mac_prefix, (uint8_t[]) { 0x02, 0x76, 0x76 }, 3);
+    s->ip_quarantine_s = 60;
 }
 
 static const char *const keys[] = {
     "listen", "workers", "max_handshakes", "log_level", "echo_interval_ms", "state_dir",
     "packet_in_rate", "packet_in_burst", "flow_batch", "max_flow_stats", "max_flow_stats_mib", "api_listen", "api_token", "api_store",
-    NULL
+    "mac_prefix", "ip_quarantine_s", NULL
 };
 
 /* Copies string setting 'key' into 'dst' if present; refuses one that
@@ -51,6 +54,25 @@ static void get_uint__(struct vxconf_reader *r, const config_setting_t *root, co
     }
 }
 
+/* "mac_prefix": three octets, locally administered unicast (#17). */
+static void get_mac_prefix__(struct vxconf_reader *r, const config_setting_t *root, uint8_t p[3])
+{
+    const char *v;
+    uint8_t mac[6];
+    char full[32];
+
+    if (!vxconf_get_string(root, "mac_prefix", &v)) {
+        return;
+    }
+    snprintf(full, sizeof full, "%s:00:00:00", v);
+    if (strlen(v) != 8 || !eth_addr_from_str(full, mac) || !alloc_mac_prefix_ok(mac)) {
+        vx_errors_add(r->errs, "%s: mac_prefix: '%s' is not three octets of a locally administered "
+                      "unicast MAC other than 02:76:78 (e.g. \"02:76:76\")", r->file, v);
+        return;
+    }
+    memcpy(p, mac, 3);
+}
+
 /* struct vxconf_extra's parser: every setting of the top level. */
 static void parse__(struct vxconf_reader *r, const struct config_setting_t *root, void *aux)
 {
@@ -75,6 +97,8 @@ static void parse__(struct vxconf_reader *r, const struct config_setting_t *root
     get_uint__(r, root, "flow_batch", 1, 65536, &s->worker.max_flow_batch);
     get_uint__(r, root, "max_flow_stats", 1000, 100000000, &s->worker.max_stats_flows);
     get_uint__(r, root, "max_flow_stats_mib", 1, 4095, &s->worker.max_stats_mib);
+    get_uint__(r, root, "ip_quarantine_s", 0, 86400, &s->ip_quarantine_s);
+    get_mac_prefix__(r, root, s->mac_prefix);
 }
 
 bool settings_load(const char *file, struct settings *s, struct vx_config *cfg,
@@ -112,6 +136,8 @@ bool settings_log_changes(const struct settings *o, const struct settings *n)
     changed__("log_level", o->log_level != n->log_level, false);
     changed__("state_dir", strcmp(o->state_dir, n->state_dir), false);
     changed__("api_token", strcmp(o->api_token, n->api_token), false);
+    changed__("mac_prefix", memcmp(o->mac_prefix, n->mac_prefix, 3), false);
+    changed__("ip_quarantine_s", o->ip_quarantine_s != n->ip_quarantine_s, false);
     changed__("echo_interval_ms", o->worker.echo_interval_ms != n->worker.echo_interval_ms, false);
     changed__("packet_in_rate", o->worker.pktin_rate != n->worker.pktin_rate, false);
     changed__("packet_in_burst", o->worker.pktin_burst != n->worker.pktin_burst, false);

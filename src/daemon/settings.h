@@ -23,6 +23,8 @@ struct settings {
     char api_listen[128];       /* "tcp:IP:PORT"; empty: no API */
     char api_token[128];        /* bearer token; empty: none */
     char api_store[256];        /* SQLite file of API changes; empty: none */
+    uint8_t mac_prefix[3];      /* allocated MACs (#17): locally administered */
+    unsigned int ip_quarantine_s;   /* a released address waits this long */
 };
 
 /* The defaults of every setting. */

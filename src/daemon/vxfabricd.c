@@ -143,6 +143,7 @@ static bool start__(struct daemon *d)
         VLOG_ERR("%s", err);
         return false;
     }
+    api_set_allocation(d->api, s->mac_prefix, s->ip_quarantine_s);
     VLOG_INFO("API listening on %s%s", s->api_listen,
               s->api_token[0] ? " (bearer token required)" : "");
     return true;

@@ -401,6 +401,18 @@ static bool parse_host_port__(struct vxconf_reader *ctx, const config_setting_t 
                               const char *what, struct vx_host_cfg *h)
 {
     const config_setting_t *port = config_setting_get_member(s, "port");
+    const config_setting_t *iface = config_setting_get_member(s, "iface");
+    if (port && iface) {
+        vx_errors_add(ctx->errs, "%s:%d: %s: give 'port' or 'iface', not both",
+                      ctx->file, h->line, what);
+        return false;
+    }
+    if (iface && config_setting_type(iface) != CONFIG_TYPE_STRING) {
+        vx_errors_add(ctx->errs, "%s:%d: %s: 'iface' must be an interface name",
+                      ctx->file, h->line, what);
+        return false;
+    }
+    port = port ? port : iface;         /* iface = "vnet7": bound by name (#17) */
     int pt = port ? config_setting_type(port) : CONFIG_TYPE_NONE;
 
     if (pt == CONFIG_TYPE_INT || pt == CONFIG_TYPE_INT64) {
@@ -478,7 +490,8 @@ static const char *const network_keys[] = {
     "id", "subnet", "gateway", "dns", "domain", "mtu", "lease_time", "arp_responder", "reserved", NULL
 };
 static const char *const router_keys[] = { "mac", "networks", NULL };
-static const char *const host_keys[] = { "mac", "network", "bridge", "port", "ip", "name", NULL };
+static const char *const host_keys[] = { "mac", "network", "bridge", "port", "iface", "ip", "name",
+                                         NULL };
 
 #define LIST(NAME, SING, KEYS, PARSE, TYPE, FIELD) \
     { NAME, SING, KEYS, PARSE, sizeof(TYPE), offsetof(TYPE, line), offsetof(struct vx_config, FIELD), \
