@@ -120,6 +120,13 @@ def vxctl_checks(vxctl, base):
     check("vxctl flows of an unconnected bridge", rc == 1 and "not connected" in err, err)
     rc, _, _ = run("bogus")
     check("vxctl usage error", rc == 2)
+    rc, out, err = run("attach", "3", "hv2", "vnet9")
+    check("vxctl attach prints the MAC and IP", rc == 0 and out.split() == ["02:76:76:00:00:01", "192.168.5.6"],
+          out + err)
+    rc, out, err = run("attach", "3", "hv2", "vnet9")
+    check("vxctl attach of an attached interface", rc == 1 and "409" in err, err)
+    rc, out, err = run("detach", "hv2", "vnet9")
+    check("vxctl detach", rc == 0, err)
     trace_checks(run)
 
 

@@ -16,7 +16,8 @@ check() {  # check NAME EXPECTED WORD...
     local got; got=$(complete_words "$@")
     if [ "$got" = "$want" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $name: got '$got', want '$want'"; fi
 }
-check commands "--api --help --json --token add del explain-cookie flows list show state trace " vxctl ""
+check commands "--api --help --json --token add attach del detach explain-cookie flows list show state trace " vxctl ""
+check attach-options "--ip --mac " vxctl attach 3 hv2 vnet7 --
 check commands-prefix "state " vxctl st
 check options "--api --help --json --token " vxctl --
 check kinds "bridge host network router " vxctl list ""

@@ -8,6 +8,8 @@
  *   vxctl ... flows BRIDGE                     (ovs-ofctl syntax)
  *   vxctl ... trace SRC DST [PROTO] [arg=value...]   (GET /v1/trace)
  *   vxctl ... explain-cookie COOKIE... | -     ('-': annotate dump-flows lines)
+ *   vxctl ... attach NETWORK BRIDGE IFACE [--mac M] [--ip IP]   (POST /v1/attach)
+ *   vxctl ... detach BRIDGE IFACE
  *
  * Output is for people (aligned tables, a trace step by step); --json
  * prints the API's JSON instead, for scripts.
@@ -310,6 +312,52 @@ static int explain__(int argc, char **argv, struct vxbuf *out)
     return rc;
 }
 
+static void show_attached__(const json_t *j, const void *aux)
+{
+    (void)aux;
+    printf("%s %s\n", json_string_value(json_object_get(j, "mac")),
+           json_string_value(json_object_get(j, "ip")));
+}
+
+/* attach NETWORK BRIDGE IFACE [--mac M] [--ip IP]: prints "MAC IP". */
+static int attach__(int argc, char **argv, struct vxbuf *out)
+{
+    char *end;
+    long vni = argc >= 3 ? strtol(argv[0], &end, 10) : 0;
+
+    if (argc < 3 || *end || vni < 1) {
+        fprintf(stderr, "vxctl: attach NETWORK BRIDGE IFACE [--mac MAC] [--ip IP]\n");
+        return 2;
+    }
+    json_t *body = json_pack("{s:I,s:s,s:s}", "network", (json_int_t)vni, "bridge", argv[1],
+                             "iface", argv[2]);
+    for (int i = 3; i + 1 < argc; i += 2) {
+        const char *name = !strcmp(argv[i], "--mac") ? "mac" : !strcmp(argv[i], "--ip") ? "ip" : NULL;
+        if (!name) {
+            fprintf(stderr, "vxctl: attach: unexpected '%s'\n", argv[i]);
+            json_decref(body);
+            return 2;
+        }
+        json_object_set_new(body, name, json_string(argv[i + 1]));
+    }
+    char *s = json_dumps(body, JSON_COMPACT);
+    int rc = finish__(request__("POST", "/v1/attach", s, out), out, show_attached__, NULL);
+    free(s);
+    json_decref(body);
+    return rc;
+}
+
+/* detach BRIDGE IFACE */
+static int detach__(char **argv, struct vxbuf *out)
+{
+    json_t *body = json_pack("{s:s,s:s}", "bridge", argv[0], "iface", argv[1]);
+    char *s = json_dumps(body, JSON_COMPACT);
+    int rc = finish__(request__("POST", "/v1/detach", s, out), out, NULL, NULL);
+    free(s);
+    json_decref(body);
+    return rc;
+}
+
 /* flows BRIDGE: ovs-ofctl text, or with --json {"desired": [...], "installed": [...]}. */
 static int flows__(const char *bridge, struct vxbuf *out)
 {
@@ -351,6 +399,7 @@ static void usage__(FILE *f)
                "  state | flows BRIDGE\n"
                "  trace SRC DST [icmp|tcp|udp|arp|dhcp] [ttl=N dst_port=N ...]\n"
                "  explain-cookie COOKIE... | explain-cookie -   (annotates ovs-ofctl dump-flows)\n"
+               "  attach NETWORK BRIDGE IFACE [--mac MAC] [--ip IP]  (prints the MAC and IP) | detach BRIDGE IFACE\n"
                "KIND: bridge, network, router or host; KEY: dpid, VNI, MAC, or NETWORK/MAC\n"
                "SRC: a host's MAC or NETWORK/MAC (or bridge=DPID in_port=N eth_src=MAC)\n");
 }
@@ -438,6 +487,12 @@ static int run__(int argc, char **argv, struct vxbuf *out)
     }
     if (!strcmp(cmd, "trace") && argc >= 2) {
         return trace__(argc - 1, argv + 1, out);
+    }
+    if (!strcmp(cmd, "attach")) {
+        return attach__(argc - 1, argv + 1, out);
+    }
+    if (!strcmp(cmd, "detach") && argc == 3) {
+        return detach__(argv + 1, out);
     }
     if (!strcmp(cmd, "explain-cookie") && argc >= 2) {
         return explain__(argc - 1, argv + 1, out);
