@@ -20,6 +20,7 @@
 #include "daemon/api_json.h"
 #include "daemon/api_trace.h"
 #include "model/alloc.h"
+#include "model/binding.h"
 #include "daemon/store.h"
 #include "model/edit.h"
 #include "workers/acceptor.h"
@@ -353,6 +354,19 @@ static void query_free__(struct api *api, struct worker_query **qs)
     free(qs);
 }
 
+/* How many hosts of bridge 'dpid' are unbound (#17). */
+static size_t unbound__(uint64_t dpid)
+{
+    struct cds_lfht_iter it;
+    const struct vx_host *h;
+    size_t n = 0;
+
+    for (h = model_hosts_on_bridge(dpid, &it); h; h = model_next_on_bridge(dpid, &it)) {
+        n += binding_host_state(&h->cfg) == BINDING_UNBOUND;
+    }
+    return n;
+}
+
 /* GET /v1/state: every configured bridge, connected or not. */
 static enum MHD_Result state__(struct api *api, struct MHD_Connection *conn, uint64_t only)
 {
@@ -368,8 +382,8 @@ static enum MHD_Result state__(struct api *api, struct MHD_Connection *conn, uin
             continue;
         }
         snprintf(id, sizeof id, "%#" PRIx64, dpid);
-        json_t *j = json_pack("{s:s,s:s,s:b}", "dpid", id, "name", cur->bridges[b].name,
-                              "connected", 0);
+        json_t *j = json_pack("{s:s,s:s,s:b,s:I}", "dpid", id, "name", cur->bridges[b].name,
+                              "connected", 0, "hosts_unbound", (json_int_t)unbound__(dpid));
         for (int i = 0; i < api->n_workers; i++) {
             for (size_t k = 0; qs[i] && k < qs[i]->n; k++) {
                 const struct worker_bridge_state *st = &qs[i]->bridges[k];
@@ -612,6 +626,19 @@ static enum MHD_Result bridge_resource__(struct api *api, struct MHD_Connection 
     return reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "no such resource: %s", url);
 }
 
+/* An object as GET shows it: its stored form, plus, for a host, whether
+ * its port is on its bridge (#17: "bound", "unbound", or "unknown" before
+ * the bridge has ever connected). */
+static json_t *object_json__(enum edit_kind k, const void *o)
+{
+    json_t *j = api_json_object(k, o);
+    if (k == EDIT_HOST) {
+        json_object_set_new(j, "binding",
+                            json_string(binding_state_name(binding_host_state(o))));
+    }
+    return j;
+}
+
 /* GET /v1/KIND: every object of the kind. */
 static enum MHD_Result list__(struct MHD_Connection *conn, enum edit_kind k)
 {
@@ -619,7 +646,7 @@ static enum MHD_Result list__(struct MHD_Connection *conn, enum edit_kind k)
     json_t *a = json_array();
 
     for (size_t i = 0; i < edit_count(cur, k); i++) {
-        json_array_append_new(a, api_json_object(k, edit_object_at(cur, k, i)));
+        json_array_append_new(a, object_json__(k, edit_object_at(cur, k, i)));
     }
     return reply_json__(conn, MHD_HTTP_OK, a);
 }
@@ -637,7 +664,7 @@ static enum MHD_Result object__(struct api *api, struct MHD_Connection *conn, co
     }
     if (!strcmp(method, "GET")) {
         const void *o = edit_find(model_config(), k, &key);
-        return o ? reply_json__(conn, MHD_HTTP_OK, api_json_object(k, o))
+        return o ? reply_json__(conn, MHD_HTTP_OK, object_json__(k, o))
                  : reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "no such object");
     }
     if (!strcmp(method, "PUT")) {

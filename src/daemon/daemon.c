@@ -1,5 +1,7 @@
 #include "daemon/daemon.h"
 
+#include "model/binding.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,4 +178,24 @@ void daemon_dump_state(struct daemon *d)
             free(m);
         }
     }
+}
+
+void daemon_take_reports(struct daemon *d)
+{
+    struct dpid_set affected = { 0, 0, NULL };
+    struct worker_ports_report *r;
+
+    for (int i = 0; i < d->n_workers; i++) {
+        mailbox_ack(&d->workers[i].to_main);
+        while ((r = mailbox_recv(&d->workers[i].to_main))) {
+            binding_set_ports(r->dpid, r->ports, r->n, &affected);
+            free(r->ports);
+            free(r);
+        }
+    }
+    if (affected.n) {
+        dpid_set_normalize(&affected);
+        daemon_changed(d, &affected);
+    }
+    dpid_set_clear(&affected);
 }

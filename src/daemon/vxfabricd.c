@@ -169,23 +169,31 @@ static bool on_signal__(struct daemon *d, unsigned int signo)
 static void run__(struct daemon *d, int sfd)
 {
     bool undelivered = false;
+    struct pollfd *fds = xcalloc((size_t)d->n_workers + 2, sizeof *fds);
 
     for (;;) {
-        struct pollfd fds[2] = { { .fd = sfd, .events = POLLIN },
-                                 { .fd = d->api ? api_fd(d->api) : -1, .events = POLLIN } };
+        fds[0] = (struct pollfd) { .fd = sfd, .events = POLLIN };
+        fds[1] = (struct pollfd) { .fd = d->api ? api_fd(d->api) : -1, .events = POLLIN };
+        for (int i = 0; i < d->n_workers; i++) {
+            fds[i + 2] = (struct pollfd) { .fd = d->workers[i].to_main.efd, .events = POLLIN };
+        }
         struct signalfd_siginfo si;
         int timeout = d->api ? api_timeout_ms(d->api) : -1;
         if (undelivered) {
             timeout = timeout < 0 ? 10 : MIN(timeout, 10);
         }
         rcu_thread_offline();
-        int n = poll(fds, 2, timeout);
+        int n = poll(fds, (nfds_t)d->n_workers + 2, timeout);
         rcu_thread_online();
         if (d->api && (n == 0 || (fds[1].revents & POLLIN))) {
             api_run(d->api);
         }
+        if (n > 0) {
+            daemon_take_reports(d);
+        }
         if (n > 0 && (fds[0].revents & POLLIN) && read(sfd, &si, sizeof si) == sizeof si
             && !on_signal__(d, si.ssi_signo)) {
+            free(fds);
             return;
         }
         undelivered = !daemon_flush(d);

@@ -1,5 +1,7 @@
 #include "model/model.h"
 
+#include "model/binding.h"
+
 #include <ck_pr.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,7 @@ void model_init(void)
     hosts_by_bridge = new_table__();
     hosts_by_net = new_table__();
     vxconf_init(&current);
+    binding_init();
 }
 
 /* --- Keys, hashes and match functions --- */
@@ -790,6 +793,11 @@ static void add_bridges_of_net_live__(uint32_t vni, struct dpid_set *out)
     }
 }
 
+void model_affected_by_network(uint32_t vni, struct dpid_set *affected)
+{
+    add_bridges_of_net_live__(vni, affected);
+}
+
 void model_apply_host(const struct vx_host_cfg *old, const struct vx_host_cfg *new,
                       struct dpid_set *affected)
 {
@@ -842,5 +850,6 @@ void model_destroy(void)
     vxconf_init(&empty);
     model_apply(&empty, &affected, NULL);
     dpid_set_clear(&affected);
+    binding_destroy();
     rcu_barrier();
 }

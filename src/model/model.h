@@ -168,6 +168,10 @@ void model_apply(struct vx_config *cfg, struct dpid_set *affected,
 void model_apply_host(const struct vx_host_cfg *old, const struct vx_host_cfg *new,
                       struct dpid_set *affected);
 
+/* Adds to 'affected' the bridges whose flows depend on network 'vni''s
+ * hosts: bridges with a host in it or in a network routed with it. */
+void model_affected_by_network(uint32_t vni, struct dpid_set *affected);
+
 /* The config last applied (writer side only). */
 const struct vx_config *model_config(void);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "model/binding.h"
 #include "model/model.h"
 #include "proto/ofp_wire.h"
 #include "proto/pkt.h"
@@ -368,8 +369,8 @@ static void delivery_flow__(struct pipeline_ctx *ctx, const struct vx_host *h)
         of_insts_output(&i, port, 0);
     } else {
         const struct vx_bridge *rb = model_bridge(h->cfg.dpid);
-        if (!rb || !ctx->has_tunnel) {
-            return;
+        if (!rb || !ctx->has_tunnel || binding_host_state(&h->cfg) == BINDING_UNBOUND) {
+            return;             /* an unbound host gets no traffic (#17) */
         }
         of_insts_set_field(&i, OFF_TUN_DST, rb->cfg.tun_ip);
         of_insts_output(&i, ctx->tunnel_port, 0);

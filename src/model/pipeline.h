@@ -43,7 +43,8 @@
  * Port numbers come from the switch (PORT_DESC/PORT_STATUS) by name; a host
  * configured by port number uses that number.  Hosts whose port is not
  * (yet) on the switch get no local flows; without the tunnel port, no
- * remote flows are installed. */
+ * remote flows are installed.  Nor are remote delivery flows towards a host
+ * its own bridge reports unbound (model/binding.h). */
 #ifndef VX_PIPELINE_H
 #define VX_PIPELINE_H 1
 

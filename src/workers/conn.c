@@ -115,6 +115,24 @@ static void send_error__(struct conn *c, enum ofperr err, const void *msg, size_
     }
 }
 
+void conn_report_ports(struct conn *c)
+{
+    struct worker_ports_report *r = xzalloc(sizeof *r);
+
+    r->dpid = c->dpid;
+    r->n = c->n_ports;
+    r->ports = xcalloc(c->n_ports + 1, sizeof *r->ports);
+    for (size_t i = 0; i < c->n_ports; i++) {
+        r->ports[i].port_no = c->ports[i].port_no;
+        snprintf(r->ports[i].name, sizeof r->ports[i].name, "%s", c->ports[i].name);
+    }
+    c->ports_unreported = !mailbox_send(&c->worker->to_main, r);
+    if (c->ports_unreported) {
+        free(r->ports);
+        free(r);
+    }
+}
+
 static void handle_port_desc__(struct conn *c, const struct of_multipart_reply *r)
 {
     struct vxcur cur = vxcur_make(r->body, r->body_size);
@@ -137,6 +155,7 @@ static void handle_port_desc__(struct conn *c, const struct of_multipart_reply *
             VLOG_DBG("%s: port %u %s", c->name, c->ports[i].port_no, c->ports[i].name);
         }
         flowdiff_mark_dirty(c);
+        conn_report_ports(c);
     }
 }
 
@@ -217,6 +236,9 @@ static void on_port_status__(struct conn *c, const uint8_t *msg, size_t size)
                   ps.reason == OFPPR_ADD ? "added"
                   : ps.reason == OFPPR_DELETE ? "deleted" : "modified");
         flowdiff_mark_dirty(c);
+        if (c->ports_read) {
+            conn_report_ports(c);
+        }
     }
 }
 

@@ -50,6 +50,7 @@ struct conn {
 
     /* Ports, sorted by number, from PORT_DESC and PORT_STATUS. */
     bool ports_read;
+    bool ports_unreported;      /* the main thread's mailbox was full: retry */
     uint32_t port_desc_xid;
     size_t n_ports;
     struct of_port *ports;
@@ -70,6 +71,9 @@ static inline uint32_t conn_xid(struct conn *c)
 struct vx_counters *conn_counters(const struct conn *);
 /* The port numbered 'port_no', or NULL. */
 const struct of_port *conn_port(const struct conn *, uint32_t port_no);
+/* Tells the main thread the connection's ports (worker_ports_report); on
+ * a full mailbox, sets ports_unreported for the worker's tick to retry. */
+void conn_report_ports(struct conn *);
 /* pipeline_port_fn over the connection's ports. */
 bool conn_port_by_name(const void *conn, const char *name, uint32_t *port_no);
 /* Schedules the output buffer for the end-of-iteration flush. */

@@ -28,7 +28,7 @@ bool worker_init(struct worker *w, int index, const struct worker_params *params
     CDS_INIT_LIST_HEAD(&w->flush_list);
     w->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (w->epfd < 0 || !mailbox_init(&w->from_acceptor, 4096)
-        || !mailbox_init(&w->from_main, 256)) {
+        || !mailbox_init(&w->from_main, 256) || !mailbox_init(&w->to_main, 1024)) {
         return false;
     }
     struct epoll_event ev = { .events = EPOLLIN };
@@ -361,6 +361,9 @@ static void tick__(struct worker *w)
     struct conn *c;
     cds_list_for_each_entry(c, &w->conns, node) {
         uint64_t quiet = w->now_ms - c->last_rx_ms;
+        if (c->ports_unreported) {
+            conn_report_ports(c);
+        }
         if (quiet >= 3 * interval) {
             if (c->paused) {
                 counter_inc(&w->counters, VXC_conn_obuf_overflow);
@@ -487,5 +490,11 @@ void worker_join(struct worker *w)
     }
     mailbox_destroy(&w->from_acceptor);
     mailbox_destroy(&w->from_main);
+    struct worker_ports_report *r;
+    while ((r = mailbox_recv(&w->to_main))) {
+        free(r->ports);
+        free(r);
+    }
+    mailbox_destroy(&w->to_main);
     close(w->epfd);
 }

@@ -20,6 +20,7 @@
 
 #include "core/counters.h"
 #include "core/mailbox.h"
+#include "model/binding.h"
 #include "model/model.h"
 #include "proto/flowset.h"
 #include "proto/ofp_msgs.h"
@@ -107,6 +108,15 @@ struct worker_mail {
     struct worker_params params;
 };
 
+/* To the main thread: bridge 'dpid''s ports now, after PORT_DESC and each
+ * PORT_STATUS that changes them (#17, model/binding.h).  Owned by the
+ * receiver once sent. */
+struct worker_ports_report {
+    uint64_t dpid;
+    size_t n;
+    struct binding_port *ports;
+};
+
 struct worker {
     struct vx_counters counters;    /* first: cache-line aligned */
     int index;
@@ -114,6 +124,7 @@ struct worker {
     int epfd;
     struct mailbox from_acceptor;   /* struct worker_handoff * */
     struct mailbox from_main;       /* struct worker_mail * */
+    struct mailbox to_main;         /* struct worker_ports_report * */
     struct worker_params params;
     uint64_t now_ms;                /* loop time, refreshed per iteration */
     struct cds_list_head conns;        /* struct conn, owned by this thread */

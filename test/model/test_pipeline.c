@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <urcu-qsbr.h>
 
+#include "model/binding.h"
 #include "model/model.h"
 #include "model/pipeline.h"
 #include "model/vxconf.h"
@@ -230,4 +231,46 @@ Test(pipeline, cookies_name_model_objects, .init = load_article_datapath)
     cr_assert_not(pipeline_cookie_parse(0).valid, "not ours");
     cr_assert_not(pipeline_cookie_parse(UINT64_C(0x7640000000000000)).valid, "no such kind");
     cr_assert_not(pipeline_cookie_parse(UINT64_C(0x761f000000000000)).valid, "no such role");
+}
+
+/* #17: a host whose port its bridge no longer reports is unbound: no
+ * bridge delivers to it any more, and it comes back with its port.  A
+ * bridge that never reported leaves its hosts bound (unknown). */
+Test(pipeline, unbound_host_gets_no_delivery_flows, .init = load_article)
+{
+    static const struct binding_port all[] = {
+        { 1, "vm7" }, { 2, "vm8" }, { 3, "vtun1" }, { 4, "vm9" }, { 5, "vm10" }, { 6, "vm11" }, { 7, "vm12" },
+    };
+    const uint64_t hv1 = 0x32d1f6ddc94fULL, hv2 = 0x4e7879903e4cULL;
+    struct dpid_set aff = { 0, 0, NULL };
+    const struct vx_host *vm7;
+
+    rcu_read_lock();
+    vm7 = model_host_by_ip(1, 0x0a000004);
+    cr_assert_eq(binding_host_state(&vm7->cfg), BINDING_UNKNOWN, "hv2 never reported");
+    char *s = render(hv1, ports_hv1);
+    cr_assert_not_null(strstr(s, "tun_id=0x1,nw_dst=10.0.0.4 actions"), "unknown counts as bound");
+    free(s);
+
+    binding_set_ports(hv2, all, 7, &aff);
+    cr_assert_eq(aff.n, 0, "every host bound, as assumed: nothing to recompute");
+    cr_assert_eq(binding_host_state(&vm7->cfg), BINDING_BOUND);
+
+    binding_set_ports(hv2, all + 1, 6, &aff);           /* port 1 (vm7) gone */
+    dpid_set_normalize(&aff);
+    cr_assert(dpid_set_contains(&aff, hv1) && dpid_set_contains(&aff, hv2), "network 1's bridges");
+    cr_assert_eq(binding_host_state(&vm7->cfg), BINDING_UNBOUND);
+    s = render(hv1, ports_hv1);
+    cr_assert_null(strstr(s, "tun_id=0x1,nw_dst=10.0.0.4 actions"), "no bridge delivers to an unbound host");
+    cr_assert_not_null(strstr(s, "tun_id=0x2,nw_dst=10.0.0.4 actions"), "network 2's 10.0.0.4 is bound");
+    free(s);
+    dpid_set_clear(&aff);
+
+    binding_set_ports(hv2, all, 7, &aff);
+    cr_assert(aff.n > 0, "bound again");
+    s = render(hv1, ports_hv1);
+    cr_assert_not_null(strstr(s, "tun_id=0x1,nw_dst=10.0.0.4 actions"), "its flows are back");
+    free(s);
+    dpid_set_clear(&aff);
+    rcu_read_unlock();
 }
