@@ -360,6 +360,83 @@ t_trace() {
     expect "traffic: vm2 received nothing from the unknown source" test "$after2" = "$before2"
 }
 
+# A VM plugged the way libvirt plugs one: a port named by the orchestrator,
+# no ofport_request, OVS picks the number.
+plug_vm() {  # plug_vm HV VM IFACE
+    local hv=$1 vm=$2 iface=$3 ns
+    ns=$(ns_name "$vm")
+    ip netns add "$ns"; LAB_NS+=("$ns")
+    ip link add "$iface" netns "${HV_NS[$hv]}" type veth peer name eth0 netns "$ns"
+    ip netns exec "$ns" sh -c "ip link set lo up; ip link set eth0 up; ethtool -K eth0 tx off >/dev/null 2>&1"
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    ip netns exec "${HV_NS[$hv]}" ip link set "$iface" arp off up
+    vsctl "$hv" add-port br0 "$iface"
+}
+
+# Flows of HV that deliver to IP or come from MAC (delivery, source and
+# packet-in flows; not the datapath ARP answers, which outlive a port).
+host_flows() {  # host_flows HV IP MAC
+    hv_flows "$1" | grep -e "nw_dst=$2 actions" -e "nw_src=$2" -e "dl_src=$3" | grep -v "arp_tpa=$2"
+}
+
+binding_of() {  # binding_of MAC: the API's binding of network 3's host MAC
+    api_get "/v1/hosts/3/$1" | python3 -c 'import json, sys; print(json.load(sys.stdin)["binding"])'
+}
+binding_is() { test "$(binding_of "$1")" = "$2"; }                 # binding_is MAC STATE
+flows_from_port() { hv_flows "$1" | grep -q "in_port=$2,dl_src=$3"; }  # flows_from_port HV PORT MAC
+
+t_attach() {
+    # #17: zero-touch attachment on real OVS.  A VM is plugged into hv2 as
+    # vnet20 (no ofport_request), attached by name, gets its address by
+    # DHCP and pings network 3 on hv1; the port is re-plugged with a new
+    # number and the flows follow; unplugged, the host is unbound and no
+    # bridge delivers to it; detached, it is gone.
+    local out mac ip ofport new_ofport
+    plug_vm hv2 vm20 vnet20
+    out=$("$VXCTL" --api "http://127.0.0.1:$API_PORT" attach 3 hv2 vnet20) || { log "attach: $out"; return 1; }
+    read -r mac ip <<<"$out"
+    expect "attach returned a MAC and an IP ($out)" test -n "$mac" -a -n "$ip" || return 1
+    in_ns vm20 ip link set eth0 address "$mac"
+    expect "hv2 programmed" wait_until 10 ctl_flows_synced hv2 || return 1
+    expect "vm20 gets exactly $ip by DHCP" dhcp vm20 || { cat "$LAB/udhcpc.vm20.log" >&2; return 1; }
+    expect "the lease is $ip" check_lease vm20 3 "$ip" || return 1
+    expect "bound" test "$(binding_of "$mac")" = bound || return 1
+    expect "vm20 (hv2) pings vm5 (hv1, network 3)" \
+        in_ns vm20 ping -c 3 -i 0.2 -W 2 -q 192.168.5.1 >/dev/null || return 1
+
+    # Re-plug under another number (forced with ofport_request: a plain
+    # re-add may get the old number back); the flows follow by name.
+    ofport=$(vsctl hv2 get interface vnet20 ofport)
+    vsctl hv2 del-port br0 vnet20
+    vsctl hv2 add-port br0 vnet20 -- set interface vnet20 ofport_request=$((ofport + 20))
+    new_ofport=$(vsctl hv2 get interface vnet20 ofport)
+    expect "a new port number ($ofport -> $new_ofport)" test "$new_ofport" != "$ofport" || return 1
+    expect "hv2's flows follow the port" wait_until 10 flows_from_port hv2 "$new_ofport" "$mac" || return 1
+    expect "no flow left on the old number" test -z "$(hv_flows hv2 | grep "in_port=$ofport,")" || return 1
+    in_ns vm20 ip neigh flush dev eth0
+    expect "connectivity returns" in_ns vm20 ping -c 3 -i 0.2 -W 2 -q 192.168.5.1 >/dev/null || return 1
+
+    # Unplug: unbound; no bridge delivers to it; its ARP is still answered.
+    vsctl hv2 del-port br0 vnet20
+    expect "reported unbound" wait_until 10 binding_is "$mac" unbound || return 1
+    expect "hv1 and hv2 programmed" wait_until 10 ctl_flows_synced hv1 || return 1
+    wait_until 10 ctl_flows_synced hv2
+    expect "no flow of the host left on hv1" test -z "$(host_flows hv1 "$ip" "$mac")" || return 1
+    expect "no flow of the host left on hv2" test -z "$(host_flows hv2 "$ip" "$mac")" || return 1
+    expect "the state counts it" api_get /v1/bridges/$HV2_DPID/state | grep -q '"hosts_unbound":1' || return 1
+    expect "vm5 still resolves it by ARP" test "$(arp_answer vm5 192.168.5.1 "$ip")" = "$mac" || return 1
+
+    # Plugged again: bound, reachable.  Then detached: gone everywhere.
+    vsctl hv2 add-port br0 vnet20
+    expect "bound again" wait_until 10 binding_is "$mac" bound || return 1
+    in_ns vm20 ip neigh flush dev eth0
+    expect "reachable again" in_ns vm20 ping -c 3 -i 0.2 -W 2 -q 192.168.5.1 >/dev/null || return 1
+    expect "vxctl detach" "$VXCTL" --api "http://127.0.0.1:$API_PORT" detach hv2 vnet20 || return 1
+    expect "hv1 programmed" wait_until 10 ctl_flows_synced hv1 || return 1
+    wait_until 10 ctl_flows_synced hv2
+    expect "no flow of the host on any bridge" test -z "$(host_flows hv1 "$ip" "$mac")$(host_flows hv2 "$ip" "$mac")"
+}
+
 t_controller_restart() {
     # ~100 packets/s across the tunnel while vxfabricd restarts: no loss,
     # no FLOW_MOD after the restart, no flow's duration reset.
@@ -701,7 +778,7 @@ t_clean_shutdown() {
 
 ALL="handshake ports_by_name flows_equal_desired survives_echo
      dhcp_every_vm dhcp_unicast_renewal same_network_ping isolation_overlapping routing
-     gateway_ping traceroute trace arp_datapath
+     gateway_ping traceroute trace attach arp_datapath
      controller_restart reload_add_host reload_touches_only_concerned
      reload_remove_host api_host_lifecycle api_touches_only_concerned
      bad_reload_keeps_model hostile_clients hostile_load fd_exhaustion ovs_restart
