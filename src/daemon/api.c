@@ -681,39 +681,27 @@ static enum MHD_Result object__(struct api *api, struct MHD_Connection *conn, co
  * given (#17).  The reply is the host, as GET returns it. */
 static enum MHD_Result attach__(struct api *api, struct MHD_Connection *conn, const char *body)
 {
-    json_t *j = json_loads(body, 0, NULL);
+    struct api_attach a;
+    struct api_error e;
     union edit_object key;
-    enum MHD_Result r;
+    char mac[ETH_ADDR_STRLEN];
 
+    if (!api_json_parse_attach(body, &a, &e)) {
+        return reply_api_error__(conn, &e);
+    }
     memset(&key, 0, sizeof key);
-    json_int_t vni = json_integer_value(json_object_get(j, "network"));
-    const char *mac = json_string_value(json_object_get(j, "mac"));
-    const char *iface = json_string_value(json_object_get(j, "iface"));
-    if (!json_is_object(j) || vni < 1 || vni > VX_VNI_MAX || !iface
-        || !json_is_string(json_object_get(j, "bridge"))) {
-        json_decref(j);
-        return reply_error__(conn, MHD_HTTP_BAD_REQUEST, NULL,
-                             "the body must be {\"network\": VNI, \"bridge\": NAME, \"iface\": NAME"
-                             "[, \"mac\": MAC][, \"ip\": IP]}");
+    key.host.vni = a.vni;
+    memcpy(key.host.mac, a.mac, 6);
+    enum MHD_Result r;
+    if (!a.has_mac && !alloc_mac(model_config(), api->mac_prefix, key.host.mac)) {
+        r = reply_error__(conn, MHD_HTTP_CONFLICT, "mac", "no free MAC under mac_prefix");
+    } else if (edit_find(model_config(), EDIT_HOST, &key.host)) {
+        r = reply_error__(conn, MHD_HTTP_CONFLICT, "mac", "network %u already has host %s",
+                          key.host.vni, eth_addr_to_str(key.host.mac, mac));
+    } else {
+        r = write_host__(api, conn, &key, a.host_body);
     }
-    key.host.vni = (uint32_t)vni;
-    if (mac ? !eth_addr_from_str(mac, key.host.mac)
-            : !alloc_mac(model_config(), api->mac_prefix, key.host.mac)) {
-        json_decref(j);
-        return reply_error__(conn, mac ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_CONFLICT, "mac",
-                             mac ? "'mac' is not a MAC address" : "no free MAC under mac_prefix");
-    }
-    if (edit_find(model_config(), EDIT_HOST, &key.host)) {
-        json_decref(j);
-        return reply_error__(conn, MHD_HTTP_CONFLICT, "mac", "network %u already has host %s",
-                             key.host.vni, mac);
-    }
-    json_object_del(j, "network");
-    json_object_del(j, "mac");
-    char *host_body = json_dumps(j, JSON_COMPACT);
-    json_decref(j);
-    r = write_host__(api, conn, &key, host_body);
-    free(host_body);
+    free(a.host_body);
     return r;
 }
 

@@ -451,3 +451,36 @@ bool api_json_change(const struct vx_config *cur, enum edit_kind k, const union 
     vxconf_sort(next);
     return true;
 }
+
+bool api_json_parse_attach(const char *body, struct api_attach *a, struct api_error *e)
+{
+    static const char *const known[] = { "network", "bridge", "iface", "mac", "ip", NULL };
+    json_t *j = json_loads(body, 0, NULL);
+    bool ok = false;
+
+    memset(a, 0, sizeof *a);
+    if (!j || !json_is_object(j)) {
+        api_error_set(e, MHD_HTTP_BAD_REQUEST, NULL, "the body must be {\"network\": VNI, "
+                      "\"bridge\": NAME, \"iface\": NAME[, \"mac\": MAC][, \"ip\": IP]}");
+    } else if (known_fields__(j, known, e)) {
+        json_t *net = json_object_get(j, "network"), *mac = json_object_get(j, "mac");
+        if (!json_is_integer(net) || json_integer_value(net) < 1 || json_integer_value(net) > VX_VNI_MAX) {
+            api_error_set(e, MHD_HTTP_BAD_REQUEST, "network", "'network' must be a VNI 1..16777215");
+        } else if (!json_is_string(json_object_get(j, "bridge"))) {
+            api_error_set(e, MHD_HTTP_BAD_REQUEST, "bridge", "'bridge' (a name or a dpid) is required");
+        } else if (!json_is_string(json_object_get(j, "iface"))) {
+            api_error_set(e, MHD_HTTP_BAD_REQUEST, "iface", "'iface' (an interface name) is required");
+        } else if (mac && (!json_is_string(mac) || !eth_addr_from_str(json_string_value(mac), a->mac))) {
+            api_error_set(e, MHD_HTTP_BAD_REQUEST, "mac", "'mac' is not a MAC address");
+        } else {
+            a->vni = (uint32_t)json_integer_value(net);
+            a->has_mac = mac != NULL;
+            json_object_del(j, "network");
+            json_object_del(j, "mac");
+            a->host_body = json_dumps(j, JSON_COMPACT);
+            ok = true;
+        }
+    }
+    json_decref(j);
+    return ok;
+}

@@ -49,6 +49,17 @@ bool api_json_parse_object(const struct vx_config *cur, enum edit_kind k,
                            const union edit_object *key, const char *body,
                            union edit_object *out, struct api_error *e);
 
+/* POST /v1/attach's body: {"network": VNI, "bridge": NAME, "iface": NAME
+ * [, "mac": MAC][, "ip": IP]} (#17).  On success 'host_body' (the
+ * caller frees it) is the host's PUT body: bridge, iface and ip if given. */
+struct api_attach {
+    uint32_t vni;
+    bool has_mac;
+    uint8_t mac[6];
+    char *host_body;
+};
+bool api_json_parse_attach(const char *body, struct api_attach *, struct api_error *);
+
 /* The config that a PUT of 'body' (or a DELETE, when 'body' is NULL) of
  * object 'key' makes of 'cur', validated whole.  On success 'next' (owned
  * by the caller) is sorted, '*existed' tells whether the object was there,

@@ -1,6 +1,8 @@
 /* Fuzz target: the API's request bodies and URLs.  The first line of the
  * input is one request, "METHOD URL[ BODY]", decided against the article's
- * configuration exactly as the HTTP API decides it (api_json_change).
+ * configuration exactly as the HTTP API decides it (api_json_change), or,
+ * for "POST /v1/attach BODY", decoded as the attach request (#17), whose
+ * host body must then be a JSON object the host parser reads.
  * Oracle: an accepted change yields a valid, sorted configuration whose
  * new object reads back to the same JSON; a refused one carries a 4xx
  * status and a message. */
@@ -43,6 +45,31 @@ static void check_round_trip__(const struct vx_config *next, enum edit_kind k,
     json_decref(j2);
 }
 
+/* An accepted attach gives a VNI in range and a host body that is a JSON
+ * object; a refused one a 4xx status and a message. */
+static void check_attach__(const char *body)
+{
+    struct api_attach a;
+    struct api_error e;
+
+    memset(&e, 0, sizeof e);
+    if (!api_json_parse_attach(body, &a, &e)) {
+        if (e.status < 400 || e.status > 499 || !e.msg[0]) {
+            fprintf(stderr, "attach refused without a 4xx status and a message: %u\n", e.status);
+            abort();
+        }
+        return;
+    }
+    json_t *j = json_loads(a.host_body, 0, NULL);
+    if (a.vni < 1 || a.vni > VX_VNI_MAX || !json_is_object(j)
+        || !json_is_string(json_object_get(j, "iface"))) {
+        fprintf(stderr, "attach accepted badly: vni %u, host body %s\n", a.vni, a.host_body);
+        abort();
+    }
+    json_decref(j);
+    free(a.host_body);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct store_change req;
@@ -51,7 +78,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *rest;
     union edit_object key, obj;
 
-    if (fuzz_lines(text, &req, 1) && api_json_route(req.url, &k, &rest)
+    if (fuzz_lines(text, &req, 1) && !strcmp(req.url, "/v1/attach")) {
+        check_attach__(req.body ? req.body : "");
+    } else if (fuzz_lines(text, &req, 1) && api_json_route(req.url, &k, &rest)
         && api_json_parse_key(k, rest, &key)) {
         const char *body = !strcmp(req.method, "DELETE") ? NULL : req.body ? req.body : "";
         struct vx_config next;
