@@ -726,11 +726,12 @@ static enum MHD_Result detach__(struct api *api, struct MHD_Connection *conn, co
             return write_host__(api, conn, &key, NULL);
         }
     }
-    json_decref(j);
-    return bridge && iface
-           ? reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "no host is attached to %s on %s", iface, bridge)
-           : reply_error__(conn, MHD_HTTP_BAD_REQUEST, NULL,
-                           "the body must be {\"bridge\": NAME, \"iface\": NAME}");
+    enum MHD_Result r = bridge && iface
+        ? reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "no host is attached to %s on %s", iface, bridge)
+        : reply_error__(conn, MHD_HTTP_BAD_REQUEST, NULL,
+                        "the body must be {\"bridge\": NAME, \"iface\": NAME}");
+    json_decref(j);             /* after the reply: 'bridge' and 'iface' point into it */
+    return r;
 }
 
 void api_set_allocation(struct api *api, const uint8_t mac_prefix[3], unsigned int quarantine_s)
@@ -885,6 +886,7 @@ void api_stop(struct api *api)
     if (api) {
         MHD_stop_daemon(api->mhd);
         store_close(api->store);
+        alloc_quarantine_clear(&api->quarantine);
         free(api->token);
         free(api);
     }

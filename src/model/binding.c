@@ -50,11 +50,15 @@ static void free__(struct rcu_head *h)
 void binding_destroy(void)
 {
     struct cds_lfht_iter it;
-    struct bridge_ports *bp;
+    struct cds_lfht_node *n;
 
-    cds_lfht_for_each_entry(reports, &it, bp, node) {
-        cds_lfht_del(reports, &bp->node);
-        call_rcu(&bp->rcu, free__);
+    /* Node by node: cds_lfht_for_each_entry computes container_of(NULL)
+     * at the end, which UBSan rightly reports. */
+    cds_lfht_first(reports, &it);
+    while ((n = cds_lfht_iter_get_node(&it))) {
+        cds_lfht_next(reports, &it);
+        cds_lfht_del(reports, n);
+        call_rcu(&caa_container_of(n, struct bridge_ports, node)->rcu, free__);
     }
     rcu_barrier();
     /* The table's resize worker waits for a grace period, which an online
