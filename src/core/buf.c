@@ -66,6 +66,24 @@ void *vxbuf_put(struct vxbuf *b, const void *data, size_t size)
     return p;
 }
 
+void vxbuf_compact(struct vxbuf *b)
+{
+    if (b->head) {
+        memmove(b->base, b->base + b->head, b->size);
+        b->head = 0;
+    }
+}
+
+void vxbuf_shrink(struct vxbuf *b, size_t cap)
+{
+    if (!b->size && b->cap > cap) {
+        free(b->base);
+        b->base = xmalloc(cap);
+        b->cap = cap;
+        b->head = 0;
+    }
+}
+
 void vxbuf_consume(struct vxbuf *b, size_t size)
 {
     b->head += size;

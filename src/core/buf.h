@@ -38,6 +38,12 @@ void *vxbuf_put_zeros(struct vxbuf *, size_t size);
 void *vxbuf_put(struct vxbuf *, const void *, size_t size);
 /* Consumes 'size' bytes from the head.  'size' must be <= b->size. */
 void vxbuf_consume(struct vxbuf *, size_t size);
+/* Moves the unconsumed bytes to the start of the buffer (a fixed-size
+ * input buffer's way to make room without growing). */
+void vxbuf_compact(struct vxbuf *);
+/* Gives back the allocation of an empty buffer larger than 'cap',
+ * reallocating it at 'cap' bytes. */
+void vxbuf_shrink(struct vxbuf *, size_t cap);
 
 /* A buffer that never allocated has a NULL base; even NULL + 0 is
  * undefined behaviour in C, so these return NULL for it instead. */

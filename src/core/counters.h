@@ -31,6 +31,8 @@
     X(conn_replaced, "connections closed because the datapath reconnected")  \
     X(conn_echo_timeout, "connections closed: no reply to echo requests")    \
     X(conn_obuf_overflow, "connections closed: peer stopped reading")        \
+    X(conn_read_paused, "times a switch was not read: its output was not draining") \
+    X(output_over_budget, "times a worker's unsent output went over its budget") \
     X(conn_bad_framing, "connections closed: unrecoverable framing")         \
     X(conn_io_error, "connections closed: socket error or EOF")              \
     X(conn_stats_overflow, "connections closed: FLOW stats reply over its cap") \

@@ -398,6 +398,8 @@ static enum MHD_Result state__(struct api *api, struct MHD_Connection *conn, uin
                 json_object_set_new(j, "flows_pending", json_integer((json_int_t)st->pending));
                 json_object_set_new(j, "flows_failed", json_integer((json_int_t)st->failed));
                 json_object_set_new(j, "flow_mods_sent", json_integer((json_int_t)st->flow_mods));
+                json_object_set_new(j, "output_buffered", json_integer((json_int_t)st->output_bytes));
+                json_object_set_new(j, "reading_paused", json_boolean(st->reading_paused));
             }
         }
         json_array_append_new(a, j);

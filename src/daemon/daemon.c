@@ -78,12 +78,13 @@ void daemon_changed(void *aux, const struct dpid_set *affected)
 }
 
 /* Sends one worker what its outbox holds; keeps what the mailbox refuses. */
-static bool flush_one__(struct worker *w, struct daemon_outbox *ob, const struct settings *s)
+static bool flush_one__(struct worker *w, struct daemon_outbox *ob, const struct settings *s,
+                        int n_workers)
 {
     if (ob->params_pending) {
         struct worker_mail *m = xzalloc(sizeof *m);
         m->type = WORKER_MAIL_PARAMS;
-        m->params = s->worker;
+        m->params = settings_worker_params(s, n_workers);
         if (!mailbox_send(&w->from_main, m)) {
             free(m);
             return false;
@@ -109,7 +110,7 @@ bool daemon_flush(struct daemon *d)
     bool all = true;
 
     for (int i = 0; i < d->n_workers; i++) {
-        all &= flush_one__(&d->workers[i], &d->outboxes[i], &d->settings);
+        all &= flush_one__(&d->workers[i], &d->outboxes[i], &d->settings, d->n_workers);
     }
     return all;
 }
@@ -133,7 +134,8 @@ void daemon_reload(struct daemon *d)
     snprintf(s.api_store, sizeof s.api_store, "%s", d->settings.api_store);
     s.workers = d->settings.workers;
     s.max_handshakes = d->settings.max_handshakes;
-    if (memcmp(&s.worker, &d->settings.worker, sizeof s.worker)) {
+    if (memcmp(&s.worker, &d->settings.worker, sizeof s.worker)
+        || s.output_budget_mib != d->settings.output_budget_mib) {
         for (int i = 0; i < d->n_workers; i++) {
             d->outboxes[i].params_pending = true;
         }

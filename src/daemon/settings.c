@@ -18,12 +18,20 @@ void settings_init(struct settings *s)
     s->worker = WORKER_PARAMS_DEFAULT;
     memcpy(s->mac_prefix, (uint8_t[]) { 0x02, 0x76, 0x76 }, 3);
     s->ip_quarantine_s = 60;
+    s->output_budget_mib = 256;
+}
+
+struct worker_params settings_worker_params(const struct settings *s, int n_workers)
+{
+    struct worker_params p = s->worker;
+    p.output_budget_kib = s->output_budget_mib * 1024u / (unsigned int)(n_workers > 0 ? n_workers : 1);
+    return p;
 }
 
 static const char *const keys[] = {
     "listen", "workers", "max_handshakes", "log_level", "echo_interval_ms", "state_dir",
     "packet_in_rate", "packet_in_burst", "flow_batch", "max_flow_stats", "max_flow_stats_mib", "api_listen", "api_token", "api_store",
-    "mac_prefix", "ip_quarantine_s", NULL
+    "mac_prefix", "ip_quarantine_s", "output_budget_mib", NULL
 };
 
 /* Copies string setting 'key' into 'dst' if present; refuses one that
@@ -98,6 +106,7 @@ static void parse__(struct vxconf_reader *r, const struct config_setting_t *root
     get_uint__(r, root, "max_flow_stats", 1000, 100000000, &s->worker.max_stats_flows);
     get_uint__(r, root, "max_flow_stats_mib", 1, 4095, &s->worker.max_stats_mib);
     get_uint__(r, root, "ip_quarantine_s", 0, 86400, &s->ip_quarantine_s);
+    get_uint__(r, root, "output_budget_mib", 16, 65536, &s->output_budget_mib);
     get_mac_prefix__(r, root, s->mac_prefix);
 }
 
@@ -138,6 +147,7 @@ bool settings_log_changes(const struct settings *o, const struct settings *n)
     changed__("api_token", strcmp(o->api_token, n->api_token), false);
     changed__("mac_prefix", memcmp(o->mac_prefix, n->mac_prefix, 3), false);
     changed__("ip_quarantine_s", o->ip_quarantine_s != n->ip_quarantine_s, false);
+    changed__("output_budget_mib", o->output_budget_mib != n->output_budget_mib, false);
     changed__("echo_interval_ms", o->worker.echo_interval_ms != n->worker.echo_interval_ms, false);
     changed__("packet_in_rate", o->worker.pktin_rate != n->worker.pktin_rate, false);
     changed__("packet_in_burst", o->worker.pktin_burst != n->worker.pktin_burst, false);

@@ -23,6 +23,7 @@ struct settings {
     char api_listen[128];       /* "tcp:IP:PORT"; empty: no API */
     char api_token[128];        /* bearer token; empty: none */
     char api_store[256];        /* SQLite file of API changes; empty: none */
+    unsigned int output_budget_mib; /* unsent output of all switches (#12) */
     uint8_t mac_prefix[3];      /* allocated MACs (#17): locally administered */
     unsigned int ip_quarantine_s;   /* a released address waits this long */
 };
@@ -35,6 +36,10 @@ void settings_init(struct settings *);
  * 'errs', if either part is invalid; then neither is usable. */
 bool settings_load(const char *file, struct settings *s, struct vx_config *cfg,
                    struct vx_errors *errs);
+
+/* The parameters of each of 'n_workers' workers: the settings', with the
+ * output budget shared out. */
+struct worker_params settings_worker_params(const struct settings *, int n_workers);
 
 /* Logs, for each setting that differs between 'old' and 'new', whether the
  * reload applied it or it needs a restart.  Returns true if any setting

@@ -117,7 +117,8 @@ static bool start__(struct daemon *d)
     d->workers = xcalloc((size_t)d->n_workers, sizeof *d->workers);
     d->outboxes = xcalloc((size_t)d->n_workers, sizeof *d->outboxes);
     for (int i = 0; i < d->n_workers; i++) {
-        if (!worker_init(&d->workers[i], i, &s->worker)) {
+        struct worker_params params = settings_worker_params(s, d->n_workers);
+        if (!worker_init(&d->workers[i], i, &params)) {
             VLOG_ERR("cannot create worker %d: %s", i, strerror(errno));
             return false;
         }

@@ -18,9 +18,19 @@
 
 struct worker;
 
-#define CONN_RBUF_SIZE (256 * 1024)
-#define CONN_OBUF_PAUSE (4 * 1024 * 1024)   /* stop reading above this */
-#define CONN_OBUF_MAX (16 * 1024 * 1024)    /* disconnect above this */
+/* Memory per connection is bounded whatever the load (#12):
+ *  - input: one fixed buffer that holds the largest OpenFlow message
+ *    (65535 bytes); a read takes at most what is free in it, so each
+ *    readable connection gets at most this much per loop iteration, and a
+ *    partial message is moved to the front, never grown around;
+ *  - output: reading stops while the unsent output is above the
+ *    watermark (of the order of a socket buffer) or while the worker's
+ *    whole unsent output is over its budget, and resumes once it drains;
+ *    an emptied output buffer larger than CONN_OBUF_KEEP is given back. */
+#define CONN_RBUF_SIZE (65 * 1024)         /* 65535 + the handshake's leftover */
+#define CONN_OBUF_WATERMARK (128 * 1024)   /* stop reading above this */
+#define CONN_OBUF_KEEP (256 * 1024)        /* shrink an empty buffer above this */
+#define CONN_OBUF_MAX (16 * 1024 * 1024)   /* disconnect above this */
 #define CONN_MAX_PORTS 4096
 #define CONN_MAX_BUCKETS 256
 #define CONN_MAX_DECODE_ERRORS 64   /* malformed messages before we give up */
@@ -36,7 +46,8 @@ struct conn {
     struct vxbuf obuf;
     size_t obuf_counted;        /* head bytes of obuf already counted by type */
     bool epollout;              /* EPOLLOUT armed */
-    bool paused;                /* EPOLLIN disarmed: peer not reading */
+    bool paused;                /* EPOLLIN disarmed: output not draining */
+    size_t obuf_accounted;      /* c->obuf.size as counted in worker->obuf_bytes */
     bool flush_pending;         /* on the worker's flush list */
     struct cds_list_head flush_node;   /* in worker.flush_list, if flush_pending */
     struct cds_list_head node;         /* in worker.conns */

@@ -70,6 +70,56 @@ static void count_output__(struct conn *c)
     c->obuf_counted = c->obuf.size;
 }
 
+/* Keeps worker->obuf_bytes, the sum of the connections' unsent output,
+ * up to date with 'c''s. */
+static void account_output__(struct conn *c)
+{
+    struct worker *w = c->worker;
+
+    w->obuf_bytes += c->obuf.size;
+    w->obuf_bytes -= c->obuf_accounted;
+    c->obuf_accounted = c->obuf.size;
+}
+
+/* The backpressure rule (conn.h): 'c' is read only while its unsent output
+ * is under the watermark and, when the worker is over its output budget,
+ * only if it has nothing unsent.  Writes are wanted while output remains. */
+static void update_reading__(struct conn *c)
+{
+    bool want_out = c->obuf.size > 0;
+    bool pause = c->obuf.size > CONN_OBUF_WATERMARK || (c->worker->over_budget && c->obuf.size);
+
+    if (want_out != c->epollout || pause != c->paused) {
+        if (pause && !c->paused) {
+            counter_inc(&c->worker->counters, VXC_conn_read_paused);
+        }
+        c->epollout = want_out;
+        c->paused = pause;
+        update_epoll__(c);
+    }
+}
+
+/* After a loop iteration's writes: whether the worker is over its output
+ * budget now; when that changes, every connection's reading is decided
+ * again (O(connections), only on the change). */
+static void update_budget__(struct worker *w)
+{
+    bool over = w->obuf_bytes > (size_t)w->params.output_budget_kib * 1024;
+
+    if (over != w->over_budget) {
+        w->over_budget = over;
+        if (over) {
+            counter_inc(&w->counters, VXC_output_over_budget);
+        }
+        struct conn *c;
+        cds_list_for_each_entry(c, &w->conns, node) {
+            if (!c->close_reason) {
+                update_reading__(c);
+            }
+        }
+    }
+}
+
 static void conn_flush__(struct conn *c)
 {
     struct vx_counters *cs = &c->worker->counters;
@@ -94,17 +144,15 @@ static void conn_flush__(struct conn *c)
         conn_close_soon(c, "write error");
         return;
     }
-    bool want_out = c->obuf.size > 0;
-    bool pause = c->obuf.size > CONN_OBUF_PAUSE;
     if (c->obuf.size > CONN_OBUF_MAX) {
         counter_inc(cs, VXC_conn_obuf_overflow);
         conn_close_soon(c, "output buffer limit reached (peer not reading)");
     }
-    if (want_out != c->epollout || pause != c->paused) {
-        c->epollout = want_out;
-        c->paused = pause;
-        update_epoll__(c);
+    if (!c->obuf.size) {
+        vxbuf_shrink(&c->obuf, CONN_OBUF_KEEP);
     }
+    account_output__(c);
+    update_reading__(c);
 }
 
 static void conn_destroy__(struct worker *w, struct conn *c)
@@ -114,6 +162,7 @@ static void conn_destroy__(struct worker *w, struct conn *c)
     }
     epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
+    w->obuf_bytes -= c->obuf_accounted;
     cds_list_del(&c->node);
     w->n_conns--;
     flowdiff_destroy(&c->flows);
@@ -136,8 +185,15 @@ static void conn_read__(struct conn *c)
 {
     struct vx_counters *cs = &c->worker->counters;
 
-    vxbuf_reserve(&c->rbuf, CONN_RBUF_SIZE);
+    /* A fixed buffer: what is left unprocessed is less than one message,
+     * moved to the front when the tail room runs short. */
+    if (c->rbuf.cap - c->rbuf.head - c->rbuf.size < CONN_RBUF_SIZE / 2) {
+        vxbuf_compact(&c->rbuf);
+    }
     size_t room = c->rbuf.cap - c->rbuf.head - c->rbuf.size;
+    if (!room) {
+        return;                 /* cannot happen: less than one message is left */
+    }
     ssize_t n = read(c->fd, vxbuf_tail(&c->rbuf), room);
     counter_inc(cs, VXC_rx_syscalls);
     if (n > 0) {
@@ -244,6 +300,8 @@ static void answer_query__(struct worker *w, struct worker_query *q)
             .failed = fd->n_failed,
             .flow_mods = fd->flow_mods_total,
             .connected_ms = c->connected_ms,
+            .output_bytes = c->obuf.size,
+            .reading_paused = c->paused,
         };
         if (c->dpid == q->flows_dpid && q->want_tables) {
             copy_tables__(c, q);
@@ -439,6 +497,7 @@ static void *worker_main__(void *w_)
                 }
             }
         }
+        update_budget__(w);
         struct conn *c, *next;
         cds_list_for_each_entry_safe(c, next, &w->conns, node) {
             if (c->close_reason) {

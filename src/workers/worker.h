@@ -53,12 +53,14 @@ struct worker_params {
     unsigned int max_flow_batch;    /* FLOW_MODs per barrier */
     unsigned int max_stats_flows;   /* flows in one FLOW stats reply */
     unsigned int max_stats_mib;     /* its encoded size, MiB */
+    unsigned int output_budget_kib; /* this worker's share of unsent output (#12) */
 };
 
 /* The defaults of docs/config.md. */
 #define WORKER_PARAMS_DEFAULT (struct worker_params) {                       \
     .echo_interval_ms = 5000, .pktin_rate = 2000, .pktin_burst = 500,          \
     .max_flow_batch = 4096, .max_stats_flows = 1000000, .max_stats_mib = 512,  \
+    .output_budget_kib = 256 * 1024,                                           \
 }
 
 /* One connected bridge's state, as its worker sees it. */
@@ -72,6 +74,8 @@ struct worker_bridge_state {
     size_t failed;
     uint64_t flow_mods;
     uint64_t connected_ms;      /* monotonic time of connection */
+    size_t output_bytes;        /* unsent output (#12) */
+    bool reading_paused;        /* not read: its output is not draining */
 };
 
 /* A request from another thread: the state of every bridge of the worker,
@@ -127,6 +131,8 @@ struct worker {
     struct mailbox to_main;         /* struct worker_ports_report * */
     struct worker_params params;
     uint64_t now_ms;                /* loop time, refreshed per iteration */
+    size_t obuf_bytes;              /* unsent output of all its connections */
+    bool over_budget;               /* obuf_bytes > params.output_budget_kib */
     struct cds_list_head conns;        /* struct conn, owned by this thread */
     size_t n_conns;
     struct cds_list_head flush_list;   /* connections with output to write */
