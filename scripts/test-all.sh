@@ -95,12 +95,22 @@ e2e() {
         bash test/e2e/fabric.sh
 }
 
+e2e_tls() {
+    if [ "$(id -u)" != 0 ]; then
+        echo "SKIP: the end-to-end lab needs root (network namespaces)"
+        return $SKIP
+    fi
+    VXFABRICD=$ROOT/build-asan/vxfabricd ASAN_OPTIONS=detect_leaks=1:handle_abort=1 \
+        bash test/e2e/tls.sh
+}
+
 stage "unit tests" unit
 stage "unit tests under ASan+UBSan" unit_asan
 stage "model stress under TSan" stress_tsan
 stage "fuzzing" fuzz_smoke
 stage "end-to-end lab" e2e controller
 stage "end-to-end lab, datapath ARP responder" e2e datapath
+stage "end-to-end lab over TLS" e2e_tls
 
 [ ${#failed[@]} -gt 0 ] && echo "failed stages: ${failed[*]}"
 [ ${#skipped[@]} -gt 0 ] && echo "skipped stages: ${skipped[*]}"

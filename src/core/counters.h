@@ -24,6 +24,11 @@
     X(hs_incompatible, "handshakes refused: no common OpenFlow version")     \
     X(hs_protocol_error, "handshakes refused: malformed or unexpected data") \
     X(hs_peer_closed, "handshakes abandoned by the peer (closed or reset)")  \
+    X(tls_no_cert, "TLS handshakes refused: the client sent no certificate") \
+    X(tls_bad_cert, "TLS handshakes refused: a certificate from another CA") \
+    X(tls_not_tls, "TLS handshakes refused: plaintext on the TLS port")     \
+    X(tls_failed, "TLS handshakes failed for another reason")                 \
+    X(tls_accepted, "TLS handshakes completed")                               \
     X(hs_over_limit, "connections refused: max_handshakes in progress")    \
     X(accept_paused, "accept paused: out of file descriptors or memory")    \
     X(conn_accepted, "switch connections handed to this worker")             \

@@ -115,6 +115,25 @@ bool daemon_flush(struct daemon *d)
     return all;
 }
 
+/* SIGHUP re-reads the TLS key and certificates (renewed files, a new CA)
+ * for the connections accepted from now on; a file that does not load
+ * keeps the running ones. */
+static void reload_tls__(struct daemon *d, const struct settings *s)
+{
+    char err[256];
+
+    if (!s->ssl_listen[0]) {
+        return;
+    }
+    struct tls_ctx *tls = tls_ctx_new(s->ssl_private_key, s->ssl_certificate, s->ssl_ca_cert,
+                                      err, sizeof err);
+    if (tls) {
+        acceptor_set_tls(&d->acceptor, tls);
+    } else {
+        VLOG_ERR("reload: TLS: %s; keeping the running key and certificates", err);
+    }
+}
+
 void daemon_reload(struct daemon *d)
 {
     struct settings s;
@@ -132,6 +151,8 @@ void daemon_reload(struct daemon *d)
     snprintf(s.listen, sizeof s.listen, "%s", d->settings.listen);
     snprintf(s.api_listen, sizeof s.api_listen, "%s", d->settings.api_listen);
     snprintf(s.api_store, sizeof s.api_store, "%s", d->settings.api_store);
+    snprintf(s.ssl_listen, sizeof s.ssl_listen, "%s", d->settings.ssl_listen);
+    reload_tls__(d, &s);
     s.workers = d->settings.workers;
     s.max_handshakes = d->settings.max_handshakes;
     if (memcmp(&s.worker, &d->settings.worker, sizeof s.worker)

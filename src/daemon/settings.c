@@ -31,7 +31,8 @@ struct worker_params settings_worker_params(const struct settings *s, int n_work
 static const char *const keys[] = {
     "listen", "workers", "max_handshakes", "log_level", "echo_interval_ms", "state_dir",
     "packet_in_rate", "packet_in_burst", "flow_batch", "max_flow_stats", "max_flow_stats_mib", "api_listen", "api_token", "api_store",
-    "mac_prefix", "ip_quarantine_s", "output_budget_mib", NULL
+    "mac_prefix", "ip_quarantine_s", "output_budget_mib",
+    "ssl_listen", "ssl_private_key", "ssl_certificate", "ssl_ca_cert", NULL
 };
 
 /* Copies string setting 'key' into 'dst' if present; refuses one that
@@ -106,6 +107,14 @@ static void parse__(struct vxconf_reader *r, const struct config_setting_t *root
     get_uint__(r, root, "max_flow_stats", 1000, 100000000, &s->worker.max_stats_flows);
     get_uint__(r, root, "max_flow_stats_mib", 1, 4095, &s->worker.max_stats_mib);
     get_uint__(r, root, "ip_quarantine_s", 0, 86400, &s->ip_quarantine_s);
+    get_text__(r, root, "ssl_listen", s->ssl_listen, sizeof s->ssl_listen);
+    get_text__(r, root, "ssl_private_key", s->ssl_private_key, sizeof s->ssl_private_key);
+    get_text__(r, root, "ssl_certificate", s->ssl_certificate, sizeof s->ssl_certificate);
+    get_text__(r, root, "ssl_ca_cert", s->ssl_ca_cert, sizeof s->ssl_ca_cert);
+    if (s->ssl_listen[0] && (!s->ssl_private_key[0] || !s->ssl_certificate[0] || !s->ssl_ca_cert[0])) {
+        vx_errors_add(r->errs, "%s: ssl_listen needs ssl_private_key, ssl_certificate and "
+                      "ssl_ca_cert", r->file);
+    }
     get_uint__(r, root, "output_budget_mib", 16, 65536, &s->output_budget_mib);
     get_mac_prefix__(r, root, s->mac_prefix);
 }
@@ -142,6 +151,7 @@ bool settings_log_changes(const struct settings *o, const struct settings *n)
     restart |= changed__("max_handshakes", o->max_handshakes != n->max_handshakes, true);
     restart |= changed__("api_listen", strcmp(o->api_listen, n->api_listen), true);
     restart |= changed__("api_store", strcmp(o->api_store, n->api_store), true);
+    restart |= changed__("ssl_listen", strcmp(o->ssl_listen, n->ssl_listen), true);
     changed__("log_level", o->log_level != n->log_level, false);
     changed__("state_dir", strcmp(o->state_dir, n->state_dir), false);
     changed__("api_token", strcmp(o->api_token, n->api_token), false);

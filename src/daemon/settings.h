@@ -23,6 +23,10 @@ struct settings {
     char api_listen[128];       /* "tcp:IP:PORT"; empty: no API */
     char api_token[128];        /* bearer token; empty: none */
     char api_store[256];        /* SQLite file of API changes; empty: none */
+    char ssl_listen[128];       /* "ssl:IP:PORT" (#18); empty: no TLS listener */
+    char ssl_private_key[256];  /* PEM files, ovs-pki layout */
+    char ssl_certificate[256];
+    char ssl_ca_cert[256];      /* the CA of the switches' certificates */
     unsigned int output_budget_mib; /* unsent output of all switches (#12) */
     uint8_t mac_prefix[3];      /* allocated MACs (#17): locally administered */
     unsigned int ip_quarantine_s;   /* a released address waits this long */

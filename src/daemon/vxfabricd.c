@@ -128,6 +128,16 @@ static bool start__(struct daemon *d)
         VLOG_ERR("%s", err);
         return false;
     }
+    if (s->ssl_listen[0]) {
+        struct tls_ctx *tls = tls_ctx_new(s->ssl_private_key, s->ssl_certificate, s->ssl_ca_cert,
+                                          err, sizeof err);
+        if (!tls || !acceptor_add_tls(&d->acceptor, s->ssl_listen, tls, err, sizeof err)) {
+            tls_ctx_free(tls);
+            VLOG_ERR("%s", err);
+            return false;
+        }
+        VLOG_INFO("OpenFlow over TLS on %s (switch CA %s)", s->ssl_listen, s->ssl_ca_cert);
+    }
     for (int i = 0; i < d->n_workers; i++) {
         worker_start(&d->workers[i]);
     }

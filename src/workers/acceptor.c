@@ -12,20 +12,23 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <ck_pr.h>
 #include <urcu/list.h>
 
 #include "core/log.h"
 #include "core/timeval.h"
 #include "proto/ofp_msgs.h"
+#include "workers/tls.h"
 #include "workers/worker.h"
 
 #define VLOG_MODULE "acceptor"
 #define HS_BUF_SIZE (OFP_MAX_MSG_SIZE + 1024)
 
-enum hs_state { HS_WAIT_HELLO, HS_WAIT_FEATURES };
+enum hs_state { HS_TLS, HS_WAIT_HELLO, HS_WAIT_FEATURES };
 
 struct pending {
     int fd;
+    SSL *ssl;                   /* NULL: plain TCP */
     enum hs_state state;
     uint64_t deadline_ms;
     char peer[48];
@@ -37,14 +40,21 @@ struct pending {
 
 bool acceptor_parse_listen(const char *s, char *ip, size_t ip_size, unsigned int *port)
 {
+    return acceptor_parse_scheme(s, "tcp", ip, ip_size, port);
+}
+
+bool acceptor_parse_scheme(const char *s, const char *scheme, char *ip, size_t ip_size,
+                           unsigned int *port)
+{
     const char *colon;
     char *end;
     struct in_addr a;
+    size_t n = strlen(scheme);
 
-    if (strncmp(s, "tcp:", 4)) {
+    if (strncmp(s, scheme, n) || s[n] != ':') {
         return false;
     }
-    s += 4;
+    s += n + 1;
     colon = strrchr(s, ':');
     if (!colon || (size_t)(colon - s) >= ip_size || !colon[1]) {
         return false;
@@ -73,7 +83,7 @@ bool acceptor_init(struct acceptor *a, const char *listen_s, unsigned int max_pe
     a->handshake_timeout_ms = 10000;
     a->max_pending = max_pending;
     CDS_INIT_LIST_HEAD(&a->pending);
-    a->listen_fd = a->epfd = a->stop_efd = -1;
+    a->listen_fd = a->ssl_listen_fd = a->epfd = a->stop_efd = -1;
     if (!acceptor_parse_listen(listen_s, ip, sizeof ip, &port)) {
         snprintf(err, err_size, "listen address '%s' is not tcp:IPv4:PORT", listen_s);
         return false;
@@ -106,6 +116,9 @@ static void pending_free__(struct acceptor *a, struct pending *p, bool close_fd)
     if (close_fd) {
         close(p->fd);
     }
+    if (close_fd) {
+        tls_free(p->ssl);
+    }
     cds_list_del(&p->node);
     a->n_pending--;
     free(p);
@@ -130,9 +143,10 @@ static void refuse__(struct acceptor *a, struct pending *p, enum vx_counter_id w
 
 /* Best-effort small write during the handshake (a few dozen bytes into an
  * empty socket buffer: it either fits whole or the peer is broken). */
-static bool send_small__(int fd, const struct vxbuf *b)
+static bool send_small__(const struct pending *p, const struct vxbuf *b)
 {
-    ssize_t n = write(fd, vxbuf_data(b), b->size);
+    ssize_t n = p->ssl ? tls_write(p->ssl, vxbuf_data(b), b->size)
+                       : write(p->fd, vxbuf_data(b), b->size);
     return n == (ssize_t)b->size;
 }
 
@@ -146,6 +160,9 @@ static void accept_pause__(struct acceptor *a, uint64_t now)
     a->accept_backoff_ms = a->accept_backoff_ms ? MIN(a->accept_backoff_ms * 2, 1000) : 10;
     a->accept_resume_ms = now + a->accept_backoff_ms;
     epoll_ctl(a->epfd, EPOLL_CTL_DEL, a->listen_fd, NULL);
+    if (a->ssl_listen_fd >= 0) {
+        epoll_ctl(a->epfd, EPOLL_CTL_DEL, a->ssl_listen_fd, NULL);
+    }
     VLOG_RL(VLL_ERR, "accept: %s; not accepting for %u ms", strerror(errno),
             a->accept_backoff_ms);
 }
@@ -156,46 +173,94 @@ static void accept_resume__(struct acceptor *a)
 
     a->accept_resume_ms = 0;
     epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->listen_fd, &ev);
+    if (a->ssl_listen_fd >= 0) {
+        ev.data.ptr = &a->ssl_listen_fd;
+        epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->ssl_listen_fd, &ev);
+    }
 }
 
-/* Starts the handshake of new connection 'fd': sends HELLO (OF1.3.5
- * 6.3.1) and waits for the peer's. */
+/* Sends our HELLO (OF1.3.5 6.3.1) and waits for the peer's.  Returns
+ * false if 'p' was freed. */
+static bool send_hello__(struct acceptor *a, struct pending *p)
+{
+    struct vxbuf b = VXBUF_INITIALIZER;
+
+    p->state = HS_WAIT_HELLO;
+    ofp_put_hello(&b, 1);
+    bool ok = send_small__(p, &b);
+    vxbuf_uninit(&b);
+    if (!ok) {
+        refuse__(a, p, VXC_hs_protocol_error, "cannot send HELLO");
+    }
+    return ok;
+}
+
+/* Starts the handshake of new connection 'fd', over TLS if 'tls': the TLS
+ * handshake first (tls_step__), then HELLO and FEATURES, all within
+ * handshake_timeout_ms. */
 static void handshake_start__(struct acceptor *a, int fd, const struct sockaddr_in *sin,
-                              uint64_t now)
+                              bool tls, uint64_t now)
 {
     struct pending *p = xmalloc(sizeof *p);
-    struct vxbuf b = VXBUF_INITIALIZER;
     int one = 1;
 
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     p->fd = fd;
-    p->state = HS_WAIT_HELLO;
+    p->ssl = NULL;
+    p->state = HS_TLS;
     p->deadline_ms = now + a->handshake_timeout_ms;
     p->n = 0;
-    snprintf(p->peer, sizeof p->peer, "%s:%u", inet_ntoa(sin->sin_addr), ntohs(sin->sin_port));
+    snprintf(p->peer, sizeof p->peer, "%s%s:%u", tls ? "ssl:" : "", inet_ntoa(sin->sin_addr),
+             ntohs(sin->sin_port));
     cds_list_add(&p->node, &a->pending);
     a->n_pending++;
-    ofp_put_hello(&b, 1);
-    bool ok = send_small__(fd, &b);
-    vxbuf_uninit(&b);
-    if (!ok) {
-        refuse__(a, p, VXC_hs_protocol_error, "cannot send HELLO");
-        return;
-    }
     struct epoll_event ev = { .events = EPOLLIN, .data.ptr = p };
     epoll_ctl(a->epfd, EPOLL_CTL_ADD, fd, &ev);
+    if (tls && !(p->ssl = tls_new(a->tls, fd))) {
+        refuse__(a, p, VXC_tls_failed, "cannot create a TLS session");
+    } else if (!tls) {
+        send_hello__(a, p);
+    }
+}
+
+/* One step of the TLS handshake.  Returns false if 'p' was freed or must
+ * wait for more I/O. */
+static bool tls_step__(struct acceptor *a, struct pending *p)
+{
+    enum vx_counter_id why;
+    char reason[256], subject[256];
+    bool want_write;
+
+    switch (tls_accept(p->ssl, &want_write, &why, reason, sizeof reason)) {
+    case TLS_ACCEPT_AGAIN: {
+        struct epoll_event ev = { .events = want_write ? EPOLLOUT : EPOLLIN, .data.ptr = p };
+        epoll_ctl(a->epfd, EPOLL_CTL_MOD, p->fd, &ev);
+        return false;
+    }
+    case TLS_ACCEPT_FAILED:
+        refuse__(a, p, why, reason);
+        return false;
+    case TLS_ACCEPT_DONE:
+        break;
+    }
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = p };
+    epoll_ctl(a->epfd, EPOLL_CTL_MOD, p->fd, &ev);
+    counter_inc(&a->counters, VXC_tls_accepted);
+    tls_peer_subject(p->ssl, subject, sizeof subject);
+    VLOG_INFO("%s: TLS peer %s", p->peer, subject);
+    return send_hello__(a, p);
 }
 
 /* Accepts every connection the backlog holds (a connect storm drains in
  * one wakeup).  Beyond max_pending handshakes in progress, a connection is
  * closed at once: each costs a 66 KiB buffer, and a flood of idle peers
  * must not take the memory of the switches. */
-static void accept_all__(struct acceptor *a, uint64_t now)
+static void accept_all__(struct acceptor *a, int listen_fd, bool tls, uint64_t now)
 {
     for (;;) {
         struct sockaddr_in sin;
         socklen_t len = sizeof sin;
-        int fd = accept4(a->listen_fd, (struct sockaddr *)&sin, &len,
+        int fd = accept4(listen_fd, (struct sockaddr *)&sin, &len,
                          SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) {
@@ -217,7 +282,7 @@ static void accept_all__(struct acceptor *a, uint64_t now)
             close(fd);
             continue;
         }
-        handshake_start__(a, fd, &sin, now);
+        handshake_start__(a, fd, &sin, tls, now);
     }
 }
 
@@ -240,7 +305,7 @@ static bool hello__(struct acceptor *a, struct pending *p, const uint8_t *msg, s
     if (err) {
         /* OF1.3.5 6.3.1: tell the peer why before closing. */
         ofp_put_error(&b, err, msg, size);
-        send_small__(p->fd, &b);
+        send_small__(p, &b);
         vxbuf_uninit(&b);
         snprintf(reason, sizeof reason, "%s (peer HELLO version %#x)",
                  err == OFPERR_HELLO_INCOMPATIBLE ? "no common OpenFlow version"
@@ -252,7 +317,7 @@ static bool hello__(struct acceptor *a, struct pending *p, const uint8_t *msg, s
     p->state = HS_WAIT_FEATURES;
     p->features_xid = 2;
     ofp_put_features_request(&b, p->features_xid);
-    bool ok = send_small__(p->fd, &b);
+    bool ok = send_small__(p, &b);
     vxbuf_uninit(&b);
     if (!ok) {
         refuse__(a, p, VXC_hs_protocol_error, "cannot send FEATURES_REQUEST");
@@ -281,6 +346,7 @@ static void features__(struct acceptor *a, struct pending *p, const uint8_t *msg
     size_t rest = p->n - consumed;
     struct worker_handoff *h = xmalloc(sizeof *h + rest);
     h->fd = p->fd;
+    h->ssl = p->ssl;            /* the worker owns it from now on */
     h->features = f;
     snprintf(h->peer, sizeof h->peer, "%s", p->peer);
     h->n_leftover = rest;
@@ -289,6 +355,7 @@ static void features__(struct acceptor *a, struct pending *p, const uint8_t *msg
     pending_free__(a, p, false);
     if (!mailbox_send(&w->from_acceptor, h)) {
         VLOG_RL(VLL_ERR, "worker %d mailbox full; dropping connection", w->index);
+        tls_free(h->ssl);
         close(h->fd);
         free(h);
         return;
@@ -316,7 +383,7 @@ static bool handshake_msg__(struct acceptor *a, struct pending *p, const uint8_t
     }
     if (oh->type == OFPT_ECHO_REQUEST) {
         ofp_put_echo_reply(&b, msg, size);
-        send_small__(p->fd, &b);
+        send_small__(p, &b);
         vxbuf_uninit(&b);
         return true;
     }
@@ -327,17 +394,18 @@ static bool handshake_msg__(struct acceptor *a, struct pending *p, const uint8_t
     return false;
 }
 
-static void handshake_read__(struct acceptor *a, struct pending *p)
+static bool handshake_read_once__(struct acceptor *a, struct pending *p)
 {
-    ssize_t n = read(p->fd, p->buf + p->n, sizeof p->buf - p->n);
+    ssize_t n = p->ssl ? tls_read(p->ssl, p->buf + p->n, sizeof p->buf - p->n)
+                       : read(p->fd, p->buf + p->n, sizeof p->buf - p->n);
 
     if (n <= 0) {
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-            return;
+            return false;
         }
         refuse__(a, p, VXC_hs_peer_closed,
                  n ? strerror(errno) : "connection closed during handshake");
-        return;
+        return false;
     }
     p->n += (size_t)n;
     /* Judge the first header as soon as it is here: a peer that does not
@@ -349,14 +417,14 @@ static void handshake_read__(struct acceptor *a, struct pending *p)
                  "garbage: first message is not HELLO (bytes %02x %02x %02x %02x)",
                  p->buf[0], p->buf[1], p->buf[2], p->buf[3]);
         refuse__(a, p, VXC_hs_protocol_error, reason);
-        return;
+        return false;
     }
     size_t ofs = 0;
     for (;;) {
         int len = ofp_msg_frame(p->buf + ofs, p->n - ofs);
         if (len < 0) {
             refuse__(a, p, VXC_hs_protocol_error, "garbage: message length below 8");
-            return;
+            return false;
         }
         if (!len) {
             break;
@@ -364,13 +432,29 @@ static void handshake_read__(struct acceptor *a, struct pending *p)
         /* The buffer can hold any single message, so a complete message is
          * always whole here; move the remainder down after each. */
         if (!handshake_msg__(a, p, p->buf + ofs, (size_t)len)) {
-            return;
+            return false;
         }
         ofs += (size_t)len;
     }
     memmove(p->buf, p->buf + ofs, p->n - ofs);
     p->n -= ofs;
+    return true;
 }
+
+/* Reads what the peer sent, and what OpenSSL still holds decrypted. */
+static void handshake_read__(struct acceptor *a, struct pending *p)
+{
+    if (p->state == HS_TLS && !tls_step__(a, p)) {
+        return;
+    }
+    do {
+        if (!handshake_read_once__(a, p)) {
+            return;
+        }
+    } while (p->ssl && tls_pending(p->ssl) && p->n < sizeof p->buf);
+}
+
+/* Returns false if 'p' was freed or nothing more is to be read now. */
 
 static void *acceptor_main__(void *a_)
 {
@@ -382,13 +466,21 @@ static void *acceptor_main__(void *a_)
     while (!stop) {
         int n = epoll_wait(a->epfd, events, 256, a->accept_resume_ms ? 10 : 500);
         uint64_t now = time_msec();
+        struct tls_ctx *reloaded = ck_pr_fas_ptr(&a->next_tls, NULL);
+        if (reloaded) {
+            tls_ctx_free(a->tls);       /* live sessions keep their own reference */
+            a->tls = reloaded;
+            VLOG_INFO("TLS key and certificates reloaded");
+        }
         if (a->accept_resume_ms && now >= a->accept_resume_ms) {
             accept_resume__(a);
         }
         for (int i = 0; i < n; i++) {
             void *ptr = events[i].data.ptr;
             if (!ptr) {
-                accept_all__(a, now);
+                accept_all__(a, a->listen_fd, false, now);
+            } else if (ptr == &a->ssl_listen_fd) {
+                accept_all__(a, a->ssl_listen_fd, true, now);
             } else if (ptr == &a->stop_efd) {
                 stop = true;
             } else {
@@ -401,7 +493,8 @@ static void *acceptor_main__(void *a_)
                 char reason[96];
                 snprintf(reason, sizeof reason, "handshake not completed in %u ms (%s)",
                          a->handshake_timeout_ms,
-                         p->state == HS_WAIT_HELLO ? "no HELLO" : "no FEATURES_REPLY");
+                         p->state == HS_TLS ? "TLS handshake unfinished"
+                         : p->state == HS_WAIT_HELLO ? "no HELLO" : "no FEATURES_REPLY");
                 refuse__(a, p, VXC_hs_timeout, reason);
             }
         }
@@ -411,6 +504,41 @@ static void *acceptor_main__(void *a_)
         pending_free__(a, p, true);
     }
     return NULL;
+}
+
+bool acceptor_add_tls(struct acceptor *a, const char *ssl_listen, struct tls_ctx *tls,
+                      char *err, size_t err_size)
+{
+    char ip[64];
+    unsigned int port;
+    struct sockaddr_in sin = { .sin_family = AF_INET };
+    int one = 1;
+
+    if (!acceptor_parse_scheme(ssl_listen, "ssl", ip, sizeof ip, &port)) {
+        snprintf(err, err_size, "ssl_listen address '%s' is not ssl:IPv4:PORT", ssl_listen);
+        return false;
+    }
+    inet_pton(AF_INET, ip, &sin.sin_addr);
+    sin.sin_port = htons((uint16_t)port);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one)
+        || bind(fd, (struct sockaddr *)&sin, sizeof sin) || listen(fd, 4096)) {
+        snprintf(err, err_size, "cannot listen on %s: %s", ssl_listen, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return false;
+    }
+    a->ssl_listen_fd = fd;
+    a->tls = tls;
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &a->ssl_listen_fd };
+    epoll_ctl(a->epfd, EPOLL_CTL_ADD, fd, &ev);
+    return true;
+}
+
+void acceptor_set_tls(struct acceptor *a, struct tls_ctx *tls)
+{
+    tls_ctx_free(ck_pr_fas_ptr(&a->next_tls, tls));    /* one not yet taken */
 }
 
 bool acceptor_start(struct acceptor *a)
@@ -425,6 +553,11 @@ void acceptor_stop(struct acceptor *a)
     (void)w;
     pthread_join(a->thread, NULL);
     close(a->listen_fd);
+    if (a->ssl_listen_fd >= 0) {
+        close(a->ssl_listen_fd);
+    }
+    tls_ctx_free(a->tls);
+    tls_ctx_free(a->next_tls);
     close(a->epfd);
     close(a->stop_efd);
 }

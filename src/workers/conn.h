@@ -13,6 +13,7 @@
 #include "core/counters.h"
 #include "proto/ofp_msgs.h"
 #include "proto/ofp_port.h"
+#include "workers/tls.h"
 #include "workers/flowdiff.h"
 #include "workers/pktin.h"
 
@@ -46,6 +47,8 @@ struct conn {
     struct vxbuf obuf;
     size_t obuf_counted;        /* head bytes of obuf already counted by type */
     bool epollout;              /* EPOLLOUT armed */
+    SSL *ssl;                   /* NULL: plain TCP (#18) */
+    bool tls_more;              /* OpenSSL holds input epoll cannot announce */
     bool paused;                /* EPOLLIN disarmed: output not draining */
     size_t obuf_accounted;      /* c->obuf.size as counted in worker->obuf_bytes */
     bool flush_pending;         /* on the worker's flush list */

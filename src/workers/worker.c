@@ -126,7 +126,8 @@ static void conn_flush__(struct conn *c)
 
     count_output__(c);
     while (c->obuf.size) {
-        ssize_t n = write(c->fd, vxbuf_data(&c->obuf), c->obuf.size);
+        ssize_t n = c->ssl ? tls_write(c->ssl, vxbuf_data(&c->obuf), c->obuf.size)
+                           : write(c->fd, vxbuf_data(&c->obuf), c->obuf.size);
         counter_inc(cs, VXC_tx_syscalls);
         if (n > 0) {
             counter_add(cs, VXC_tx_bytes, (uint64_t)n);
@@ -161,6 +162,7 @@ static void conn_destroy__(struct worker *w, struct conn *c)
         cds_list_del(&c->flush_node);
     }
     epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    tls_free(c->ssl);
     close(c->fd);
     w->obuf_bytes -= c->obuf_accounted;
     cds_list_del(&c->node);
@@ -194,19 +196,37 @@ static void conn_read__(struct conn *c)
     if (!room) {
         return;                 /* cannot happen: less than one message is left */
     }
-    ssize_t n = read(c->fd, vxbuf_tail(&c->rbuf), room);
+    ssize_t n = c->ssl ? tls_read(c->ssl, vxbuf_tail(&c->rbuf), room)
+                       : read(c->fd, vxbuf_tail(&c->rbuf), room);
     counter_inc(cs, VXC_rx_syscalls);
     if (n > 0) {
         counter_add(cs, VXC_rx_bytes, (uint64_t)n);
         c->rbuf.size += (size_t)n;
         conn_process_input(c, c->worker->now_ms);
         flowdiff_run(c, c->worker->now_ms);
+        /* Decrypted input epoll cannot see: read again next iteration. */
+        c->tls_more = c->ssl && tls_pending(c->ssl);
+        c->worker->tls_more |= c->tls_more;
     } else if (n == 0) {
         counter_inc(cs, VXC_conn_io_error);
         conn_close_soon(c, "connection closed by peer");
     } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
         counter_inc(cs, VXC_conn_io_error);
         conn_close_soon(c, strerror(errno));
+    }
+}
+
+/* The TLS connections whose input OpenSSL holds decrypted: one more read
+ * each (O(connections), only in an iteration that follows one such). */
+static void read_tls_more__(struct worker *w)
+{
+    struct conn *c;
+
+    w->tls_more = false;
+    cds_list_for_each_entry(c, &w->conns, node) {
+        if (c->tls_more && !c->paused && !c->close_reason) {
+            conn_read__(c);
+        }
     }
 }
 
@@ -227,6 +247,9 @@ static void adopt__(struct worker *w, struct worker_handoff *h)
     struct conn *c = xzalloc(sizeof *c);
     c->worker = w;
     c->fd = h->fd;
+    c->ssl = h->ssl;
+    c->tls_more = c->ssl && tls_pending(c->ssl);
+    w->tls_more |= c->tls_more;
     c->dpid = h->features.datapath_id;
     c->features = h->features;
     c->next_xid = 0x1000;
@@ -455,7 +478,7 @@ static void *worker_main__(void *w_)
     rcu_register_thread();
     while (!w->stop) {
         model_offline();
-        int n = epoll_wait(w->epfd, events, MAX_EVENTS, TICK_MS);
+        int n = epoll_wait(w->epfd, events, MAX_EVENTS, w->tls_more ? 0 : TICK_MS);
         model_online();
         w->now_ms = time_msec();
 
@@ -475,6 +498,9 @@ static void *worker_main__(void *w_)
             if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
                 conn_read__(c);
             }
+        }
+        if (w->tls_more) {
+            read_tls_more__(w);
         }
         if (w->now_ms >= next_tick) {
             tick__(w);

@@ -21,6 +21,7 @@
 #include "core/counters.h"
 #include "core/mailbox.h"
 #include "model/binding.h"
+#include "workers/tls.h"
 #include "model/model.h"
 #include "proto/flowset.h"
 #include "proto/ofp_msgs.h"
@@ -31,6 +32,7 @@ struct conn;
 /* A connection that completed HELLO and FEATURES in the acceptor. */
 struct worker_handoff {
     int fd;
+    SSL *ssl;                   /* NULL: plain TCP; else owned by the receiver */
     struct of_features features;
     char peer[48];
     size_t n_leftover;          /* bytes read past FEATURES_REPLY */
@@ -133,6 +135,7 @@ struct worker {
     uint64_t now_ms;                /* loop time, refreshed per iteration */
     size_t obuf_bytes;              /* unsent output of all its connections */
     bool over_budget;               /* obuf_bytes > params.output_budget_kib */
+    bool tls_more;                  /* some connection has decrypted input waiting */
     struct cds_list_head conns;        /* struct conn, owned by this thread */
     size_t n_conns;
     struct cds_list_head flush_list;   /* connections with output to write */
