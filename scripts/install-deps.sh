@@ -6,7 +6,7 @@ mode=${1:-test}
 
 BUILD="build-essential cmake pkg-config clang libclang-rt-14-dev \
        liburcu-dev libck-dev libjemalloc-dev libconfig-dev \
-       libjansson-dev libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev"
+       libjansson-dev libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev libgnutls28-dev"
 TEST="libcriterion-dev openvswitch-switch openvswitch-common iproute2 ethtool \
       socat tcpdump iputils-ping udhcpc procps iputils-tracepath traceroute \
       python3 openssl"

@@ -1,6 +1,7 @@
 #include "core/util.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,4 +165,23 @@ void *vx_bsearch(const void *key, const void *base, size_t n, size_t size,
                  int (*cmp)(const void *, const void *))
 {
     return n ? bsearch(key, base, n, size, cmp) : NULL;
+}
+
+char *read_file_text(const char *path, size_t max)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        return NULL;
+    }
+    char *buf = xmalloc(max + 1);
+    size_t n = fread(buf, 1, max + 1, f);
+    bool error = ferror(f);
+    fclose(f);
+    if (error || n > max) {
+        free(buf);
+        errno = error ? EIO : EFBIG;
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
 }

@@ -20,6 +20,9 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *, size_t);
 char *xstrdup(const char *);
 void *xmemdup(const void *, size_t);
+/* The whole of file 'path' as a NUL-terminated string (the caller frees
+ * it), or NULL with errno set (EFBIG beyond 'max' bytes). */
+char *read_file_text(const char *path, size_t max);
 /* A new string formatted as by printf. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

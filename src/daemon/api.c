@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <errno.h>
 #include <semaphore.h>
@@ -38,6 +39,7 @@ struct api {
     struct acceptor *acceptor;
     struct worker *workers;
     int n_workers;
+    bool client_certs;              /* HTTPS clients must present a certificate */
     /* Zero-touch attachment (#17). */
     uint8_t mac_prefix[3];
     uint64_t quarantine_ms;
@@ -584,8 +586,29 @@ static enum MHD_Result metrics__(struct api *api, struct MHD_Connection *conn)
 /* Whether the request carries the bearer token, compared in constant time
  * so that the reply's timing tells nothing of how much of a guess was
  * right. */
+/* With client certificates required (api_tls_client_ca), whether the
+ * client presented one that GnuTLS verified against that CA. */
+static bool client_cert_ok__(const struct api *api, struct MHD_Connection *conn)
+{
+    if (!api->client_certs) {
+        return true;
+    }
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    unsigned int status, n = 0;
+    if (!ci || !ci->tls_session) {
+        return false;
+    }
+    gnutls_session_t session = ci->tls_session;
+    return gnutls_certificate_get_peers(session, &n) && n
+           && gnutls_certificate_verify_peers2(session, &status) == 0 && !status;
+}
+
 static bool authorized__(const struct api *api, struct MHD_Connection *conn)
 {
+    if (!client_cert_ok__(api, conn)) {
+        return false;
+    }
     if (!api->token) {
         return true;
     }
@@ -823,8 +846,8 @@ static void completed__(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
-struct api *api_start(const char *listen, const char *token, const char *store,
-                      api_changed_fn *changed, void *aux,
+struct api *api_start(const char *listen, const struct api_tls *tls, const char *token,
+                      const char *store, api_changed_fn *changed, void *aux,
                       struct acceptor *acceptor, struct worker *workers, int n_workers,
                       char *err, size_t err_size)
 {
@@ -849,12 +872,23 @@ struct api *api_start(const char *listen, const char *token, const char *store,
     api->acceptor = acceptor;
     api->workers = workers;
     api->n_workers = n_workers;
-    api->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL,
-                                access__, api,
+    api->client_certs = tls && tls->client_ca;
+    struct MHD_OptionItem https[] = {
+        { tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, tls ? (void *)tls->key : NULL },
+        { MHD_OPTION_HTTPS_MEM_CERT, 0, tls ? (void *)tls->cert : NULL },
+        /* TLS 1.2 or later, as for OpenFlow. */
+        { MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" },
+        { api->client_certs ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0,
+          api->client_certs ? (void *)tls->client_ca : NULL },
+        { MHD_OPTION_END, 0, NULL },
+    };
+    api->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0),
+                                (uint16_t)port, NULL, NULL, access__, api,
                                 MHD_OPTION_SOCK_ADDR, &sin,
                                 MHD_OPTION_NOTIFY_COMPLETED, completed__, NULL,
                                 MHD_OPTION_CONNECTION_LIMIT, 256u,
                                 MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                                MHD_OPTION_ARRAY, https,
                                 MHD_OPTION_END);
     if (!api->mhd) {
         snprintf(err, err_size, "cannot start the API on %s", listen);

@@ -24,13 +24,22 @@ typedef void api_changed_fn(void *aux, const struct dpid_set *affected);
 
 struct api;
 
-/* Listens on 'listen' ("tcp:IP:PORT").  'token', if not NULL or empty, is
+/* HTTPS (#18): the server's key and certificate, and optionally the CA
+ * whose client certificates are required (PEM text, not file names). */
+struct api_tls {
+    const char *key;
+    const char *cert;
+    const char *client_ca;      /* NULL: no client certificate asked for */
+};
+
+/* Listens on 'listen' ("tcp:IP:PORT"), over HTTPS if 'tls' is not NULL
+ * (libmicrohttpd with GnuTLS).  'token', if not NULL or empty, is
  * required as "Authorization: Bearer TOKEN" on every request.  'store', if
  * not NULL or empty, is the SQLite database where every accepted change is
  * committed before it is applied and acknowledged.  Returns NULL and writes
  * 'err' on failure. */
-struct api *api_start(const char *listen, const char *token, const char *store,
-                      api_changed_fn *, void *aux,
+struct api *api_start(const char *listen, const struct api_tls *tls, const char *token,
+                      const char *store, api_changed_fn *, void *aux,
                       struct acceptor *, struct worker *workers, int n_workers,
                       char *err, size_t err_size);
 

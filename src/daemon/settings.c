@@ -1,5 +1,6 @@
 #include "daemon/settings.h"
 
+#include <errno.h>
 #include <libconfig.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,7 +33,8 @@ static const char *const keys[] = {
     "listen", "workers", "max_handshakes", "log_level", "echo_interval_ms", "state_dir",
     "packet_in_rate", "packet_in_burst", "flow_batch", "max_flow_stats", "max_flow_stats_mib", "api_listen", "api_token", "api_store",
     "mac_prefix", "ip_quarantine_s", "output_budget_mib",
-    "ssl_listen", "ssl_private_key", "ssl_certificate", "ssl_ca_cert", NULL
+    "ssl_listen", "ssl_private_key", "ssl_certificate", "ssl_ca_cert",
+    "api_token_file", "api_tls_key", "api_tls_cert", "api_tls_client_ca", NULL
 };
 
 /* Copies string setting 'key' into 'dst' if present; refuses one that
@@ -61,6 +63,31 @@ static void get_uint__(struct vxconf_reader *r, const config_setting_t *root, co
     if (vxconf_get_ranged(r, root, key, lo, hi, &v)) {
         *dst = (unsigned int)v;
     }
+}
+
+/* "api_token_file": the API's bearer token, read from a file that only
+ * the daemon's user can read (not the main config, not the command line,
+ * both visible to others).  Trailing whitespace is dropped. */
+static void read_token_file__(struct vxconf_reader *r, struct settings *s)
+{
+    if (!s->api_token_file[0]) {
+        return;
+    }
+    char *text = read_file_text(s->api_token_file, sizeof s->api_token - 1);
+    if (!text) {
+        vx_errors_add(r->errs, "%s: api_token_file '%s': cannot read it: %s", r->file,
+                      s->api_token_file, strerror(errno));
+        return;
+    }
+    size_t n = strlen(text);
+    while (n && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' ')) {
+        text[--n] = '\0';
+    }
+    if (!n) {
+        vx_errors_add(r->errs, "%s: api_token_file '%s' is empty", r->file, s->api_token_file);
+    }
+    snprintf(s->api_token, sizeof s->api_token, "%s", text);
+    free(text);
 }
 
 /* "mac_prefix": three octets, locally administered unicast (#17). */
@@ -107,6 +134,14 @@ static void parse__(struct vxconf_reader *r, const struct config_setting_t *root
     get_uint__(r, root, "max_flow_stats", 1000, 100000000, &s->worker.max_stats_flows);
     get_uint__(r, root, "max_flow_stats_mib", 1, 4095, &s->worker.max_stats_mib);
     get_uint__(r, root, "ip_quarantine_s", 0, 86400, &s->ip_quarantine_s);
+    get_text__(r, root, "api_token_file", s->api_token_file, sizeof s->api_token_file);
+    get_text__(r, root, "api_tls_key", s->api_tls_key, sizeof s->api_tls_key);
+    get_text__(r, root, "api_tls_cert", s->api_tls_cert, sizeof s->api_tls_cert);
+    get_text__(r, root, "api_tls_client_ca", s->api_tls_client_ca, sizeof s->api_tls_client_ca);
+    if (!s->api_tls_key[0] != !s->api_tls_cert[0]) {
+        vx_errors_add(r->errs, "%s: api_tls_key and api_tls_cert go together", r->file);
+    }
+    read_token_file__(r, s);
     get_text__(r, root, "ssl_listen", s->ssl_listen, sizeof s->ssl_listen);
     get_text__(r, root, "ssl_private_key", s->ssl_private_key, sizeof s->ssl_private_key);
     get_text__(r, root, "ssl_certificate", s->ssl_certificate, sizeof s->ssl_certificate);
@@ -152,6 +187,7 @@ bool settings_log_changes(const struct settings *o, const struct settings *n)
     restart |= changed__("api_listen", strcmp(o->api_listen, n->api_listen), true);
     restart |= changed__("api_store", strcmp(o->api_store, n->api_store), true);
     restart |= changed__("ssl_listen", strcmp(o->ssl_listen, n->ssl_listen), true);
+    restart |= changed__("api_tls_cert", strcmp(o->api_tls_cert, n->api_tls_cert), true);
     changed__("log_level", o->log_level != n->log_level, false);
     changed__("state_dir", strcmp(o->state_dir, n->state_dir), false);
     changed__("api_token", strcmp(o->api_token, n->api_token), false);

@@ -21,7 +21,11 @@ struct settings {
     char state_dir[256];        /* counters and flow dumps (SIGUSR2) */
     struct worker_params worker;   /* echo, packet-in limits, flow batches */
     char api_listen[128];       /* "tcp:IP:PORT"; empty: no API */
-    char api_token[128];        /* bearer token; empty: none */
+    char api_token[128];        /* bearer token (from api_token_file); empty: none */
+    char api_token_file[256];   /* where the token is read from (#18) */
+    char api_tls_key[256];      /* HTTPS: PEM files; empty: plain HTTP */
+    char api_tls_cert[256];
+    char api_tls_client_ca[256];    /* require client certificates from this CA */
     char api_store[256];        /* SQLite file of API changes; empty: none */
     char ssl_listen[128];       /* "ssl:IP:PORT" (#18); empty: no TLS listener */
     char ssl_private_key[256];  /* PEM files, ovs-pki layout */

@@ -106,6 +106,23 @@ static int signals_open__(void)
     return signalfd(-1, &sigs, SFD_CLOEXEC);
 }
 
+/* Reads the API's HTTPS key and certificates (api_tls_*) into 'tls'. */
+static bool load_api_tls__(const struct settings *s, struct api_tls *tls, char **key,
+                           char **cert, char **ca)
+{
+    const char *names[] = { s->api_tls_key, s->api_tls_cert, s->api_tls_client_ca };
+    char **texts[] = { key, cert, ca };
+
+    for (int i = 0; i < 3; i++) {
+        if (names[i][0] && !(*texts[i] = read_file_text(names[i], 1 << 20))) {
+            VLOG_ERR("cannot read %s: %s", names[i], strerror(errno));
+            return false;
+        }
+    }
+    *tls = (struct api_tls) { *key, *cert, *ca };
+    return true;
+}
+
 /* Starts the workers, the acceptor and the API on the loaded model. */
 static bool start__(struct daemon *d)
 {
@@ -148,8 +165,17 @@ static bool start__(struct daemon *d)
     if (!s->api_listen[0]) {
         return true;
     }
-    d->api = api_start(s->api_listen, s->api_token, s->api_store, daemon_changed, d,
+    struct api_tls tls = { 0 };
+    char *key = NULL, *cert = NULL, *ca = NULL;
+    if (s->api_tls_key[0] && !load_api_tls__(s, &tls, &key, &cert, &ca)) {
+        return false;
+    }
+    d->api = api_start(s->api_listen, s->api_tls_key[0] ? &tls : NULL, s->api_token,
+                       s->api_store, daemon_changed, d,
                        &d->acceptor, d->workers, d->n_workers, err, sizeof err);
+    free(key);
+    free(cert);
+    free(ca);
     if (!d->api) {
         VLOG_ERR("%s", err);
         return false;

@@ -33,7 +33,9 @@
 
 static const char *api_url = "http://127.0.0.1:8080";
 static const char *token;
+static char token_buf[256];
 static bool json_output;
+static const char *cacert, *client_cert, *client_key;   /* HTTPS (#18) */
 
 static size_t collect__(char *p, size_t size, size_t n, void *b)
 {
@@ -59,6 +61,13 @@ static long request__(const char *method, const char *path, const char *body, st
     if (body) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
         hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+    }
+    if (cacert) {
+        curl_easy_setopt(c, CURLOPT_CAINFO, cacert);
+    }
+    if (client_cert) {
+        curl_easy_setopt(c, CURLOPT_SSLCERT, client_cert);
+        curl_easy_setopt(c, CURLOPT_SSLKEY, client_key ? client_key : client_cert);
     }
     if (token) {
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
@@ -392,9 +401,28 @@ static int flows__(const char *bridge, struct vxbuf *out)
     return 0;
 }
 
+/* --token-file: the bearer token from a file (kept out of the process
+ * list, unlike --token). */
+static bool read_token__(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f || !fgets(token_buf, sizeof token_buf, f)) {
+        fprintf(stderr, "vxctl: --token-file %s: cannot read it\n", path);
+        if (f) {
+            fclose(f);
+        }
+        return false;
+    }
+    fclose(f);
+    token_buf[strcspn(token_buf, "\r\n")] = '\0';
+    token = token_buf;
+    return true;
+}
+
 static void usage__(FILE *f)
 {
-    fprintf(f, "usage: vxctl [--api URL] [--token TOKEN] [--json] COMMAND\n"
+    fprintf(f, "usage: vxctl [--api URL] [--token TOKEN | --token-file FILE] [--json]\n"
+               "             [--cacert CA.pem] [--cert CERT.pem --key KEY.pem] COMMAND\n"
                "  list KIND | show KIND KEY | add KIND KEY field=value... | del KIND KEY\n"
                "  state | flows BRIDGE\n"
                "  trace SRC DST [icmp|tcp|udp|arp|dhcp] [ttl=N dst_port=N ...]\n"
@@ -456,6 +484,10 @@ static int run__(int argc, char **argv, struct vxbuf *out)
         { "api", required_argument, NULL, 'a' },
         { "token", required_argument, NULL, 't' },
         { "json", no_argument, NULL, 'j' },
+        { "token-file", required_argument, NULL, 'T' },
+        { "cacert", required_argument, NULL, 'C' },
+        { "cert", required_argument, NULL, 'c' },
+        { "key", required_argument, NULL, 'k' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -468,6 +500,10 @@ static int run__(int argc, char **argv, struct vxbuf *out)
         case 'a': api_url = optarg; break;
         case 't': token = optarg; break;
         case 'j': json_output = true; break;
+        case 'T': if (!read_token__(optarg)) { return 2; } break;
+        case 'C': cacert = optarg; break;
+        case 'c': client_cert = optarg; break;
+        case 'k': client_key = optarg; break;
         case 'h': usage__(stdout); return 0;
         default: usage__(stderr); return 2;
         }
