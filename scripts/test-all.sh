@@ -104,6 +104,27 @@ e2e_tls() {
         bash test/e2e/tls.sh
 }
 
+# The package builds, installs with apt-get, its unit passes systemd-analyze
+# verify, the installed binary checks the installed config; then it is
+# purged, leaving the machine as it was.
+package() {
+    if [ "$(id -u)" != 0 ]; then
+        echo "SKIP: installing the package needs root"
+        return $SKIP
+    fi
+    local deb
+    deb=$(scripts/package.sh) || return 1
+    echo "built $deb"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >/dev/null || return 1
+    local rc=0
+    /usr/sbin/vxfabricd --config /etc/vxfabric/vxfabric.conf --check || rc=1
+    systemd-analyze verify /usr/lib/systemd/system/vxfabricd.service || rc=1
+    man -w vxfabricd vxctl vxfabric.conf >/dev/null || rc=1
+    /usr/bin/vxctl --help >/dev/null || rc=1
+    DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq vxfabric >/dev/null || rc=1
+    return $rc
+}
+
 stage "unit tests" unit
 stage "unit tests under ASan+UBSan" unit_asan
 stage "model stress under TSan" stress_tsan
@@ -111,6 +132,7 @@ stage "fuzzing" fuzz_smoke
 stage "end-to-end lab" e2e controller
 stage "end-to-end lab, datapath ARP responder" e2e datapath
 stage "end-to-end lab over TLS" e2e_tls
+stage "Debian package" package
 
 [ ${#failed[@]} -gt 0 ] && echo "failed stages: ${failed[*]}"
 [ ${#skipped[@]} -gt 0 ] && echo "skipped stages: ${skipped[*]}"
