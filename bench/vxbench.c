@@ -46,6 +46,9 @@
 #include "proto/ofp_port.h"
 #include "proto/pkt.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 enum mode { MODE_ARP, MODE_DHCP, MODE_MIX, MODE_PROGRAM, MODE_HOLD };
 
 struct options {
@@ -59,6 +62,7 @@ struct options {
     bool verify;
     int controller_pid;
     const char *label;
+    const char *ssl_key, *ssl_cert, *ssl_ca;    /* --controller ssl:IP:PORT */
 };
 
 /* One configured host, with where it lives for the emulated switch. */
@@ -82,6 +86,8 @@ struct bflow {
 
 struct sw {
     int fd;
+    SSL *ssl;                   /* with --controller ssl: */
+    bool handshaking;           /* TLS handshake in progress */
     int idx;
     uint64_t dpid;
     bool connected;             /* FEATURES answered */
@@ -108,6 +114,8 @@ static struct vx_config cfg;
 static struct sw *sws;
 static int n_sws;
 static int epfd;
+static SSL_CTX *tls_ctx;            /* NULL: plain TCP */
+static uint64_t t_start_ns, all_connected_ns;
 static uint64_t now_ns;
 
 /* Results */
@@ -496,6 +504,12 @@ static bool sw_connect(struct sw *s, const struct sockaddr_in *sin)
         perror("connect");
         return false;
     }
+    if (tls_ctx) {
+        s->ssl = SSL_new(tls_ctx);
+        SSL_set_fd(s->ssl, s->fd);
+        SSL_set_connect_state(s->ssl);
+        s->handshaking = true;
+    }
     s->connected = s->synced = false;
     s->flow_mods_round = 0;
     s->n_out = s->head = 0;
@@ -511,15 +525,63 @@ static void sw_close(struct sw *s)
 {
     if (s->fd >= 0) {
         epoll_ctl(epfd, EPOLL_CTL_DEL, s->fd, NULL);
+        if (s->ssl) {
+            SSL_free(s->ssl);
+            s->ssl = NULL;
+        }
         close(s->fd);
         s->fd = -1;
     }
 }
 
+/* read()/write() conventions over TLS: -1 with EAGAIN when OpenSSL wants
+ * I/O in either direction. */
+static ssize_t tls_result(SSL *ssl, int rc)
+{
+    if (rc > 0) {
+        return rc;
+    }
+    int e = SSL_get_error(ssl, rc);
+    errno = e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? EAGAIN : EPROTO;
+    return e == SSL_ERROR_ZERO_RETURN ? 0 : -1;
+}
+
+static ssize_t sw_write(struct sw *s, const void *p, size_t n)
+{
+    return s->ssl ? tls_result(s->ssl, SSL_write(s->ssl, p, (int)n)) : write(s->fd, p, n);
+}
+
+static ssize_t sw_recv(struct sw *s, void *p, size_t n)
+{
+    return s->ssl ? tls_result(s->ssl, SSL_read(s->ssl, p, (int)n)) : read(s->fd, p, n);
+}
+
+/* Advances the TLS handshake; false if it failed. */
+static bool sw_handshake(struct sw *s)
+{
+    int rc = SSL_do_handshake(s->ssl);
+    if (rc == 1) {
+        s->handshaking = false;
+        return true;
+    }
+    int e = SSL_get_error(s->ssl, rc);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+        struct epoll_event ev = { .events = e == SSL_ERROR_WANT_WRITE ? EPOLLOUT : EPOLLIN,
+                                  .data.ptr = s };
+        epoll_ctl(epfd, EPOLL_CTL_MOD, s->fd, &ev);
+        return true;
+    }
+    ERR_print_errors_fp(stderr);
+    return false;
+}
+
 static bool sw_flush(struct sw *s)
 {
+    if (s->handshaking) {
+        return sw_handshake(s);
+    }
     while (s->obuf.size) {
-        ssize_t n = write(s->fd, vxbuf_data(&s->obuf), s->obuf.size);
+        ssize_t n = sw_write(s, vxbuf_data(&s->obuf), s->obuf.size);
         if (n > 0) {
             vxbuf_consume(&s->obuf, (size_t)n);
         } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
@@ -533,10 +595,25 @@ static bool sw_flush(struct sw *s)
     return true;
 }
 
+static bool sw_read_once(struct sw *s);
+
 static bool sw_read(struct sw *s)
 {
+    if (s->handshaking) {
+        return sw_handshake(s) && (s->handshaking || sw_flush(s));
+    }
+    do {
+        if (!sw_read_once(s)) {
+            return false;
+        }
+    } while (s->ssl && SSL_pending(s->ssl) > 0);
+    return true;
+}
+
+static bool sw_read_once(struct sw *s)
+{
     vxbuf_reserve(&s->rbuf, 256 * 1024);
-    ssize_t n = read(s->fd, vxbuf_tail(&s->rbuf), s->rbuf.cap - s->rbuf.head - s->rbuf.size);
+    ssize_t n = sw_recv(s, vxbuf_tail(&s->rbuf), s->rbuf.cap - s->rbuf.head - s->rbuf.size);
     if (n <= 0) {
         return n < 0 && (errno == EAGAIN || errno == EINTR);
     }
@@ -557,6 +634,40 @@ static bool sw_read(struct sw *s)
 }
 
 static bool sw_ready(const struct sw *s);
+
+/* Every switch has had its FEATURES_REPLY answered (the handshake, TLS
+ * included, is over); records when. */
+static bool all_connected(void)
+{
+    for (int i = 0; i < n_sws; i++) {
+        if (!sws[i].connected) {
+            return false;
+        }
+    }
+    all_connected_ns = all_connected_ns ? all_connected_ns : time_nsec();
+    return true;
+}
+
+/* The switches' TLS client context: their key and certificate, and the
+ * CA of the controller's (ovs-pki's controllerca). */
+static SSL_CTX *client_ctx(void)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    if (!opt.ssl_key || !opt.ssl_cert || !opt.ssl_ca) {
+        fprintf(stderr, "vxbench: ssl: needs --ssl-key, --ssl-cert and --ssl-ca\n");
+        return NULL;
+    }
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+    if (SSL_CTX_use_certificate_chain_file(ctx, opt.ssl_cert) != 1
+        || SSL_CTX_use_PrivateKey_file(ctx, opt.ssl_key, SSL_FILETYPE_PEM) != 1
+        || SSL_CTX_load_verify_locations(ctx, opt.ssl_ca, NULL) != 1) {
+        ERR_print_errors_fp(stderr);
+        return NULL;
+    }
+    return ctx;
+}
 
 /* Runs the event loop for 'seconds', or until 'done' returns true. */
 static void run_loop(double seconds, bool (*done)(void), bool traffic)
@@ -595,6 +706,10 @@ static void run_loop(double seconds, bool (*done)(void), bool traffic)
         now_ns = time_nsec();
         for (int k = 0; k < n; k++) {
             struct sw *s = evs[k].data.ptr;
+            if (s->handshaking && (evs[k].events & EPOLLOUT) && !sw_flush(s)) {
+                sw_close(s);
+                continue;
+            }
             if ((evs[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !sw_read(s)) {
                 fprintf(stderr, "vxbench: switch %#" PRIx64 " disconnected\n", s->dpid);
                 sw_close(s);
@@ -746,7 +861,8 @@ static void usage(void)
 {
     printf("usage: vxbench --config FILE --controller tcp:IP:PORT [--mode arp|dhcp|mix|program|hold]\n"
            "               [--switches N] [--duration S] [--warmup S] [--throughput|--latency]\n"
-           "               [--window W] [--no-verify] [--controller-pid PID] [--label NAME]\n");
+           "               [--window W] [--no-verify] [--controller-pid PID] [--label NAME]\n"
+           "               [--ssl-key F --ssl-cert F --ssl-ca F]   (with --controller ssl:IP:PORT)\n");
 }
 
 int main(int argc, char **argv)
@@ -764,6 +880,9 @@ int main(int argc, char **argv)
         { "no-verify", no_argument, NULL, 'n' },
         { "controller-pid", required_argument, NULL, 'p' },
         { "label", required_argument, NULL, 'L' },
+        { "ssl-key", required_argument, NULL, 'K' },
+        { "ssl-cert", required_argument, NULL, 'E' },
+        { "ssl-ca", required_argument, NULL, 'A' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -790,6 +909,9 @@ int main(int argc, char **argv)
         case 'n': opt.verify = false; break;
         case 'p': opt.controller_pid = atoi(optarg); break;
         case 'L': opt.label = optarg; break;
+        case 'K': opt.ssl_key = optarg; break;
+        case 'E': opt.ssl_cert = optarg; break;
+        case 'A': opt.ssl_ca = optarg; break;
         default: usage(); return o == 'h' ? 0 : 2;
         }
     }
@@ -807,7 +929,11 @@ int main(int argc, char **argv)
     char ip[64];
     unsigned int port;
     struct sockaddr_in sin = { .sin_family = AF_INET };
-    const char *hostport = opt.controller + (strncmp(opt.controller, "tcp:", 4) ? 0 : 4);
+    bool tls = !strncmp(opt.controller, "ssl:", 4);
+    if (tls && !(tls_ctx = client_ctx())) {
+        return 2;
+    }
+    const char *hostport = opt.controller + (strncmp(opt.controller, "tcp:", 4) && !tls ? 0 : 4);
     if (sscanf(hostport, "%63[^:]:%u", ip, &port) != 2 || inet_pton(AF_INET, ip, &sin.sin_addr) != 1) {
         fprintf(stderr, "vxbench: --controller must be tcp:IP:PORT\n");
         return 2;
@@ -816,7 +942,7 @@ int main(int argc, char **argv)
     rcu_register_thread();
     epfd = epoll_create1(0);
 
-    uint64_t t0 = time_nsec();
+    uint64_t t0 = t_start_ns = time_nsec();
     build_switches(&sin);
 
     if (opt.mode == MODE_HOLD) {
@@ -873,6 +999,8 @@ int main(int argc, char **argv)
     }
 
     /* Traffic: connect, let the controller program, then warm up and count. */
+    run_loop(60, all_connected, false);
+    double connect_s = (double)(all_connected_ns - t0) / 1e9;
     run_loop(60, all_ready, false);
     if (!all_ready()) {
         fprintf(stderr, "vxbench: not every switch completed its handshake\n");
@@ -911,12 +1039,15 @@ int main(int argc, char **argv)
     printf("%-40s %12" PRIu64 "\n", "latency p99.9 (us)", percentile_us(0.999));
     printf("%-40s %12ld\n", "controller RSS (KiB)", rss);
     printf("%-40s %12.0f\n", "generator CPU (% of one core)", gen_cpu);
+    printf("%-40s %12.3f\n", "all switches connected after (s)", connect_s);
     printf("{\"bench\":\"traffic\",\"label\":\"%s\",\"mode\":\"%s\",\"pacing\":\"%s\",\"switches\":%d,"
            "\"verified\":%s,\"replies_per_s\":%.0f,\"sent\":%" PRIu64 ",\"wrong\":%" PRIu64
            ",\"missing\":%" PRIu64 ",\"p50_us\":%" PRIu64 ",\"p99_us\":%" PRIu64 ",\"p999_us\":%" PRIu64
-           ",\"controller_rss_kib\":%ld,\"generator_cpu_pct\":%.0f}\n",
+           ",\"controller_rss_kib\":%ld,\"generator_cpu_pct\":%.0f,\"connect_s\":%.3f,"
+           "\"tls\":%s}\n",
            opt.label, mode_names[opt.mode], opt.latency ? "latency" : "throughput", n_sws,
            opt.verify ? "true" : "false", rate, n_sent, n_wrong, missing, percentile_us(0.50),
-           percentile_us(0.99), percentile_us(0.999), rss, gen_cpu);
+           percentile_us(0.99), percentile_us(0.999), rss, gen_cpu, connect_s,
+           tls ? "true" : "false");
     return opt.verify && (n_wrong || missing) ? 1 : 0;
 }
