@@ -18,19 +18,10 @@ import urllib.error
 import urllib.request
 import warnings
 
-from vxtestlib import free_port
+from vxtestlib import Checks, free_port, start_daemon
 
-passed = failed = 0
 warnings.filterwarnings("ignore", category=DeprecationWarning)   # TLS 1.1 on purpose
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL %s %s" % (name, detail))
+check = Checks()
 
 
 def openssl(*args):
@@ -62,16 +53,7 @@ def start(daemon, src, d, extra):
     path = os.path.join(d, "vxfabric.conf")
     with open(path, "w") as f:
         f.write(conf + "\n" + extra + "\n")
-    proc = subprocess.Popen([daemon, "--config", path, "--listen", "tcp:127.0.0.1:%d" % of],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    for _ in range(100):
-        if proc.poll() is not None:
-            break
-        try:
-            socket.create_connection(("127.0.0.1", api), timeout=0.1).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    proc = start_daemon(daemon, path, api, of, subprocess.PIPE)
     return proc, "https://127.0.0.1:%d" % api, path
 
 
@@ -144,8 +126,8 @@ def main():
     check("a missing token file stops the start", proc.returncode == 1, str(proc.returncode))
     check("with a clear message", b"api_token_file '%s/no-such-token': cannot read it: No such file or directory"
           % d.encode() in err, err.decode()[-300:])
-    print("api_tls: %d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    print("api_tls: %d passed, %d failed" % (check.passed, check.failed))
+    sys.exit(1 if check.failed else 0)
 
 
 if __name__ == "__main__":

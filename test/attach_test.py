@@ -24,7 +24,7 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from vxtestlib import free_port
+from vxtestlib import free_port, start_daemon
 
 N = 1000
 THREADS = 32
@@ -47,15 +47,10 @@ def main():
     log = open(os.path.join(work, "log"), "a")
 
     def start():
-        p = subprocess.Popen([daemon, "--config", conf, "--listen", "tcp:127.0.0.1:%d" % of],
-                             stdout=subprocess.DEVNULL, stderr=log)
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", api), timeout=0.1).close()
-                return p
-            except OSError:
-                time.sleep(0.02)
-        sys.exit("daemon did not start")
+        p = start_daemon(daemon, conf, api, of, log)
+        if p.poll() is not None:
+            sys.exit("daemon did not start")
+        return p
 
     def attach(i):
         body = json.dumps({"network": 50, "bridge": "hv1", "iface": "a%04d" % i}).encode()

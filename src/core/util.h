@@ -12,6 +12,16 @@
 #define ROUND_UP(X, Y) (((X) + (Y) - 1) / (Y) * (Y))
 #define CACHE_LINE_SIZE 64
 
+/* X-macro lists of X(NAME, TEXT): expanded into enumerators, their names
+ * as strings, or their texts; vx_name_at() reads such a table safely. */
+#define VX_X_ENUM(NAME, TEXT) NAME,
+#define VX_X_NAME(NAME, TEXT) #NAME,
+#define VX_X_TEXT(NAME, TEXT) TEXT,
+static inline const char *vx_name_at(const char *const *names, size_t n, size_t i)
+{
+    return i < n ? names[i] : "?";
+}
+
 /* Allocation that aborts on exhaustion: an out-of-memory controller cannot
  * do anything safer than stop (the switches keep their flows). */
 void *xmalloc(size_t);

@@ -516,16 +516,13 @@ static bool resolve_in_port__(struct trace_cache *tc, const char *name, struct t
     struct trace_bridge tb;
     uint64_t dpid = tc->dpids[0];
 
-    if (!trace_bridge__(tc, dpid, &tb)) {
+    uint32_t port;
+
+    if (!trace_bridge__(tc, dpid, &tb) || !trace_bridge_port(&tb, name, &port)) {
         return false;
     }
-    for (size_t i = 0; i < tb.n_ports; i++) {
-        if (!strcmp(tb.ports[i].name, name)) {
-            trace_packet_set(p, OFF_IN_PORT, tb.ports[i].port_no);
-            return true;
-        }
-    }
-    return false;
+    trace_packet_set(p, OFF_IN_PORT, port);
+    return true;
 }
 
 /* GET /v1/trace?src=...&dst=...: the packet's path (docs/api.md). */

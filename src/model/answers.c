@@ -5,14 +5,11 @@
 #include "core/util.h"
 #include "proto/pkt.h"
 
+static const char *const arp_texts__[] = { ANSWERS_ARP_VERDICTS(VX_X_TEXT) };
+
 const char *answers_arp_verdict_text(enum answers_arp_verdict v)
 {
-    static const char *const texts[] = {
-#define ANSWERS_ARP_TEXT(NAME, TEXT) TEXT,
-        ANSWERS_ARP_VERDICTS(ANSWERS_ARP_TEXT)
-#undef ANSWERS_ARP_TEXT
-    };
-    return (size_t)v < ARRAY_SIZE(texts) ? texts[v] : "?";
+    return vx_name_at(arp_texts__, ARRAY_SIZE(arp_texts__), v);
 }
 
 enum answers_arp_verdict answers_arp(const struct vx_host *src, uint16_t op, uint32_t spa,

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/util.h"
 #include "model/model.h"
 #include "proto/dhcp.h"
 
@@ -21,12 +22,10 @@
     X(ANSWERS_ARP_BAD_SENDER, "refuses it: the sender address is not the host's own") \
     X(ANSWERS_ARP_GRATUITOUS, "ignores it: a gratuitous ARP (the model knows every address)") \
     X(ANSWERS_ARP_OWN_PROBE, "stays silent: a probe for the host's own address (RFC 5227)") \
-    X(ANSWERS_ARP_UNKNOWN_TARGET, "stays silent: no host or gateway has the target address in this network")
-enum answers_arp_verdict {
-#define ANSWERS_ARP_ENUM(NAME, TEXT) NAME,
-    ANSWERS_ARP_VERDICTS(ANSWERS_ARP_ENUM)
-#undef ANSWERS_ARP_ENUM
-};
+    /* Last, the target nobody has (RFC 826 has no negative answer). */ \
+    X(ANSWERS_ARP_UNKNOWN_TARGET, \
+      "stays silent: no host or gateway has the target address in this network")
+enum answers_arp_verdict { ANSWERS_ARP_VERDICTS(VX_X_ENUM) };
 const char *answers_arp_verdict_text(enum answers_arp_verdict);
 
 /* RFC 826 and RFC 5227: the answer to ARP operation 'op' from host 'src'

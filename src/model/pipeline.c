@@ -41,16 +41,8 @@ static uint64_t net_cookie__(enum pipeline_role role, uint32_t vni)
     return pipeline_cookie(PIPELINE_K_NETWORK, role, vni);
 }
 
-static const char *const role_names__[] = {
-#define PIPELINE_ROLE_NAME(NAME, TEXT) #NAME,
-    PIPELINE_ROLES(PIPELINE_ROLE_NAME)
-#undef PIPELINE_ROLE_NAME
-};
-static const char *const role_texts__[] = {
-#define PIPELINE_ROLE_TEXT(NAME, TEXT) TEXT,
-    PIPELINE_ROLES(PIPELINE_ROLE_TEXT)
-#undef PIPELINE_ROLE_TEXT
-};
+static const char *const role_names__[] = { PIPELINE_ROLES(VX_X_NAME) };
+static const char *const role_texts__[] = { PIPELINE_ROLES(VX_X_TEXT) };
 
 struct pipeline_cookie_info pipeline_cookie_parse(uint64_t cookie)
 {
@@ -72,12 +64,12 @@ const char *pipeline_kind_name(enum pipeline_kind k)
 
 const char *pipeline_role_name(enum pipeline_role r)
 {
-    return r < PIPELINE_N_ROLES ? role_names__[r] : "?";
+    return vx_name_at(role_names__, ARRAY_SIZE(role_names__), r);
 }
 
 const char *pipeline_role_text(enum pipeline_role r)
 {
-    return r < PIPELINE_N_ROLES ? role_texts__[r] : "?";
+    return vx_name_at(role_texts__, ARRAY_SIZE(role_texts__), r);
 }
 
 static bool host_port__(const struct pipeline_ctx *ctx, const struct vx_host *h, uint32_t *port)

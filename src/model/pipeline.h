@@ -91,12 +91,9 @@ enum pipeline_kind {
     X(ROUTE, "routing through the router's MAC") \
     X(DELIVER_LOCAL, "delivery to a local port") \
     X(DELIVER_REMOTE, "delivery through the tunnel")
-enum pipeline_role {
 #define PIPELINE_ROLE_ENUM(NAME, TEXT) PIPELINE_R_##NAME,
-    PIPELINE_ROLES(PIPELINE_ROLE_ENUM)
+enum pipeline_role { PIPELINE_ROLES(PIPELINE_ROLE_ENUM) PIPELINE_N_ROLES };
 #undef PIPELINE_ROLE_ENUM
-    PIPELINE_N_ROLES
-};
 
 static inline uint64_t pipeline_cookie(enum pipeline_kind kind, enum pipeline_role role,
                                        uint64_t id)

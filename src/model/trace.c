@@ -30,30 +30,18 @@ void trace_packet_set(struct trace_packet *p, enum of_field f, uint64_t value)
     p->f[f] = value;
 }
 
+static const char *const verdict_texts__[] = { TRACE_VERDICTS(VX_X_TEXT) };
+static const char *const reason_texts__[] = { TRACE_REASONS(VX_X_TEXT) };
+static const char *const reason_names__[] = { TRACE_REASONS(VX_X_NAME) };
+
 const char *trace_verdict_name(enum trace_verdict v)
 {
-    static const char *const names[] = {
-#define TRACE_VERDICT_TEXT(NAME, TEXT) TEXT,
-        TRACE_VERDICTS(TRACE_VERDICT_TEXT)
-#undef TRACE_VERDICT_TEXT
-    };
-    return (size_t)v < ARRAY_SIZE(names) ? names[v] : "?";
+    return vx_name_at(verdict_texts__, ARRAY_SIZE(verdict_texts__), v);
 }
-
-static const char *const reason_texts__[] = {
-#define TRACE_REASON_TEXT(NAME, TEXT) TEXT,
-    TRACE_REASONS(TRACE_REASON_TEXT)
-#undef TRACE_REASON_TEXT
-};
-static const char *const reason_names__[] = {
-#define TRACE_REASON_NAME(NAME, TEXT) #NAME,
-    TRACE_REASONS(TRACE_REASON_NAME)
-#undef TRACE_REASON_NAME
-};
 
 const char *trace_reason_text(enum trace_reason r)
 {
-    return (size_t)r < ARRAY_SIZE(reason_texts__) ? reason_texts__[r] : "?";
+    return vx_name_at(reason_texts__, ARRAY_SIZE(reason_texts__), r);
 }
 
 const char *trace_reason_name(enum trace_reason r)
@@ -207,26 +195,20 @@ struct bridge_view {
     struct dflow *desired_d, *installed_d;
 };
 
-static bool port_by_name__(const void *aux, const char *name, uint32_t *port_no)
+bool trace_bridge_port(const void *aux, const char *name, uint32_t *port_no)
 {
     const struct trace_bridge *tb = aux;
-    for (size_t i = 0; i < tb->n_ports; i++) {
-        if (!strcmp(tb->ports[i].name, name)) {
-            *port_no = tb->ports[i].port_no;
-            return true;
-        }
+    const struct of_port *p = of_port_by_name(tb->ports, tb->n_ports, name);
+    if (p) {
+        *port_no = p->port_no;
     }
-    return false;
+    return p != NULL;
 }
 
 static const char *port_name__(const struct trace_bridge *tb, uint32_t port_no)
 {
-    for (size_t i = 0; i < tb->n_ports; i++) {
-        if (tb->ports[i].port_no == port_no) {
-            return tb->ports[i].name;
-        }
-    }
-    return NULL;
+    const struct of_port *p = of_port_by_number(tb->ports, tb->n_ports, port_no);
+    return p ? p->name : NULL;
 }
 
 /* Decodes every flow of 's' (our own canonical encodings, or what the
@@ -260,7 +242,7 @@ static void view_init__(struct bridge_view *v, uint64_t dpid, trace_bridge_fn *f
         memset(&v->tb, 0, sizeof v->tb);
     }
     flow_set_init(&v->desired);
-    pipeline_compute(dpid, port_by_name__, &v->tb, &v->desired);
+    pipeline_compute(dpid, trace_bridge_port, &v->tb, &v->desired);
     v->desired_d = decode_set__(&v->desired, &v->n_desired);
     if (v->tb.installed) {
         v->installed_d = decode_set__(v->tb.installed, &v->n_installed);
@@ -662,7 +644,7 @@ static uint64_t tunnel__(const struct bridge_view *v, struct trace_packet *p,
                  xasprintf("no bridge has the tunnel endpoint %s", ip_to_str(dst_ip, ip)));
         return 0;
     }
-    if (!fn(aux, dst, &tb) || !port_by_name__(&tb, db->cfg.tun_port, &port)) {
+    if (!fn(aux, dst, &tb) || !trace_bridge_port(&tb, db->cfg.tun_port, &port)) {
         finish__(r, TRACE_DROPPED, TRACE_R_DEST_UNREACHABLE, dst, PIPELINE_T_SOURCE,
                  xasprintf("bridge %s has no tunnel port %s (is it connected?)", db->cfg.name,
                            db->cfg.tun_port));
@@ -677,7 +659,7 @@ static uint64_t tunnel__(const struct bridge_view *v, struct trace_packet *p,
 static bool is_tunnel_port__(const struct bridge_view *v, uint32_t port)
 {
     uint32_t tun;
-    return v->b && port_by_name__(&v->tb, v->b->cfg.tun_port, &tun) && tun == port;
+    return v->b && trace_bridge_port(&v->tb, v->b->cfg.tun_port, &tun) && tun == port;
 }
 
 /* Walks one bridge from table 0.  Returns the next bridge (the packet

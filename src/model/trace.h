@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/util.h"
 #include "model/pipeline.h"
 #include "proto/flowset.h"
 #include "proto/of_match.h"
@@ -56,6 +57,9 @@ struct trace_bridge {
     const struct flow_set *installed;   /* NULL: unknown */
     const struct flow_set *rejected;    /* NULL: none */
 };
+/* pipeline_port_fn over a struct trace_bridge ('aux'): its port 'name'. */
+bool trace_bridge_port(const void *trace_bridge, const char *name, uint32_t *port_no);
+
 /* Returns false if nothing is known of bridge 'dpid' (then it is traced
  * with no ports and no installed flows). */
 typedef bool trace_bridge_fn(void *aux, uint64_t dpid, struct trace_bridge *);
@@ -66,11 +70,7 @@ typedef bool trace_bridge_fn(void *aux, uint64_t dpid, struct trace_bridge *);
     X(TRACE_REPLIED, "answered in the datapath") \
     X(TRACE_CONTROLLER, "sent to the controller") \
     X(TRACE_DROPPED, "dropped")
-enum trace_verdict {
-#define TRACE_VERDICT_ENUM(NAME, TEXT) NAME,
-    TRACE_VERDICTS(TRACE_VERDICT_ENUM)
-#undef TRACE_VERDICT_ENUM
-};
+enum trace_verdict { TRACE_VERDICTS(VX_X_ENUM) };
 
 #define TRACE_REASONS(X) \
     X(TRACE_R_NONE, "") \
@@ -85,11 +85,7 @@ enum trace_verdict {
     X(TRACE_R_NO_MATCH, "no flow matched") \
     X(TRACE_R_TTL_EXPIRED, "TTL expired in the router (OFPR_INVALID_TTL)") \
     X(TRACE_R_PACKET_IN, "an output to the controller (OFPR_ACTION)")
-enum trace_reason {
-#define TRACE_REASON_ENUM(NAME, TEXT) NAME,
-    TRACE_REASONS(TRACE_REASON_ENUM)
-#undef TRACE_REASON_ENUM
-};
+enum trace_reason { TRACE_REASONS(VX_X_ENUM) };
 const char *trace_verdict_name(enum trace_verdict);
 const char *trace_reason_text(enum trace_reason);
 /* The reason's name without "TRACE_R_", lower case (e.g. "spoofed_source"). */

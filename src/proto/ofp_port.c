@@ -46,3 +46,23 @@ void ofp_put_port(struct vxbuf *b, const struct of_port *p)
     put_be32(op->config, p->config);
     put_be32(op->state, p->state);
 }
+
+const struct of_port *of_port_by_name(const struct of_port *ports, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(ports[i].name, name)) {
+            return &ports[i];
+        }
+    }
+    return NULL;
+}
+
+const struct of_port *of_port_by_number(const struct of_port *ports, size_t n, uint32_t port_no)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ports[i].port_no == port_no) {
+            return &ports[i];
+        }
+    }
+    return NULL;
+}

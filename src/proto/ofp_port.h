@@ -38,6 +38,10 @@ struct of_port_status {
 };
 enum ofperr ofp_decode_port_status(const void *msg, size_t size, struct of_port_status *);
 
+/* The port named 'name' or numbered 'port_no' among 'n' ports, or NULL. */
+const struct of_port *of_port_by_name(const struct of_port *, size_t n, const char *name);
+const struct of_port *of_port_by_number(const struct of_port *, size_t n, uint32_t port_no);
+
 /* Appends one struct ofp_port (used by vxbench's emulated switches). */
 void ofp_put_port(struct vxbuf *, const struct of_port *);
 

@@ -481,15 +481,13 @@ static int object_command__(const char *cmd, const char *kind, int argc, char **
 static int run__(int argc, char **argv, struct vxbuf *out)
 {
     static const struct option longopts[] = {
-        { "api", required_argument, NULL, 'a' },
-        { "token", required_argument, NULL, 't' },
-        { "json", no_argument, NULL, 'j' },
-        { "token-file", required_argument, NULL, 'T' },
+        { "api", required_argument, NULL, 'a' }, { "json", no_argument, NULL, 'j' },
+        /* The bearer token: given, or read from a file. */
+        { "token", required_argument, NULL, 't' }, { "token-file", required_argument, NULL, 'T' },
+        /* HTTPS (#18): the server's CA, a client certificate and key. */
         { "cacert", required_argument, NULL, 'C' },
-        { "cert", required_argument, NULL, 'c' },
-        { "key", required_argument, NULL, 'k' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+        { "cert", required_argument, NULL, 'c' }, { "key", required_argument, NULL, 'k' },
+        { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
     };
     int o;
 

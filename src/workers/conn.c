@@ -33,14 +33,12 @@ const struct of_port *conn_port(const struct conn *c, uint32_t port_no)
 bool conn_port_by_name(const void *c_, const char *name, uint32_t *port_no)
 {
     const struct conn *c = c_;
+    const struct of_port *p = of_port_by_name(c->ports, c->n_ports, name);
 
-    for (size_t i = 0; i < c->n_ports; i++) {
-        if (!strcmp(c->ports[i].name, name)) {
-            *port_no = c->ports[i].port_no;
-            return true;
-        }
+    if (p) {
+        *port_no = p->port_no;
     }
-    return false;
+    return p != NULL;
 }
 
 void conn_close_soon(struct conn *c, const char *reason)

@@ -149,15 +149,23 @@ hv_add_tunnel() {
 }
 
 # vm_create HV VM MAC OFPORT: a VM namespace on port OFPORT of HV's br0.
-vm_create() {
-    local hv=$1 vm=$2 mac=$3 ofport=$4 ns
+# vm_plug HV VM IFACE [OFPORT]: VM's namespace, whose eth0 is plugged into
+# HV's br0 as IFACE, numbered OFPORT if given, else as OVS chooses (the
+# way libvirt plugs a VM).
+vm_plug() {
+    local hv=$1 vm=$2 iface=$3 ofport=${4:-} ns
     ns=$(ns_name "$vm")
     ip netns add "$ns"; LAB_NS+=("$ns")
-    ip link add "$vm-p" netns "${HV_NS[$hv]}" type veth peer name eth0 netns "$ns"
-    ip netns exec "$ns" sh -c "ip link set lo up; ip link set eth0 address $mac; ip link set eth0 up; ethtool -K eth0 tx off >/dev/null 2>&1"
+    ip link add "$iface" netns "${HV_NS[$hv]}" type veth peer name eth0 netns "$ns"
+    ip netns exec "$ns" sh -c "ip link set lo up; ip link set eth0 up; ethtool -K eth0 tx off >/dev/null 2>&1"
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-    ip netns exec "${HV_NS[$hv]}" ip link set "$vm-p" arp off up
-    vsctl "$hv" add-port br0 "$vm-p" -- set interface "$vm-p" ofport_request="$ofport"
+    ip netns exec "${HV_NS[$hv]}" ip link set "$iface" arp off up
+    vsctl "$hv" add-port br0 "$iface" ${ofport:+-- set interface "$iface" ofport_request="$ofport"}
+}
+
+vm_create() {  # vm_create HV VM MAC OFPORT: a VM of the article's table
+    vm_plug "$1" "$2" "$2-p" "$4"
+    ip netns exec "$(ns_name "$2")" ip link set eth0 address "$3"
 }
 
 # Points every hypervisor's br0 at the controller.  Deleting and

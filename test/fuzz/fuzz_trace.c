@@ -60,18 +60,6 @@ static const struct of_port ports2[] = {
 };
 static struct flow_set installed[2];
 
-static bool port__(const void *aux, const char *name, uint32_t *no)
-{
-    const struct trace_bridge *tb = aux;
-    for (size_t i = 0; i < tb->n_ports; i++) {
-        if (!strcmp(tb->ports[i].name, name)) {
-            *no = tb->ports[i].port_no;
-            return true;
-        }
-    }
-    return false;
-}
-
 static bool bridge__(void *aux, uint64_t dpid, struct trace_bridge *tb)
 {
     (void)aux;
@@ -103,7 +91,7 @@ static void setup__(void)
         uint64_t dpid = i ? 0x4e7879903e4cULL : 0x32d1f6ddc94fULL;
         flow_set_init(&installed[i]);
         bridge__(NULL, dpid, &tb);
-        pipeline_compute(dpid, port__, &tb, &installed[i]);
+        pipeline_compute(dpid, trace_bridge_port, &tb, &installed[i]);
     }
 }
 

@@ -164,15 +164,46 @@ static void assert_dropped(const struct trace_result *r, enum trace_reason why, 
 
 /* --- verdicts --- */
 
+/* 'p' from 'dpid' goes up at 'table' and the controller's answer
+ * contains 'answer'. */
+static void to_controller(uint64_t dpid, struct trace_packet p, uint8_t table, const char *answer)
+{
+    struct trace_result r = run(dpid, p);
+    cr_assert_eq(r.verdict, TRACE_CONTROLLER, "%s", r.detail);
+    cr_assert_eq(r.table, table);
+    cr_assert(strstr(r.answer, answer), "'%s' does not say '%s'", r.answer, answer);
+    trace_result_free(&r);
+}
+
+/* 'p' from 'dpid' is answered by flows, as 'detail' says. */
+static void replied(uint64_t dpid, struct trace_packet p, const char *detail)
+{
+    struct trace_result r = run(dpid, p);
+    cr_assert_eq(r.verdict, TRACE_REPLIED, "%s", r.detail);
+    cr_assert_str_eq(tables(&r), "012");
+    cr_assert_str_eq(r.detail, detail);
+    trace_result_free(&r);
+}
+
+/* 'p' from 'dpid' crosses 'path' (tables, '/' per tunnel) to port 'port'
+ * of bridge 'to'; the result is the caller's to check further and free. */
+static struct trace_result delivered(uint64_t dpid, struct trace_packet p, const char *path,
+                                     uint64_t to, uint32_t port)
+{
+    struct trace_result r = run(dpid, p);
+    cr_assert_eq(r.verdict, TRACE_DELIVERED, "%s", r.detail);
+    cr_assert_str_eq(tables(&r), path);
+    cr_assert_eq(r.dpid, to);
+    cr_assert_eq(r.port, port);
+    return r;
+}
+
 /* The article's first scenario: hv1 VM1 (net 1) to hv2's 10.0.0.4. */
 Test(trace, same_network_across_hypervisors, .init = load_controller)
 {
-    struct trace_result r = run(HV1, ipv4(1, "da:1d:64:e8:e6:86", "10.0.0.1",
-                                          "7e:cc:09:63:aa:6f", "10.0.0.4", IPPROTO_ICMP));
-    cr_assert_eq(r.verdict, TRACE_DELIVERED, "%s", r.detail);
-    cr_assert_str_eq(tables(&r), "0123/013");
-    cr_assert_eq(r.dpid, HV2);
-    cr_assert_eq(r.port, 1);
+    struct trace_result r = delivered(HV1, ipv4(1, "da:1d:64:e8:e6:86", "10.0.0.1",
+                                                "7e:cc:09:63:aa:6f", "10.0.0.4", IPPROTO_ICMP),
+                                      "0123/013", HV2, 1);
     cr_assert_str_eq(r.port_name, "hv2-vm1");
     cr_assert(strstr(r.steps[1].flow, "set_field:0x1->tun_id"), "%s", r.steps[1].flow);
     cr_assert(strstr(r.steps[3].flow, "192.168.1.2->tun_dst"), "%s", r.steps[3].flow);
@@ -185,12 +216,9 @@ Test(trace, same_network_across_hypervisors, .init = load_controller)
 
 Test(trace, local_delivery, .init = load_controller)
 {
-    struct trace_result r = run(HV1, ipv4(1, "da:1d:64:e8:e6:86", "10.0.0.1",
-                                          "ba:ce:a6:08:b6:67", "10.0.0.2", IPPROTO_TCP));
-    cr_assert_eq(r.verdict, TRACE_DELIVERED, "%s", r.detail);
-    cr_assert_str_eq(tables(&r), "0123");
-    cr_assert_eq(r.dpid, HV1);
-    cr_assert_eq(r.port, 2);
+    struct trace_result r = delivered(HV1, ipv4(1, "da:1d:64:e8:e6:86", "10.0.0.1",
+                                                "ba:ce:a6:08:b6:67", "10.0.0.2", IPPROTO_TCP),
+                                      "0123", HV1, 2);
     trace_result_free(&r);
 }
 
@@ -200,10 +228,7 @@ Test(trace, routing_between_networks, .init = load_controller)
 {
     struct trace_packet p = ipv4(1, "da:1d:64:e8:e6:86", "10.0.0.1", "00:bb:cc:dd:ee:00",
                                  "192.168.5.3", IPPROTO_ICMP);
-    struct trace_result r = run(HV1, p);
-    cr_assert_eq(r.verdict, TRACE_DELIVERED, "%s", r.detail);
-    cr_assert_str_eq(tables(&r), "0123/013");
-    cr_assert_eq(r.port, 6);
+    struct trace_result r = delivered(HV1, p, "0123/013", HV2, 6);
     cr_assert(strstr(r.steps[2].object, "router 00:bb:cc:dd:ee:00 (networks 1, 3)"), "%s",
               r.steps[2].object);
     cr_assert(strstr(r.steps[2].flow, "dec_ttl"), "%s", r.steps[2].flow);
@@ -239,112 +264,87 @@ Test(trace, ping_to_gateway_controller_mode, .init = load_controller)
 /* Datapath mode: the echo reply is built by a table-2 flow. */
 Test(trace, ping_to_gateway_datapath_mode, .init = load_datapath)
 {
-    struct trace_result r = run(HV1, ipv4(1, "da:1d:64:e8:e6:86", "10.0.0.1",
-                                          "00:bb:cc:dd:ee:00", "10.0.0.254", IPPROTO_ICMP));
-    cr_assert_eq(r.verdict, TRACE_REPLIED, "%s", r.detail);
-    cr_assert_eq(r.port, 1);
-    cr_assert_str_eq(r.detail, "ICMP echo reply from 10.0.0.254, back out of port 1 on hv1");
-    trace_result_free(&r);
+    replied(HV1, ipv4(1, "da:1d:64:e8:e6:86", "10.0.0.1", "00:bb:cc:dd:ee:00", "10.0.0.254",
+                      IPPROTO_ICMP), "ICMP echo reply from 10.0.0.254, back out of port 1 on hv1");
 }
 
 Test(trace, arp_to_controller, .init = load_controller)
 {
-    struct trace_result r = run(HV1, arp(1, "da:1d:64:e8:e6:86", ARPOP_REQUEST, "10.0.0.1",
-                                         "10.0.0.4"));
-    cr_assert_eq(r.verdict, TRACE_CONTROLLER, "%s", r.detail);
-    cr_assert_eq(r.table, 0);
-    cr_assert_str_eq(r.answer, "ARP reply: 10.0.0.4 is-at 7e:cc:09:63:aa:6f");
-    trace_result_free(&r);
-
+    to_controller(HV1, arp(1, "da:1d:64:e8:e6:86", ARPOP_REQUEST, "10.0.0.1", "10.0.0.4"), 0,
+                  "ARP reply: 10.0.0.4 is-at 7e:cc:09:63:aa:6f");
     /* A target no host has: the controller stays silent. */
-    r = run(HV1, arp(1, "da:1d:64:e8:e6:86", ARPOP_REQUEST, "10.0.0.1", "10.0.0.99"));
-    cr_assert_eq(r.verdict, TRACE_CONTROLLER);
-    cr_assert(strstr(r.answer, "stays silent"), "%s", r.answer);
-    trace_result_free(&r);
+    to_controller(HV1, arp(1, "da:1d:64:e8:e6:86", ARPOP_REQUEST, "10.0.0.1", "10.0.0.99"), 0,
+                  "stays silent");
 }
 
 Test(trace, arp_in_datapath, .init = load_datapath)
 {
-    struct trace_result r = run(HV1, arp(1, "da:1d:64:e8:e6:86", ARPOP_REQUEST, "10.0.0.1",
-                                         "10.0.0.4"));
-    cr_assert_eq(r.verdict, TRACE_REPLIED, "%s", r.detail);
-    cr_assert_str_eq(tables(&r), "012");
-    cr_assert_str_eq(r.detail, "ARP reply 10.0.0.4 is-at 7e:cc:09:63:aa:6f, back out of port 1 on hv1");
-    trace_result_free(&r);
-
+    replied(HV1, arp(1, "da:1d:64:e8:e6:86", ARPOP_REQUEST, "10.0.0.1", "10.0.0.4"),
+            "ARP reply 10.0.0.4 is-at 7e:cc:09:63:aa:6f, back out of port 1 on hv1");
     /* An unknown target: the catch-all sends it up, the controller is silent. */
-    r = run(HV1, arp(1, "da:1d:64:e8:e6:86", ARPOP_REQUEST, "10.0.0.1", "10.0.0.99"));
-    cr_assert_eq(r.verdict, TRACE_CONTROLLER, "%s", r.detail);
-    cr_assert_eq(r.table, 2);
-    trace_result_free(&r);
+    to_controller(HV1, arp(1, "da:1d:64:e8:e6:86", ARPOP_REQUEST, "10.0.0.1", "10.0.0.99"), 2,
+                  "stays silent");
 }
 
 Test(trace, dhcp_to_controller, .init = load_controller)
 {
-    struct trace_result r = run(HV2, ipv4(6, "5e:9f:86:77:6e:87", "0.0.0.0",
-                                          "ff:ff:ff:ff:ff:ff", "255.255.255.255", IPPROTO_UDP));
-    cr_assert_eq(r.verdict, TRACE_CONTROLLER, "%s", r.detail);
-    cr_assert_eq(r.table, 0);
-    cr_assert_str_eq(r.answer, "DHCP: leases 192.168.5.3/24, router 192.168.5.253, server 192.168.5.253");
-    trace_result_free(&r);
+    to_controller(HV2, ipv4(6, "5e:9f:86:77:6e:87", "0.0.0.0", "ff:ff:ff:ff:ff:ff",
+                            "255.255.255.255", IPPROTO_UDP), 0,
+                  "DHCP: leases 192.168.5.3/24, router 192.168.5.253, server 192.168.5.253");
 }
 
 /* --- drop reasons --- */
 
+/* Traces 'p' from 'dpid' and checks that it is dropped at 'table' for
+ * 'why', with a detail that contains 'says' (if not NULL). */
+static void drop_case(uint64_t dpid, struct trace_packet p, enum trace_reason why, uint8_t table,
+                      const char *says)
+{
+    struct trace_result r = run(dpid, p);
+    assert_dropped(&r, why, table);
+    if (says) {
+        cr_assert(strstr(r.detail, says), "'%s' does not say '%s'", r.detail, says);
+    }
+    trace_result_free(&r);
+}
+
 Test(trace, isolation_between_networks_1_and_2, .init = load_controller)
 {
-    /* 10.0.0.4 on network 1 is hv2's VM1; send to network 2's 10.0.0.1
-     * from network 1 through a MAC of network 2: no such host in net 1. */
-    struct trace_result r = run(HV1, ipv4(1, "da:1d:64:e8:e6:86", "10.0.0.1",
-                                          "3e:d4:89:c5:d5:ec", "10.0.0.3", IPPROTO_ICMP));
-    assert_dropped(&r, TRACE_R_NO_HOST, 3);
-    cr_assert_str_eq(r.detail, "no host has IP 10.0.0.3 in network 1");
-    trace_result_free(&r);
+    /* From network 1 to 10.0.0.3 through a MAC of network 2: no such host
+     * in network 1. */
+    drop_case(HV1, ipv4(1, "da:1d:64:e8:e6:86", "10.0.0.1", "3e:d4:89:c5:d5:ec", "10.0.0.3",
+                        IPPROTO_ICMP), TRACE_R_NO_HOST, 3, "no host has IP 10.0.0.3 in network 1");
     /* Network 2 has no router: 192.168.5.3 (network 3) is unreachable. */
-    r = run(HV1, ipv4(3, "3e:d4:89:c5:d5:ec", "10.0.0.1", "00:bb:cc:dd:ee:00", "192.168.5.3",
-                      IPPROTO_ICMP));
-    assert_dropped(&r, TRACE_R_OTHER_NETWORK, 3);
-    cr_assert(strstr(r.detail, "network 2 has no route to it"), "%s", r.detail);
-    trace_result_free(&r);
+    drop_case(HV1, ipv4(3, "3e:d4:89:c5:d5:ec", "10.0.0.1", "00:bb:cc:dd:ee:00", "192.168.5.3",
+                        IPPROTO_ICMP), TRACE_R_OTHER_NETWORK, 3, "network 2 has no route to it");
 }
 
 Test(trace, unknown_source, .init = load_controller)
 {
-    struct trace_result r = run(HV1, ipv4(1, "02:00:00:00:00:99", "10.0.0.1",
-                                          "ba:ce:a6:08:b6:67", "10.0.0.2", IPPROTO_ICMP));
-    assert_dropped(&r, TRACE_R_UNKNOWN_SOURCE, 1);
-    cr_assert_str_eq(r.detail, "no host has MAC 02:00:00:00:00:99 on port 1 of hv1");
-    trace_result_free(&r);
+    drop_case(HV1, ipv4(1, "02:00:00:00:00:99", "10.0.0.1", "ba:ce:a6:08:b6:67", "10.0.0.2",
+                        IPPROTO_ICMP), TRACE_R_UNKNOWN_SOURCE, 1,
+              "no host has MAC 02:00:00:00:00:99 on port 1 of hv1");
     /* A known MAC on another port is just as unknown there. */
-    r = run(HV1, ipv4(2, "da:1d:64:e8:e6:86", "10.0.0.1", "ba:ce:a6:08:b6:67", "10.0.0.2",
-                      IPPROTO_ICMP));
-    assert_dropped(&r, TRACE_R_UNKNOWN_SOURCE, 1);
-    trace_result_free(&r);
+    drop_case(HV1, ipv4(2, "da:1d:64:e8:e6:86", "10.0.0.1", "ba:ce:a6:08:b6:67", "10.0.0.2",
+                        IPPROTO_ICMP), TRACE_R_UNKNOWN_SOURCE, 1, NULL);
 }
 
 Test(trace, spoofed_source, .init = load_controller)
 {
-    struct trace_result r = run(HV1, ipv4(1, "da:1d:64:e8:e6:86", "10.0.0.9",
-                                          "ba:ce:a6:08:b6:67", "10.0.0.2", IPPROTO_ICMP));
-    assert_dropped(&r, TRACE_R_SPOOFED_SOURCE, 1);
-    cr_assert(strstr(r.detail, "the packet says IPv4 from 10.0.0.9"), "%s", r.detail);
-    trace_result_free(&r);
+    drop_case(HV1, ipv4(1, "da:1d:64:e8:e6:86", "10.0.0.9", "ba:ce:a6:08:b6:67", "10.0.0.2",
+                        IPPROTO_ICMP), TRACE_R_SPOOFED_SOURCE, 1, "the packet says IPv4 from 10.0.0.9");
 }
 
 Test(trace, spoofed_arp_sender_in_datapath_mode, .init = load_datapath)
 {
-    struct trace_result r = run(HV1, arp(1, "da:1d:64:e8:e6:86", ARPOP_REQUEST, "10.0.0.2",
-                                         "10.0.0.4"));
-    assert_dropped(&r, TRACE_R_SPOOFED_SOURCE, 1);
-    trace_result_free(&r);
+    drop_case(HV1, arp(1, "da:1d:64:e8:e6:86", ARPOP_REQUEST, "10.0.0.2", "10.0.0.4"),
+              TRACE_R_SPOOFED_SOURCE, 1, NULL);
 }
 
 Test(trace, arp_reply_not_forwarded, .init = load_controller)
 {
-    struct trace_result r = run(HV1, arp(1, "da:1d:64:e8:e6:86", ARPOP_REPLY, "10.0.0.1",
-                                         "10.0.0.2"));
-    assert_dropped(&r, TRACE_R_ARP_NOT_FORWARDED, 1);
-    trace_result_free(&r);
+    drop_case(HV1, arp(1, "da:1d:64:e8:e6:86", ARPOP_REPLY, "10.0.0.1", "10.0.0.2"),
+              TRACE_R_ARP_NOT_FORWARDED, 1, NULL);
 }
 
 Test(trace, not_ipv4, .init = load_controller)
@@ -352,37 +352,29 @@ Test(trace, not_ipv4, .init = load_controller)
     struct trace_packet p = ipv4(1, "da:1d:64:e8:e6:86", "10.0.0.1", "ba:ce:a6:08:b6:67",
                                  "10.0.0.2", IPPROTO_ICMP);
     trace_packet_set(&p, OFF_ETH_TYPE, 0x86dd);
-    struct trace_result r = run(HV1, p);
-    assert_dropped(&r, TRACE_R_NOT_IPV4, 1);
-    trace_result_free(&r);
+    drop_case(HV1, p, TRACE_R_NOT_IPV4, 1, "ethertype 0x86dd");
 }
 
 Test(trace, destination_unreachable, .init = load_controller)
 {
+    struct trace_packet p = ipv4(1, "da:1d:64:e8:e6:86", "10.0.0.1", "7e:cc:09:63:aa:6f",
+                                 "10.0.0.4", IPPROTO_ICMP);
     /* hv2 unknown (never connected): the tunnel leads nowhere. */
     env.hv2_known = false;
-    struct trace_result r = run(HV1, ipv4(1, "da:1d:64:e8:e6:86", "10.0.0.1",
-                                          "7e:cc:09:63:aa:6f", "10.0.0.4", IPPROTO_ICMP));
+    struct trace_result r = run(HV1, p);
     assert_dropped(&r, TRACE_R_DEST_UNREACHABLE, 1);
     cr_assert_eq(r.dpid, HV2);
     trace_result_free(&r);
     /* hv1 without its tunnel port: no remote flow, dropped at table 3. */
     env.hv2_known = true;
     env.hv1_without_tunnel = true;
-    r = run(HV1, ipv4(1, "da:1d:64:e8:e6:86", "10.0.0.1", "7e:cc:09:63:aa:6f", "10.0.0.4",
-                      IPPROTO_ICMP));
-    assert_dropped(&r, TRACE_R_DEST_UNREACHABLE, 3);
-    cr_assert(strstr(r.detail, "no tunnel reaches its bridge"), "%s", r.detail);
-    trace_result_free(&r);
+    drop_case(HV1, p, TRACE_R_DEST_UNREACHABLE, 3, "no tunnel reaches its bridge");
 }
 
 Test(trace, unknown_bridge, .init = load_controller)
 {
-    struct trace_result r = run(0x99, ipv4(1, "da:1d:64:e8:e6:86", "10.0.0.1",
-                                           "ba:ce:a6:08:b6:67", "10.0.0.2", IPPROTO_ICMP));
-    assert_dropped(&r, TRACE_R_UNKNOWN_BRIDGE, 0);
-    cr_assert_eq(r.n_steps, 0);
-    trace_result_free(&r);
+    drop_case(0x99, ipv4(1, "da:1d:64:e8:e6:86", "10.0.0.1", "ba:ce:a6:08:b6:67", "10.0.0.2",
+                         IPPROTO_ICMP), TRACE_R_UNKNOWN_BRIDGE, 0, "is not in the model");
 }
 
 /* ARP arriving through the tunnel: table 1 sends it to table 3, which

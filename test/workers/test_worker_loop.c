@@ -113,6 +113,33 @@ static uint64_t counter(enum vx_counter_id id)
     return counter_read(&w.counters, id);
 }
 
+/* Reads what the worker writes to 'fd' and calls 'on_msg' for each whole
+ * message, until it returns true or after 'tries' attempts (1 ms apart
+ * when nothing arrived).  Returns whether 'on_msg' said done. */
+static bool read_messages(int fd, int tries, bool (*on_msg)(const uint8_t *msg, void *aux),
+                          void *aux)
+{
+    struct vxbuf in = VXBUF_INITIALIZER;
+    uint8_t buf[8192];
+    bool done = false;
+
+    for (int i = 0; i < tries && !done; i++) {
+        ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n > 0) {
+            vxbuf_put(&in, buf, (size_t)n);
+        } else {
+            usleep(1000);
+        }
+        int len;
+        while (!done && (len = ofp_msg_frame(vxbuf_data(&in), in.size)) > 0) {
+            done = on_msg(vxbuf_data(&in), aux);
+            vxbuf_consume(&in, (size_t)len);
+        }
+    }
+    vxbuf_uninit(&in);
+    return done;
+}
+
 /* Hardening #13.1: a datapath that reconnects while its old connection has
  * input.  The replacement used to free the old connection at once, in the
  * middle of an epoll batch that could still hold its events.  This test
@@ -145,6 +172,14 @@ Test(worker_loop, reconnect_while_old_connection_has_input, .init = setup, .fini
     cr_assert_gt(counter(VXC_conn_replaced), 0, "reconnects replaced live connections");
 }
 
+/* read_messages() callback: counts by type; done at the third MULTIPART_REQUEST. */
+static bool count_type(const uint8_t *msg, void *seen_)
+{
+    uint64_t *seen = seen_;
+    seen[msg[1] < VX_N_MSG_TYPES ? msg[1] : 0]++;
+    return seen[OFPT_MULTIPART_REQUEST] >= 3;
+}
+
 /* #13 item 12: msgs_out counts what the worker wrote, by type.  Before the
  * fix every msgs_out counter stayed at zero.  The switch end reads what
  * arrived and the counters must agree with it. */
@@ -152,30 +187,14 @@ Test(worker_loop, msgs_out_counts_what_was_written, .init = setup, .fini = teard
 {
     int sw = handoff(HV1);
     uint64_t seen[VX_N_MSG_TYPES] = { 0 };
-    struct vxbuf in = VXBUF_INITIALIZER;
 
     /* conn_start sends SET_CONFIG, SET_ASYNC and three multipart requests. */
-    for (int i = 0; i < 2000 && seen[OFPT_MULTIPART_REQUEST] < 3; i++) {
-        uint8_t buf[4096];
-        ssize_t n = recv(sw, buf, sizeof buf, MSG_DONTWAIT);
-        if (n > 0) {
-            vxbuf_put(&in, buf, (size_t)n);
-        } else {
-            usleep(1000);
-        }
-        int len;
-        while ((len = ofp_msg_frame(vxbuf_data(&in), in.size)) > 0) {
-            uint8_t type = ((const uint8_t *)vxbuf_data(&in))[1];
-            seen[type < VX_N_MSG_TYPES ? type : 0]++;
-            vxbuf_consume(&in, (size_t)len);
-        }
-    }
+    read_messages(sw, 2000, count_type, seen);
     cr_assert_eq(seen[OFPT_MULTIPART_REQUEST], 3);
     for (int t = 0; t < VX_N_MSG_TYPES; t++) {
         cr_assert_eq(ck_pr_load_64(&w.counters.msgs_out[t]), seen[t], "type %d", t);
     }
     close(sw);
-    vxbuf_uninit(&in);
 }
 
 /* #13 item 2: the requester gives up on a query at its deadline and drops
@@ -357,28 +376,14 @@ Test(worker_loop, drained_connection_is_read_again, .init = setup_flood, .fini =
 
 /* Reads the replies of 'fd' until an ECHO_REPLY with 'xid' arrives.
  * Returns false if none did after 'tries' attempts. */
+static bool is_echo_reply(const uint8_t *msg, void *xid)
+{
+    return msg[1] == OFPT_ECHO_REPLY && ofp_msg_xid(msg) == *(uint32_t *)xid;
+}
+
 static bool echo_reply_arrives(int fd, uint32_t xid, int tries)
 {
-    struct vxbuf in = VXBUF_INITIALIZER;
-    uint8_t buf[8192];
-    bool found = false;
-
-    for (int i = 0; i < tries && !found; i++) {
-        ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
-        if (n > 0) {
-            vxbuf_put(&in, buf, (size_t)n);
-        } else {
-            usleep(1000);
-        }
-        int len;
-        while ((len = ofp_msg_frame(vxbuf_data(&in), in.size)) > 0) {
-            const uint8_t *p = vxbuf_data(&in);
-            found |= p[1] == OFPT_ECHO_REPLY && ofp_msg_xid(p) == xid;
-            vxbuf_consume(&in, (size_t)len);
-        }
-    }
-    vxbuf_uninit(&in);
-    return found;
+    return read_messages(fd, tries, is_echo_reply, &xid);
 }
 
 /* One flooding switch does not starve another.  Before the worker starts,
