@@ -78,9 +78,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *rest;
     union edit_object key, obj;
 
-    if (fuzz_lines(text, &req, 1) && !strcmp(req.url, "/v1/attach")) {
+    bool parsed = fuzz_lines(text, &req, 1);     /* once: it splits 'text' in place */
+
+    if (parsed && !strcmp(req.url, "/v1/attach")) {
         check_attach__(req.body ? req.body : "");
-    } else if (fuzz_lines(text, &req, 1) && api_json_route(req.url, &k, &rest)
+    } else if (parsed && api_json_route(req.url, &k, &rest)
         && api_json_parse_key(k, rest, &key)) {
         const char *body = !strcmp(req.method, "DELETE") ? NULL : req.body ? req.body : "";
         struct vx_config next;
