@@ -8,10 +8,12 @@
 
 /* Resident memory of process 'pid' (0: this process) in KiB, from
  * /proc/PID/status, or -1 if it cannot be read. */
-static inline long proc_rss_kib(int pid)
+/* A /proc/PID/status field in KiB ("VmRSS:", "VmHWM:"), or -1. */
+static inline long proc_status_kib(int pid, const char *field)
 {
     char path[64], line[256];
     long v = -1;
+    size_t n = strlen(field);
 
     if (pid) {
         snprintf(path, sizeof path, "/proc/%d/status", pid);
@@ -20,14 +22,19 @@ static inline long proc_rss_kib(int pid)
     }
     FILE *f = fopen(path, "r");
     while (f && fgets(line, sizeof line, f)) {
-        if (!strncmp(line, "VmRSS:", 6)) {
-            v = strtol(line + 6, NULL, 10);
+        if (!strncmp(line, field, n)) {
+            v = strtol(line + n, NULL, 10);
         }
     }
     if (f) {
         fclose(f);
     }
     return v;
+}
+
+static inline long proc_rss_kib(int pid)
+{
+    return proc_status_kib(pid, "VmRSS:");
 }
 
 #endif

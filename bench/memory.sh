@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Memory and throughput of two builds of vxfabricd when every switch keeps
-# a deep window of packet-ins outstanding (#12): B bridges × H hosts,
-# vxbench --window W per switch, runs interleaved (A, B, A, B...),
-# controller (1 worker) pinned to core 0, vxbench to core 1.
+# Memory of two builds of vxfabricd under two loads (#12), B bridges × H
+# hosts, runs interleaved (A, B, A, B...), controller (1 worker) pinned to
+# core 0, vxbench to core 1:
+#  - a deep window: every switch keeps W ARP packet-ins outstanding and
+#    reads its replies (throughput, peak RSS);
+#  - a flood (vxbench --flood): every switch keeps 64 KiB of packet-ins
+#    queued and never reads a reply, so the replies can only pile up in
+#    the controller (issue #12's load): peak RSS after DURATION.
 #
 #   bench/memory.sh DAEMON_A DAEMON_B [RUNS] [DURATION] [BRIDGES] [HOSTS] [WINDOW]
 #     defaults: 3 runs, 10 s, 1000 bridges, 10 hosts, window 640 (~64 KiB of ARP packet-ins)
@@ -33,7 +37,31 @@ one() {  # one LABEL DAEMON
     echo "$1 $hwm $json" | tee -a "$work/out"
 }
 
+flood() {  # flood LABEL DAEMON
+    local port pid json
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    taskset -c 0 "$2" --config "$work/fabric.conf" --listen tcp:127.0.0.1:"$port" --workers 1 \
+        --log-level err >/dev/null 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.05; done
+    json=$(taskset -c 1 "$VXBENCH" --config "$work/fabric.conf" --controller tcp:127.0.0.1:"$port" \
+           --switches "$NB" --flood --duration "$DUR" --controller-pid "$pid" | tail -n 1)
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    echo "$1 $json" | tee -a "$work/flood"
+}
+
 for r in $(seq "$RUNS"); do one A "$A"; one B "$B"; done
+for r in $(seq "$RUNS"); do flood A "$A"; flood B "$B"; done
+python3 - "$work/flood" <<'PY'
+import json, statistics, sys
+rows = [l.split(" ", 1) for l in open(sys.argv[1])]
+for label in ("A", "B"):
+    js = [json.loads(j) for l, j in rows if l == label]
+    print("%s flood: controller peak RSS median %d MiB (runs %s), %s MiB of packet-ins queued" % (
+        label, statistics.median(j["controller_peak_rss_kib"] for j in js) // 1024,
+        " / ".join("%d" % (j["controller_peak_rss_kib"] // 1024) for j in js),
+        " / ".join("%.0f" % j["queued_mib"] for j in js)))
+PY
 python3 - "$work/out" <<'PY'
 import json, statistics, sys
 rows = [l.split(" ", 2) for l in open(sys.argv[1])]

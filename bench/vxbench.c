@@ -63,6 +63,7 @@ struct options {
     int controller_pid;
     const char *label;
     const char *ssl_key, *ssl_cert, *ssl_ca;    /* --controller ssl:IP:PORT */
+    bool flood;                 /* keep 64 KiB of packet-ins queued, never read replies */
 };
 
 /* One configured host, with where it lives for the emulated switch. */
@@ -276,7 +277,36 @@ static void put_packet_in(struct sw *s, uint32_t port, struct vxbuf *frame)
     ofp_msg_finish(&s->obuf, start);
 }
 
+static void put_request(struct sw *s);
+
+/* One request, counted as outstanding until its reply. */
 static void send_request(struct sw *s)
+{
+    put_request(s);
+    s->sent_ns[(s->head + s->n_out) % s->cap] = now_ns;
+    s->n_out++;
+    if (counting) {
+        n_sent++;
+    }
+}
+
+/* --flood: keeps 64 KiB of packet-ins queued for the socket of each
+ * switch and reads nothing back, like a switch whose controller's replies
+ * cannot drain (issue #12's load): what the controller buffers is its
+ * problem, and its peak RSS shows whether it bounds it. */
+static bool flooding;
+static uint64_t flood_bytes;
+
+static void flood(struct sw *s)
+{
+    while (s->obuf.size < 64 * 1024) {
+        size_t before = s->obuf.size;
+        put_request(s);
+        flood_bytes += s->obuf.size - before;
+    }
+}
+
+static void put_request(struct sw *s)
 {
     static struct vxbuf frame;
     struct bhost *h = &s->hosts[s->next_host++ % s->n_hosts];
@@ -314,11 +344,6 @@ static void send_request(struct sw *s)
         pkt_finish_ipv4(&frame, f);
     }
     put_packet_in(s, h->port, &frame);
-    s->sent_ns[(s->head + s->n_out) % s->cap] = now_ns;
-    s->n_out++;
-    if (counting) {
-        n_sent++;
-    }
 }
 
 /* Checks a PACKET_OUT against the configuration. */
@@ -590,7 +615,8 @@ static bool sw_flush(struct sw *s)
             return false;
         }
     }
-    struct epoll_event ev = { .events = EPOLLIN | (s->obuf.size ? EPOLLOUT : 0), .data.ptr = s };
+    struct epoll_event ev = { .events = (flooding ? 0 : EPOLLIN) | (s->obuf.size ? EPOLLOUT : 0),
+                              .data.ptr = s };
     epoll_ctl(epfd, EPOLL_CTL_MOD, s->fd, &ev);
     return true;
 }
@@ -691,6 +717,10 @@ static void run_loop(double seconds, bool (*done)(void), bool traffic)
                 while (s->n_out && now_ns - s->sent_ns[s->head] > 1000000000ULL) {
                     s->head = (s->head + 1) % s->cap;
                     s->n_out--;
+                }
+                if (opt.flood) {
+                    flood(s);
+                    continue;
                 }
                 while ((int)s->n_out < window) {
                     send_request(s);
@@ -862,7 +892,27 @@ static void usage(void)
     printf("usage: vxbench --config FILE --controller tcp:IP:PORT [--mode arp|dhcp|mix|program|hold]\n"
            "               [--switches N] [--duration S] [--warmup S] [--throughput|--latency]\n"
            "               [--window W] [--no-verify] [--controller-pid PID] [--label NAME]\n"
-           "               [--ssl-key F --ssl-cert F --ssl-ca F]   (with --controller ssl:IP:PORT)\n");
+           "               [--ssl-key F --ssl-cert F --ssl-ca F]   (with --controller ssl:IP:PORT)\n"
+           "               [--flood]   (queue 64 KiB of packet-ins per switch, never read: memory)\n");
+}
+
+/* --flood: queues packet-ins for --duration without reading a reply,
+ * then reports the controller's peak and current RSS. */
+static int flood_run(uint64_t t0)
+{
+    flooding = true;
+    run_loop(opt.duration, NULL, true);
+    long peak = opt.controller_pid ? proc_status_kib(opt.controller_pid, "VmHWM:") : -1;
+    long rss = controller_rss_kib();
+    printf("%-40s %12d\n", "switches flooding, never reading", n_sws);
+    printf("%-40s %12.1f\n", "packet-ins queued (MiB)", (double)flood_bytes / (1 << 20));
+    printf("%-40s %12ld\n", "controller peak RSS (KiB)", peak);
+    printf("%-40s %12ld\n", "controller RSS at the end (KiB)", rss);
+    printf("{\"bench\":\"flood\",\"label\":\"%s\",\"switches\":%d,\"duration_s\":%.1f,"
+           "\"queued_mib\":%.1f,\"controller_peak_rss_kib\":%ld,\"controller_rss_kib\":%ld,"
+           "\"elapsed_s\":%.1f}\n", opt.label, n_sws, opt.duration,
+           (double)flood_bytes / (1 << 20), peak, rss, (double)(time_nsec() - t0) / 1e9);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -880,6 +930,7 @@ int main(int argc, char **argv)
         { "no-verify", no_argument, NULL, 'n' },
         { "controller-pid", required_argument, NULL, 'p' },
         { "label", required_argument, NULL, 'L' },
+        { "flood", no_argument, NULL, 'F' },
         { "ssl-key", required_argument, NULL, 'K' },
         { "ssl-cert", required_argument, NULL, 'E' },
         { "ssl-ca", required_argument, NULL, 'A' },
@@ -909,6 +960,7 @@ int main(int argc, char **argv)
         case 'n': opt.verify = false; break;
         case 'p': opt.controller_pid = atoi(optarg); break;
         case 'L': opt.label = optarg; break;
+        case 'F': opt.flood = true; break;
         case 'K': opt.ssl_key = optarg; break;
         case 'E': opt.ssl_cert = optarg; break;
         case 'A': opt.ssl_ca = optarg; break;
@@ -1005,6 +1057,9 @@ int main(int argc, char **argv)
     if (!all_ready()) {
         fprintf(stderr, "vxbench: not every switch completed its handshake\n");
         return 1;
+    }
+    if (opt.flood) {
+        return flood_run(t0);
     }
     run_loop(opt.warmup, NULL, true);
     counting = true;
