@@ -22,41 +22,33 @@ trap 'rm -rf "$work"' EXIT
 python3 "$ROOT/bench/topogen.py" --bridges "$NB" --hosts-per-bridge "$NH" --networks "$NB" \
     --routers 0 --packet-in-rate 1000000000 --listen tcp:127.0.0.1:0 >"$work/fabric.conf"
 
-one() {  # one LABEL DAEMON
-    local port pid json hwm
+# bench LABEL DAEMON OUT VXBENCH_ARGS...: starts DAEMON (1 worker, core 0),
+# runs vxbench on core 1 against it, and appends "LABEL PEAK_RSS_KIB JSON"
+# to OUT.
+bench() {
+    local label=$1 daemon=$2 out=$3 port pid json hwm
+    shift 3
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    taskset -c 0 "$2" --config "$work/fabric.conf" --listen tcp:127.0.0.1:"$port" --workers 1 \
+    taskset -c 0 "$daemon" --config "$work/fabric.conf" --listen tcp:127.0.0.1:"$port" --workers 1 \
         --log-level err >/dev/null 2>&1 &
     pid=$!
     for _ in $(seq 100); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.05; done
     json=$(taskset -c 1 "$VXBENCH" --config "$work/fabric.conf" --controller tcp:127.0.0.1:"$port" \
-           --mode arp --switches "$NB" --duration "$DUR" --warmup 2 --window "$WIN" \
-           --controller-pid "$pid" | tail -n 1)
+           --switches "$NB" --duration "$DUR" --controller-pid "$pid" "$@" | tail -n 1)
     hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
     kill "$pid"; wait "$pid" 2>/dev/null || true
-    echo "$1 $hwm $json" | tee -a "$work/out"
+    echo "$label $hwm $json" | tee -a "$out"
 }
-
-flood() {  # flood LABEL DAEMON
-    local port pid json
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    taskset -c 0 "$2" --config "$work/fabric.conf" --listen tcp:127.0.0.1:"$port" --workers 1 \
-        --log-level err >/dev/null 2>&1 &
-    pid=$!
-    for _ in $(seq 100); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.05; done
-    json=$(taskset -c 1 "$VXBENCH" --config "$work/fabric.conf" --controller tcp:127.0.0.1:"$port" \
-           --switches "$NB" --flood --duration "$DUR" --controller-pid "$pid" | tail -n 1)
-    kill "$pid"; wait "$pid" 2>/dev/null || true
-    echo "$1 $json" | tee -a "$work/flood"
-}
+one() { bench "$1" "$2" "$work/out" --mode arp --warmup 2 --window "$WIN"; }
+flood() { bench "$1" "$2" "$work/flood" --flood; }
 
 for r in $(seq "$RUNS"); do one A "$A"; one B "$B"; done
 for r in $(seq "$RUNS"); do flood A "$A"; flood B "$B"; done
 python3 - "$work/flood" <<'PY'
 import json, statistics, sys
-rows = [l.split(" ", 1) for l in open(sys.argv[1])]
+rows = [l.split(" ", 2) for l in open(sys.argv[1])]
 for label in ("A", "B"):
-    js = [json.loads(j) for l, j in rows if l == label]
+    js = [json.loads(j) for l, h, j in rows if l == label]
     print("%s flood: controller peak RSS median %d MiB (runs %s), %s MiB of packet-ins queued" % (
         label, statistics.median(j["controller_peak_rss_kib"] for j in js) // 1024,
         " / ".join("%d" % (j["controller_peak_rss_kib"] // 1024) for j in js),
