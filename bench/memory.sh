@@ -59,6 +59,8 @@ import json, statistics, sys
 rows = [l.split(" ", 2) for l in open(sys.argv[1])]
 for label in ("A", "B"):
     rs = [(int(h), json.loads(j)) for l, h, j in rows if l == label]
+    print("%s slowest switch / mean: %s" % (label, " / ".join(
+        "%.2f" % (j["switch_min_per_s"] / j["switch_mean_per_s"]) for _, j in rs if j.get("switch_mean_per_s"))))
     print("%s median replies/s %.2fM, peak RSS %d MiB (runs %s), generator CPU %s %%, wrong %d, missing %d" % (
         label, statistics.median(j["replies_per_s"] for _, j in rs) / 1e6,
         statistics.median(h for h, _ in rs) // 1024, " / ".join("%d" % (h // 1024) for h, _ in rs),

@@ -108,6 +108,7 @@ struct sw {
     uint64_t last_reply_ns;
     uint64_t connected_ns;
     uint64_t synced_ns;         /* when the controller asked for our flows */
+    uint64_t n_correct;         /* correct replies counted for this switch (fairness) */
 };
 
 static struct options opt;
@@ -419,7 +420,12 @@ static void on_reply(struct sw *s, const uint8_t *msg, size_t size)
     }
     s->last_reply_ns = now_ns;
     if (measured) {
-        if (ok) n_correct++; else n_wrong++;
+        if (ok) {
+            n_correct++;
+            s->n_correct++;
+        } else {
+            n_wrong++;
+        }
     }
 }
 
@@ -1081,6 +1087,13 @@ int main(int argc, char **argv)
                        ? n_sent - n_correct - n_wrong - outstanding : 0;
     long rss = controller_rss_kib();
     double rate = (double)n_correct / secs;
+    /* Fairness: the slowest and fastest switch, against the mean. */
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (int i = 0; i < n_sws; i++) {
+        lo = MIN(lo, sws[i].n_correct);
+        hi = MAX(hi, sws[i].n_correct);
+    }
+    double mean = n_sws ? (double)n_correct / n_sws : 0;
     printf("%-40s %12s\n", "vxbench", opt.label);
     printf("%-40s %12s\n", "mode", mode_names[opt.mode]);
     printf("%-40s %12s\n", "pacing", opt.latency ? "latency" : "throughput");
@@ -1095,14 +1108,16 @@ int main(int argc, char **argv)
     printf("%-40s %12ld\n", "controller RSS (KiB)", rss);
     printf("%-40s %12.0f\n", "generator CPU (% of one core)", gen_cpu);
     printf("%-40s %12.3f\n", "all switches connected after (s)", connect_s);
+    printf("%-40s %12.2f\n", "slowest switch / mean", mean ? lo / mean : 0);
+    printf("%-40s %12.2f\n", "fastest switch / mean", mean ? hi / mean : 0);
     printf("{\"bench\":\"traffic\",\"label\":\"%s\",\"mode\":\"%s\",\"pacing\":\"%s\",\"switches\":%d,"
            "\"verified\":%s,\"replies_per_s\":%.0f,\"sent\":%" PRIu64 ",\"wrong\":%" PRIu64
            ",\"missing\":%" PRIu64 ",\"p50_us\":%" PRIu64 ",\"p99_us\":%" PRIu64 ",\"p999_us\":%" PRIu64
            ",\"controller_rss_kib\":%ld,\"generator_cpu_pct\":%.0f,\"connect_s\":%.3f,"
-           "\"tls\":%s}\n",
+           "\"tls\":%s,\"switch_min_per_s\":%.0f,\"switch_max_per_s\":%.0f,\"switch_mean_per_s\":%.0f}\n",
            opt.label, mode_names[opt.mode], opt.latency ? "latency" : "throughput", n_sws,
            opt.verify ? "true" : "false", rate, n_sent, n_wrong, missing, percentile_us(0.50),
            percentile_us(0.99), percentile_us(0.999), rss, gen_cpu, connect_s,
-           tls ? "true" : "false");
+           tls ? "true" : "false", lo / secs, hi / secs, mean / secs);
     return opt.verify && (n_wrong || missing) ? 1 : 0;
 }
