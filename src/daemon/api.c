@@ -322,28 +322,43 @@ static enum MHD_Result write__(struct api *api, struct MHD_Connection *conn,
  * waits for their answers until one deadline for all of them, offline for
  * RCU meanwhile.  qs[i] is NULL where worker i did not answer in time; a
  * late answer is freed by the worker (worker_query's contract). */
-static void query_workers__(struct api *api, uint64_t flows_dpid, struct worker_query **qs)
+/* Waits for the answers to the 'n' queries sent to workers 'first'...
+ * ('qs[i]' NULL: not sent) until one deadline for all, offline for RCU
+ * meanwhile; drops those that did not come (qs[i] becomes NULL). */
+static void await_queries__(struct worker_query **qs, int n, int first)
 {
     struct timespec deadline;
 
-    for (int i = 0; i < api->n_workers; i++) {
-        qs[i] = worker_query_new(flows_dpid);
-        if (!worker_query_send(&api->workers[i], qs[i])) {
-            worker_query_unref(qs[i]);
-            qs[i] = NULL;
-        }
-    }
     clock_gettime(CLOCK_REALTIME, &deadline);
     deadline.tv_sec += QUERY_TIMEOUT_S;
     rcu_thread_offline();
-    for (int i = 0; i < api->n_workers; i++) {
+    for (int i = 0; i < n; i++) {
         if (qs[i] && !worker_query_wait(qs[i], &deadline)) {
-            VLOG_RL(VLL_WARN, "worker %d did not answer within %d s", i, QUERY_TIMEOUT_S);
+            VLOG_RL(VLL_WARN, "worker %d did not answer within %d s", first + i,
+                    QUERY_TIMEOUT_S);
             worker_query_unref(qs[i]);
             qs[i] = NULL;
         }
     }
     rcu_thread_online();
+}
+
+/* Sends 'q' to worker 'w'; returns it, or NULL (freed) if the mailbox is full. */
+static struct worker_query *send_query__(struct worker *w, struct worker_query *q)
+{
+    if (!worker_query_send(w, q)) {
+        worker_query_unref(q);
+        return NULL;
+    }
+    return q;
+}
+
+static void query_workers__(struct api *api, uint64_t flows_dpid, struct worker_query **qs)
+{
+    for (int i = 0; i < api->n_workers; i++) {
+        qs[i] = send_query__(&api->workers[i], worker_query_new(flows_dpid));
+    }
+    await_queries__(qs, api->n_workers, 0);
 }
 
 static void query_free__(struct api *api, struct worker_query **qs)
@@ -475,25 +490,13 @@ static void trace_fetch__(struct trace_cache *tc, uint64_t dpid)
 {
     struct api *api = tc->api;
     struct worker_query *q = worker_query_new(dpid);
-    struct timespec deadline;
+    int w = worker_for_dpid(dpid, api->n_workers);
 
     q->want_tables = true;
     tc->dpids[tc->n] = dpid;
-    tc->qs[tc->n++] = NULL;
-    if (!worker_query_send(&api->workers[worker_for_dpid(dpid, api->n_workers)], q)) {
-        worker_query_unref(q);
-        return;
-    }
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += QUERY_TIMEOUT_S;
-    rcu_thread_offline();
-    bool answered = worker_query_wait(q, &deadline);
-    rcu_thread_online();
-    if (!answered) {
-        worker_query_unref(q);
-        return;
-    }
-    tc->qs[tc->n - 1] = q;
+    tc->qs[tc->n] = send_query__(&api->workers[w], q);
+    await_queries__(&tc->qs[tc->n], 1, w);
+    tc->n++;
 }
 
 static void trace_cache_free__(struct trace_cache *tc)
@@ -514,11 +517,9 @@ static const char *query_arg__(void *conn, const char *name)
 static bool resolve_in_port__(struct trace_cache *tc, const char *name, struct trace_packet *p)
 {
     struct trace_bridge tb;
-    uint64_t dpid = tc->dpids[0];
-
     uint32_t port;
 
-    if (!trace_bridge__(tc, dpid, &tb) || !trace_bridge_port(&tb, name, &port)) {
+    if (!trace_bridge__(tc, tc->dpids[0], &tb) || !trace_bridge_port(&tb, name, &port)) {
         return false;
     }
     trace_packet_set(p, OFF_IN_PORT, port);
@@ -580,9 +581,6 @@ static enum MHD_Result metrics__(struct api *api, struct MHD_Connection *conn)
     return r;
 }
 
-/* Whether the request carries the bearer token, compared in constant time
- * so that the reply's timing tells nothing of how much of a guess was
- * right. */
 /* With client certificates required (api_tls_client_ca), whether the
  * client presented one that GnuTLS verified against that CA. */
 static bool client_cert_ok__(const struct api *api, struct MHD_Connection *conn)
@@ -601,6 +599,9 @@ static bool client_cert_ok__(const struct api *api, struct MHD_Connection *conn)
            && gnutls_certificate_verify_peers2(session, &status) == 0 && !status;
 }
 
+/* Whether the request has the client certificate asked for, and carries
+ * the bearer token, compared in constant time so that the reply's timing
+ * tells nothing of how much of a guess was right. */
 static bool authorized__(const struct api *api, struct MHD_Connection *conn)
 {
     if (!client_cert_ok__(api, conn)) {
@@ -736,13 +737,11 @@ static enum MHD_Result detach__(struct api *api, struct MHD_Connection *conn, co
     const struct vx_config *cur = model_config();
     union edit_object key;
 
-    for (size_t i = 0; bridge && iface && i < cur->n_hosts; i++) {
+    const struct vx_bridge_cfg *b = bridge ? api_json_find_bridge(cur, bridge) : NULL;
+
+    for (size_t i = 0; b && iface && i < cur->n_hosts; i++) {
         const struct vx_host_cfg *h = &cur->hosts[i];
-        const struct vx_bridge_cfg *b = vxconf_find_bridge(cur, h->dpid);
-        char dpid[24];
-        snprintf(dpid, sizeof dpid, "%#" PRIx64, h->dpid);
-        if (!strcmp(h->port_name, iface) && b
-            && (!strcmp(b->name, bridge) || !strcasecmp(dpid, bridge))) {
+        if (h->dpid == b->dpid && !strcmp(h->port_name, iface)) {
             key.host = *h;
             json_decref(j);
             return write_host__(api, conn, &key, NULL);

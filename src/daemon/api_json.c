@@ -314,6 +314,20 @@ static bool router_from_json__(json_t *j, struct vx_router_cfg *r, struct api_er
     return true;
 }
 
+const struct vx_bridge_cfg *api_json_find_bridge(const struct vx_config *cur, const char *text)
+{
+    const struct vx_bridge_cfg *found = NULL;
+
+    for (size_t i = 0; i < cur->n_bridges; i++) {
+        char dpid[24];
+        snprintf(dpid, sizeof dpid, "%#" PRIx64, cur->bridges[i].dpid);
+        if (!strcmp(cur->bridges[i].name, text) || !strcasecmp(dpid, text)) {
+            found = &cur->bridges[i];   /* the last one, as names and dpids are unique */
+        }
+    }
+    return found;
+}
+
 static bool host_from_json__(const struct vx_config *cur, json_t *j, struct vx_host_cfg *h,
                              struct api_error *e)
 {
@@ -323,18 +337,11 @@ static bool host_from_json__(const struct vx_config *cur, json_t *j, struct vx_h
         return false;
     }
     const char *bridge = json_string_value(json_object_get(j, "bridge"));
-    bool found = false;
-    for (size_t i = 0; bridge && i < cur->n_bridges; i++) {
-        char dpid[24];
-        snprintf(dpid, sizeof dpid, "%#" PRIx64, cur->bridges[i].dpid);
-        if (!strcmp(cur->bridges[i].name, bridge) || !strcasecmp(dpid, bridge)) {
-            h->dpid = cur->bridges[i].dpid;
-            found = true;
-        }
-    }
-    if (!found) {
+    const struct vx_bridge_cfg *b = bridge ? api_json_find_bridge(cur, bridge) : NULL;
+    if (!b) {
         return api_error_set(e, MHD_HTTP_BAD_REQUEST, "bridge", "'bridge' must name a known bridge");
     }
+    h->dpid = b->dpid;
     json_t *port = json_object_get(j, "port"), *iface = json_object_get(j, "iface");
     if (port && iface) {
         return api_error_set(e, MHD_HTTP_BAD_REQUEST, "iface", "give 'port' or 'iface', not both");

@@ -35,6 +35,10 @@ bool api_json_route(const char *url, enum edit_kind *k, const char **key_text);
  * a VNI, a router MAC, or "VNI/MAC".  Returns false if malformed. */
 bool api_json_parse_key(enum edit_kind k, const char *text, union edit_object *key);
 
+/* The bridge of 'cur' that 'text' names, by its name or its dpid in hex
+ * ("0x32d1f6ddc94f", any case), or NULL. */
+const struct vx_bridge_cfg *api_json_find_bridge(const struct vx_config *cur, const char *text);
+
 /* The canonical URL of object 'key' of kind 'k' ("/v1/hosts/3/02:..."):
  * one text per object, however the request spelt it.  'size' >= 64. */
 void api_json_key_url(enum edit_kind k, const union edit_object *key, char *buf, size_t size);

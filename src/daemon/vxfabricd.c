@@ -168,6 +168,8 @@ static bool start__(struct daemon *d)
     struct api_tls tls = { 0 };
     char *key = NULL, *cert = NULL, *ca = NULL;
     if (s->api_tls_key[0] && !load_api_tls__(s, &tls, &key, &cert, &ca)) {
+        free(key);
+        free(cert);
         return false;
     }
     d->api = api_start(s->api_listen, s->api_tls_key[0] ? &tls : NULL, s->api_token,

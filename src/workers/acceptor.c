@@ -69,14 +69,37 @@ bool acceptor_parse_scheme(const char *s, const char *scheme, char *ip, size_t i
     return true;
 }
 
-bool acceptor_init(struct acceptor *a, const char *listen_s, unsigned int max_pending,
-                   struct worker *workers, int n_workers, char *err, size_t err_size)
+/* A non-blocking listening socket on 'addr' ("SCHEME:IP:PORT"), or -1
+ * with a message in 'err' (naming the setting 'what'). */
+static int listen_on__(const char *addr, const char *scheme, const char *what, char *err,
+                       size_t err_size)
 {
     char ip[64];
     unsigned int port;
     struct sockaddr_in sin = { .sin_family = AF_INET };
     int one = 1;
 
+    if (!acceptor_parse_scheme(addr, scheme, ip, sizeof ip, &port)) {
+        snprintf(err, err_size, "%s address '%s' is not %s:IPv4:PORT", what, addr, scheme);
+        return -1;
+    }
+    inet_pton(AF_INET, ip, &sin.sin_addr);
+    sin.sin_port = htons((uint16_t)port);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one)
+        || bind(fd, (struct sockaddr *)&sin, sizeof sin) || listen(fd, 4096)) {
+        snprintf(err, err_size, "cannot listen on %s: %s", addr, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    return fd;
+}
+
+bool acceptor_init(struct acceptor *a, const char *listen_s, unsigned int max_pending,
+                   struct worker *workers, int n_workers, char *err, size_t err_size)
+{
     memset(a, 0, sizeof *a);
     a->workers = workers;
     a->n_workers = n_workers;
@@ -84,21 +107,7 @@ bool acceptor_init(struct acceptor *a, const char *listen_s, unsigned int max_pe
     a->max_pending = max_pending;
     CDS_INIT_LIST_HEAD(&a->pending);
     a->listen_fd = a->ssl_listen_fd = a->epfd = a->stop_efd = -1;
-    if (!acceptor_parse_listen(listen_s, ip, sizeof ip, &port)) {
-        snprintf(err, err_size, "listen address '%s' is not tcp:IPv4:PORT", listen_s);
-        return false;
-    }
-    inet_pton(AF_INET, ip, &sin.sin_addr);
-    sin.sin_port = htons((uint16_t)port);
-    a->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (a->listen_fd < 0
-        || setsockopt(a->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one)
-        || bind(a->listen_fd, (struct sockaddr *)&sin, sizeof sin)
-        || listen(a->listen_fd, 4096)) {
-        snprintf(err, err_size, "cannot listen on %s: %s", listen_s, strerror(errno));
-        if (a->listen_fd >= 0) {
-            close(a->listen_fd);
-        }
+    if ((a->listen_fd = listen_on__(listen_s, "tcp", "listen", err, err_size)) < 0) {
         return false;
     }
     a->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -114,10 +123,8 @@ static void pending_free__(struct acceptor *a, struct pending *p, bool close_fd)
 {
     epoll_ctl(a->epfd, EPOLL_CTL_DEL, p->fd, NULL);
     if (close_fd) {
+        tls_free(p->ssl);       /* its close_notify goes out on the fd: before close */
         close(p->fd);
-    }
-    if (close_fd) {
-        tls_free(p->ssl);
     }
     cds_list_del(&p->node);
     a->n_pending--;
@@ -394,6 +401,7 @@ static bool handshake_msg__(struct acceptor *a, struct pending *p, const uint8_t
     return false;
 }
 
+/* Returns false if 'p' was freed or nothing more is to be read now. */
 static bool handshake_read_once__(struct acceptor *a, struct pending *p)
 {
     ssize_t n = p->ssl ? tls_read(p->ssl, p->buf + p->n, sizeof p->buf - p->n)
@@ -454,7 +462,6 @@ static void handshake_read__(struct acceptor *a, struct pending *p)
     } while (p->ssl && tls_pending(p->ssl) && p->n < sizeof p->buf);
 }
 
-/* Returns false if 'p' was freed or nothing more is to be read now. */
 
 static void *acceptor_main__(void *a_)
 {
@@ -509,24 +516,9 @@ static void *acceptor_main__(void *a_)
 bool acceptor_add_tls(struct acceptor *a, const char *ssl_listen, struct tls_ctx *tls,
                       char *err, size_t err_size)
 {
-    char ip[64];
-    unsigned int port;
-    struct sockaddr_in sin = { .sin_family = AF_INET };
-    int one = 1;
+    int fd = listen_on__(ssl_listen, "ssl", "ssl_listen", err, err_size);
 
-    if (!acceptor_parse_scheme(ssl_listen, "ssl", ip, sizeof ip, &port)) {
-        snprintf(err, err_size, "ssl_listen address '%s' is not ssl:IPv4:PORT", ssl_listen);
-        return false;
-    }
-    inet_pton(AF_INET, ip, &sin.sin_addr);
-    sin.sin_port = htons((uint16_t)port);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one)
-        || bind(fd, (struct sockaddr *)&sin, sizeof sin) || listen(fd, 4096)) {
-        snprintf(err, err_size, "cannot listen on %s: %s", ssl_listen, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-        }
+    if (fd < 0) {
         return false;
     }
     a->ssl_listen_fd = fd;

@@ -93,6 +93,9 @@ static void update_reading__(struct conn *c)
         if (pause && !c->paused) {
             counter_inc(&c->worker->counters, VXC_conn_read_paused);
         }
+        /* Resumed with decrypted input OpenSSL holds: epoll will not say
+         * so, the next iteration must read it. */
+        c->worker->tls_more |= !pause && c->paused && c->tls_more;
         c->epollout = want_out;
         c->paused = pause;
         update_epoll__(c);
@@ -204,7 +207,7 @@ static void conn_read__(struct conn *c)
         c->rbuf.size += (size_t)n;
         conn_process_input(c, c->worker->now_ms);
         flowdiff_run(c, c->worker->now_ms);
-        /* Decrypted input epoll cannot see: read again next iteration. */
+        /* Decrypted input epoll cannot see: read_tls_more__ reads it again. */
         c->tls_more = c->ssl && tls_pending(c->ssl);
         c->worker->tls_more |= c->tls_more;
     } else if (n == 0) {
