@@ -378,7 +378,7 @@ static void record_step__(const struct bridge_view *v, const struct dflow *d,
 
 /* --- actions (OF1.3.5 5.10, 5.12; ovs-actions(7) for move and dec_ttl) --- */
 
-enum step_outcome { STEP_GOTO, STEP_OUTPUT, STEP_DROP, STEP_TTL_EXPIRED };
+enum step_outcome { STEP_GOTO, STEP_OUTPUT, STEP_DROP, STEP_TTL_EXPIRED, STEP_CONNTRACK };
 
 /* Applies 'd''s instructions to 'p' in the specification's order.  Stops
  * at the first output (the pipeline's flows output last, and once). */
@@ -403,6 +403,9 @@ static enum step_outcome apply__(const struct dflow *d, struct trace_packet *p,
         case OFA_OUTPUT:
             *out_port = a->port;
             return STEP_OUTPUT;
+        case OFA_CT:            /* conntrack state is the switch's: stop here */
+            *next_table = a->ct_table;
+            return STEP_CONNTRACK;
         }
     }
     if (d->i.has_write_metadata) {
@@ -582,6 +585,16 @@ static void to_controller__(const struct bridge_view *v, const struct trace_pack
     r->answer = controller_answer__(v, in, p, ttl_expired);
 }
 
+static void conntrack__(const struct bridge_view *v, uint8_t table, uint8_t next,
+                        struct trace_result *r)
+{
+    char br[40];
+
+    finish__(r, TRACE_CONNTRACK, TRACE_R_CONNTRACK, v->dpid, table,
+             xasprintf("ct() on %s at table %u, continuing at table %u after conntrack",
+                       bridge_name__(v->dpid, br, sizeof br), table, next));
+}
+
 static void delivered__(const struct bridge_view *v, const struct trace_packet *in,
                         const struct trace_packet *p, uint32_t port, struct trace_result *r)
 {
@@ -694,6 +707,9 @@ static uint64_t walk_bridge__(const struct bridge_view *v, struct trace_packet *
             return 0;
         case STEP_TTL_EXPIRED:
             to_controller__(v, &in, p, table, true, r);
+            return 0;
+        case STEP_CONNTRACK:
+            conntrack__(v, table, next, r);
             return 0;
         case STEP_OUTPUT:
             if (port == OFPP_CONTROLLER) {

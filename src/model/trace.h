@@ -69,7 +69,8 @@ typedef bool trace_bridge_fn(void *aux, uint64_t dpid, struct trace_bridge *);
     X(TRACE_DELIVERED, "delivered") \
     X(TRACE_REPLIED, "answered in the datapath") \
     X(TRACE_CONTROLLER, "sent to the controller") \
-    X(TRACE_DROPPED, "dropped")
+    X(TRACE_DROPPED, "dropped") \
+    X(TRACE_CONNTRACK, "handed to conntrack")
 enum trace_verdict { TRACE_VERDICTS(VX_X_ENUM) };
 
 #define TRACE_REASONS(X) \
@@ -84,7 +85,8 @@ enum trace_verdict { TRACE_VERDICTS(VX_X_ENUM) };
     X(TRACE_R_DEST_UNREACHABLE, "the destination host has no path: its port, its bridge or a tunnel port is missing") \
     X(TRACE_R_NO_MATCH, "no flow matched") \
     X(TRACE_R_TTL_EXPIRED, "TTL expired in the router (OFPR_INVALID_TTL)") \
-    X(TRACE_R_PACKET_IN, "an output to the controller (OFPR_ACTION)")
+    X(TRACE_R_PACKET_IN, "an output to the controller (OFPR_ACTION)") \
+    X(TRACE_R_CONNTRACK, "the external gateway's NAT: what follows depends on the switch's connection state (ovs-appctl dpctl/dump-conntrack)")
 enum trace_reason { TRACE_REASONS(VX_X_ENUM) };
 const char *trace_verdict_name(enum trace_verdict);
 const char *trace_reason_text(enum trace_reason);

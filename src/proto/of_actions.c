@@ -60,6 +60,18 @@ void of_insts_move(struct of_insts *i, enum of_field src, enum of_field dst)
     a->field = (uint8_t)dst;
 }
 
+void of_insts_ct(struct of_insts *i, bool commit, uint16_t zone, uint8_t table, enum of_nat nat,
+                 uint32_t nat_ip)
+{
+    struct of_action *a = add_action__(i);
+    a->type = OFA_CT;
+    a->ct_commit = commit;
+    a->ct_zone = zone;
+    a->ct_table = table;
+    a->nat = (uint8_t)nat;
+    a->nat_ip = nat == OF_NAT_SRC || nat == OF_NAT_DST ? nat_ip : 0;
+}
+
 /* OF1.3.5 A.2.4 and A.2.5: instructions and actions share one framing, a
  * 16-bit type and a 16-bit length that counts the header, padded to 8. */
 static const struct vxtlv_format of_tlv__ = {
@@ -122,8 +134,69 @@ static bool move_field__(uint32_t h, enum of_field *f)
            && OXM_LENGTH(h) == of_field_get(*f)->size;
 }
 
-/* Decodes a Nicira experimenter action: NXAST_REG_MOVE of a whole field
- * (offsets 0, n_bits the field's size) into 'a'. */
+/* Decodes NXAST_NAT (with no range, or an IPv4 minimum only: the forms
+ * of_insts_ct() writes) into 'a'. */
+static enum ofperr nat_pull__(const struct vxtlv *t, struct of_action *a)
+{
+    const struct nx_action_nat *n = (const void *)t->hdr;
+    uint16_t flags, range;
+
+    if (t->size < sizeof *n || get_be32(n->vendor) != NX_VENDOR_ID
+        || get_be16(n->subtype) != NXAST_NAT) {
+        return OFPERR_BAD_ACTION_TYPE;
+    }
+    flags = get_be16(n->flags);
+    range = get_be16(n->range_present);
+    if (!flags && !range && t->size == sizeof *n) {
+        a->nat = OF_NAT_REVERSE;
+        return 0;
+    }
+    if ((flags != NX_NAT_F_SRC && flags != NX_NAT_F_DST) || range != NX_NAT_RANGE_IPV4_MIN) {
+        return OFPERR_BAD_ACTION_ARGUMENT;
+    }
+    if (t->size != ROUND_UP(sizeof *n + 4, 8)) {
+        return OFPERR_BAD_ACTION_LEN;
+    }
+    a->nat = flags == NX_NAT_F_SRC ? OF_NAT_SRC : OF_NAT_DST;
+    a->nat_ip = get_be32(t->hdr + sizeof *n);
+    return a->nat_ip ? 0 : OFPERR_BAD_ACTION_ARGUMENT;
+}
+
+/* Decodes NXAST_CT with an immediate zone, no ALG, only the commit flag
+ * and at most one nested NXAST_NAT into 'a'. */
+static enum ofperr ct_pull__(const struct vxtlv *t, struct of_action *a)
+{
+    const struct nx_action_conntrack *ct = (const void *)t->hdr;
+
+    if (t->size < sizeof *ct) {
+        return OFPERR_BAD_ACTION_LEN;
+    }
+    uint16_t flags = get_be16(ct->flags);
+    if ((flags & ~NX_CT_F_COMMIT) || get_be32(ct->zone_src) || get_be16(ct->alg)) {
+        return OFPERR_BAD_ACTION_ARGUMENT;
+    }
+    a->type = OFA_CT;
+    a->ct_commit = flags & NX_CT_F_COMMIT;
+    a->ct_zone = get_be16(ct->zone_imm);
+    a->ct_table = ct->recirc_table;
+    a->nat = OF_NAT_NONE;
+
+    struct vxcur nested = vxcur_make(t->hdr + sizeof *ct, t->size - sizeof *ct);
+    struct vxtlv n;
+    if (!nested.left) {
+        return 0;
+    }
+    if (!vxcur_pull_tlv(&nested, &of_tlv__, &n) || nested.left) {
+        return OFPERR_BAD_ACTION_LEN;        /* malformed, or more than one */
+    }
+    if (get_be16(n.hdr) != OFPAT_EXPERIMENTER) {
+        return OFPERR_BAD_ACTION_TYPE;
+    }
+    return nat_pull__(&n, a);
+}
+
+/* Decodes a Nicira experimenter action into 'a': NXAST_REG_MOVE of a
+ * whole field (offsets 0, n_bits the field's size) or NXAST_CT. */
 static enum ofperr experimenter_pull__(const struct vxtlv *t, struct of_action *a)
 {
     const struct nx_action_reg_move *m = (const void *)t->hdr;
@@ -131,6 +204,9 @@ static enum ofperr experimenter_pull__(const struct vxtlv *t, struct of_action *
 
     if (t->size < 16 || get_be32(m->vendor) != NX_VENDOR_ID) {
         return OFPERR_BAD_ACTION_TYPE;
+    }
+    if (get_be16(m->subtype) == NXAST_CT) {
+        return ct_pull__(t, a);
     }
     if (get_be16(m->subtype) != NXAST_REG_MOVE) {
         return OFPERR_BAD_ACTION_TYPE;
@@ -254,6 +330,33 @@ static void *tlv_put__(struct vxbuf *b, uint16_t type, size_t size)
     return p;
 }
 
+/* Appends NXAST_CT, and NXAST_NAT inside it, for 'a'. */
+static void ct_put__(struct vxbuf *b, const struct of_action *a)
+{
+    size_t start = vxbuf_ofs(b);
+    struct nx_action_conntrack *ct = tlv_put__(b, OFPAT_EXPERIMENTER, sizeof *ct);
+
+    put_be32(ct->vendor, NX_VENDOR_ID);
+    put_be16(ct->subtype, NXAST_CT);
+    put_be16(ct->flags, a->ct_commit ? NX_CT_F_COMMIT : 0);
+    put_be16(ct->zone_imm, a->ct_zone);
+    ct->recirc_table = a->ct_table;
+    if (a->nat != OF_NAT_NONE) {
+        bool addr = a->nat == OF_NAT_SRC || a->nat == OF_NAT_DST;
+        size_t size = ROUND_UP(sizeof(struct nx_action_nat) + (addr ? 4u : 0u), 8);
+        struct nx_action_nat *n = tlv_put__(b, OFPAT_EXPERIMENTER, size);
+        put_be32(n->vendor, NX_VENDOR_ID);
+        put_be16(n->subtype, NXAST_NAT);
+        if (addr) {
+            put_be16(n->flags, a->nat == OF_NAT_SRC ? NX_NAT_F_SRC : NX_NAT_F_DST);
+            put_be16(n->range_present, NX_NAT_RANGE_IPV4_MIN);
+            put_be32((uint8_t *)n + sizeof *n, a->nat_ip);
+        }
+    }
+    ct = vxbuf_at(b, start);
+    put_be16(ct->hdr.len, (uint16_t)(vxbuf_ofs(b) - start));
+}
+
 void of_actions_put(struct vxbuf *b, const struct of_insts *insts)
 {
     for (int k = 0; k < insts->n_actions; k++) {
@@ -288,6 +391,9 @@ void of_actions_put(struct vxbuf *b, const struct of_insts *insts)
             put_be32(m->dst, OXM_HEADER(dst->oxm_class, dst->oxm_field, 0, dst->size));
             break;
         }
+        case OFA_CT:
+            ct_put__(b, a);
+            break;
         }
     }
 }
@@ -316,6 +422,23 @@ void of_insts_put(struct vxbuf *b, const struct of_insts *insts)
 static void puts__(struct vxbuf *out, const char *s)
 {
     vxbuf_put(out, s, strlen(s));
+}
+
+/* "ct(commit,table=5,zone=7,nat(src=203.0.113.10))", in ovs-ofctl's order. */
+static void ct_format__(const struct of_action *a, char *s, size_t size)
+{
+    char tbl[16] = "", nat[48] = "", ip[IP_ADDR_STRLEN];
+
+    if (a->ct_table != OF_CT_NO_TABLE) {
+        snprintf(tbl, sizeof tbl, "table=%u,", a->ct_table);
+    }
+    if (a->nat == OF_NAT_REVERSE) {
+        snprintf(nat, sizeof nat, ",nat");
+    } else if (a->nat != OF_NAT_NONE) {
+        snprintf(nat, sizeof nat, ",nat(%s=%s)", a->nat == OF_NAT_SRC ? "src" : "dst",
+                 ip_to_str(a->nat_ip, ip));
+    }
+    snprintf(s, size, "ct(%s%szone=%u%s)", a->ct_commit ? "commit," : "", tbl, a->ct_zone, nat);
 }
 
 void of_insts_format(const struct of_insts *insts, struct vxbuf *out)
@@ -376,6 +499,9 @@ void of_insts_format(const struct of_insts *insts, struct vxbuf *out)
             snprintf(s, sizeof s, "set_field:%s->%s", v, name);
             break;
         }
+        case OFA_CT:
+            ct_format__(a, s, sizeof s);
+            break;
         default:
             snprintf(s, sizeof s, "?");
         }

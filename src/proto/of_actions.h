@@ -1,8 +1,9 @@
 /* Decoded OpenFlow 1.3 instructions and actions (OF1.3.5 A.2.4, A.2.5).
  *
- * vxfabric's pipeline needs goto_table and apply_actions, with output,
- * set_field and dec_nw_ttl; anything else decodes to an error, which is what
- * a flow of ours carrying it would be.  Like matches, instructions have one
+ * vxfabric's pipeline needs goto_table, write_metadata and apply_actions,
+ * with output, set_field, dec_nw_ttl, Nicira's reg_move and Nicira's ct
+ * with an optional nat inside (docs/gateway.md); anything else decodes to
+ * an error, which is what a flow of ours carrying it would be.  Like matches, instructions have one
  * canonical encoding so that installed and desired flows compare by memcmp.
  *
  * Contract: any thread, no shared state, no RCU.  Values and buffers
@@ -24,7 +25,17 @@ enum of_action_type {
     OFA_SET_FIELD,
     OFA_DEC_NW_TTL,
     OFA_MOVE,                   /* NXAST_REG_MOVE of a whole field */
+    OFA_CT,                     /* NXAST_CT, holding at most one NXAST_NAT */
 };
+
+/* The NXAST_NAT inside a ct action. */
+enum of_nat {
+    OF_NAT_NONE,                /* no nat action */
+    OF_NAT_REVERSE,             /* "nat": apply the connection's translation */
+    OF_NAT_SRC,                 /* "nat(src=IP)" */
+    OF_NAT_DST,                 /* "nat(dst=IP)" */
+};
+#define OF_CT_NO_TABLE 0xff     /* ct without recirculation (NX_CT_RECIRC_NONE) */
 
 struct of_action {
     uint8_t type;               /* enum of_action_type */
@@ -33,6 +44,11 @@ struct of_action {
     uint16_t max_len;           /* OFA_OUTPUT */
     uint32_t port;              /* OFA_OUTPUT */
     uint64_t value;             /* OFA_SET_FIELD */
+    bool ct_commit;             /* OFA_CT: commit the connection */
+    uint8_t ct_table;           /* OFA_CT: recirculation table, or OF_CT_NO_TABLE */
+    uint8_t nat;                /* OFA_CT: enum of_nat */
+    uint16_t ct_zone;           /* OFA_CT */
+    uint32_t nat_ip;            /* OFA_CT with OF_NAT_SRC/DST, host order */
 };
 
 #define OF_MAX_ACTIONS 16
@@ -66,6 +82,13 @@ void of_insts_dec_nw_ttl(struct of_insts *);
 /* Copies all of field 'src' into field 'dst' (same size; both must have an
  * NXM name: Ethernet and ARP addresses). */
 void of_insts_move(struct of_insts *, enum of_field src, enum of_field dst);
+
+/* Sends the packet through conntrack zone 'zone' (ovs-actions(7) "ct"),
+ * committing the connection if 'commit', with the NAT 'nat' (to 'nat_ip'
+ * for OF_NAT_SRC/DST), then recirculates it to 'table' unless that is
+ * OF_CT_NO_TABLE. */
+void of_insts_ct(struct of_insts *, bool commit, uint16_t zone, uint8_t table, enum of_nat nat,
+                 uint32_t nat_ip);
 
 /* Decodes actions from 'c' (exactly c->left bytes of them) into 'insts'
  * (appending to insts->actions).  Returns 0 or the OpenFlow error. */

@@ -32,6 +32,8 @@ static const struct of_field_desc fields[OFF_N_FIELDS] = {
     [OFF_TUN_ID]      = { B, 38, 8, true, "tun_id", NULL },
     [OFF_TUN_SRC]     = { N1, 31, 4, true, "tun_src", NULL },
     [OFF_TUN_DST]     = { N1, 32, 4, true, "tun_dst", NULL },
+    [OFF_CT_STATE]    = { N1, 105, 4, true, "ct_state", NULL },
+    [OFF_CT_ZONE]     = { N1, 106, 2, false, "ct_zone", NULL },
 };
 #undef B
 #undef N1
@@ -197,7 +199,7 @@ bool of_match_put(struct vxbuf *b, const struct of_match *m)
 
 /* ovs-ofctl prints tunnel fields and metadata first, then L2, L3, L4;
  * following its order lets an operator diff our view against the switch's. */
-static const uint8_t format_order[OFF_N_FIELDS] = {
+static const uint8_t format_order[OFF_N_FIELDS - 2] = {
     OFF_TUN_ID, OFF_TUN_SRC, OFF_TUN_DST, OFF_METADATA, OFF_IN_PORT,
     OFF_VLAN_VID, OFF_ETH_SRC, OFF_ETH_DST, OFF_ETH_TYPE,
     OFF_IPV4_SRC, OFF_IPV4_DST, OFF_IP_PROTO,
@@ -252,10 +254,45 @@ static void put_str__(struct vxbuf *out, const char *s)
     vxbuf_put(out, s, strlen(s));
 }
 
+/* ct_state as ovs-ofctl writes it: "+est+trk", one sign per masked bit,
+ * in bit order (ovs-fields(7)). */
+static void format_ct_state__(struct vxbuf *out, uint32_t value, uint32_t mask)
+{
+    static const char *const bits[] = { "new", "est", "rel", "rpl", "inv", "trk",
+                                        "snat", "dnat" };
+    for (size_t b = 0; b < ARRAY_SIZE(bits); b++) {
+        if (mask >> b & 1) {
+            put_str__(out, value >> b & 1 ? "+" : "-");
+            put_str__(out, bits[b]);
+        }
+    }
+}
+
+/* The conntrack fields, which ovs-ofctl prints before everything else. */
+static bool format_ct__(const struct of_match *m, struct vxbuf *out)
+{
+    bool any = false;
+
+    if (of_match_has(m, OFF_CT_STATE)) {
+        bool masked = (m->masked >> OFF_CT_STATE) & 1;
+        put_str__(out, "ct_state=");
+        format_ct_state__(out, (uint32_t)m->value[OFF_CT_STATE],
+                          masked ? (uint32_t)m->mask[OFF_CT_STATE] : UINT32_MAX);
+        any = true;
+    }
+    if (of_match_has(m, OFF_CT_ZONE)) {
+        char s[24];
+        snprintf(s, sizeof s, "%sct_zone=%u", any ? "," : "", (unsigned)m->value[OFF_CT_ZONE]);
+        put_str__(out, s);
+        any = true;
+    }
+    return any;
+}
+
 void of_match_format(const struct of_match *m, struct vxbuf *out)
 {
     uint32_t shown = 0;
-    bool first = true;
+    bool first = !format_ct__(m, out);
 
     /* ovs-ofctl shorthands for the common eth_type/ip_proto pairs. */
     if (of_match_has(m, OFF_ETH_TYPE) && !((m->masked >> OFF_ETH_TYPE) & 1)) {
@@ -274,12 +311,13 @@ void of_match_format(const struct of_match *m, struct vxbuf *out)
             }
         }
         if (name) {
+            put_str__(out, first ? "" : ",");
             put_str__(out, name);
             shown |= 1u << OFF_ETH_TYPE;
             first = false;
         }
     }
-    for (int k = 0; k < OFF_N_FIELDS; k++) {
+    for (size_t k = 0; k < ARRAY_SIZE(format_order); k++) {
         enum of_field f = format_order[k];
         if (!of_match_has(m, f) || (shown >> f) & 1) {
             continue;

@@ -47,8 +47,18 @@ enum of_field {
     OFF_TUN_ID,
     OFF_TUN_SRC,
     OFF_TUN_DST,
+    OFF_CT_STATE,               /* Nicira: conntrack state bits, OF_CT_* */
+    OFF_CT_ZONE,                /* Nicira: the zone of the last ct() */
     OFF_N_FIELDS
 };
+
+/* ct_state bits (ovs-fields(7) "Connection Tracking Fields"). */
+#define OF_CT_NEW 0x01
+#define OF_CT_EST 0x02
+#define OF_CT_REL 0x04
+#define OF_CT_RPL 0x08
+#define OF_CT_INV 0x10
+#define OF_CT_TRK 0x20
 
 struct of_field_desc {
     uint16_t oxm_class;

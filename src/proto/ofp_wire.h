@@ -215,6 +215,41 @@ struct nx_action_reg_move {
 };
 _Static_assert(sizeof(struct nx_action_reg_move) == 24, "nx_action_reg_move");
 
+/* Open vSwitch's connection tracking (ovs-actions(7) "ct", "nat"; OVS
+ * include/openflow/nicira-ext.h): NXAST_CT sends the packet through
+ * conntrack in a zone, optionally commits the connection and recirculates
+ * it to a table; its nested actions may hold one NXAST_NAT.  The NAT
+ * action's optional fields follow it in 'range_present' order, and the
+ * whole action is zero-padded to 8 bytes. */
+#define NXAST_CT 35
+#define NXAST_NAT 36
+#define NX_CT_F_COMMIT 0x0001
+#define NX_CT_RECIRC_NONE 0xff
+#define NX_NAT_F_SRC 0x0001
+#define NX_NAT_F_DST 0x0002
+#define NX_NAT_RANGE_IPV4_MIN 0x0001
+struct nx_action_conntrack {
+    struct ofp_tlv_header hdr;      /* OFPAT_EXPERIMENTER, 24 + nested actions */
+    uint8_t vendor[4];              /* NX_VENDOR_ID */
+    uint8_t subtype[2];             /* NXAST_CT */
+    uint8_t flags[2];               /* NX_CT_F_* */
+    uint8_t zone_src[4];            /* 0: the zone is 'zone_imm' */
+    uint8_t zone_imm[2];
+    uint8_t recirc_table;           /* NX_CT_RECIRC_NONE: no recirculation */
+    uint8_t pad[3];
+    uint8_t alg[2];                 /* 0: no application-layer gateway */
+};
+_Static_assert(sizeof(struct nx_action_conntrack) == 24, "nx_action_conntrack");
+struct nx_action_nat {
+    struct ofp_tlv_header hdr;      /* OFPAT_EXPERIMENTER, 16 + ranges, padded */
+    uint8_t vendor[4];              /* NX_VENDOR_ID */
+    uint8_t subtype[2];             /* NXAST_NAT */
+    uint8_t pad[2];
+    uint8_t flags[2];               /* NX_NAT_F_* */
+    uint8_t range_present[2];       /* NX_NAT_RANGE_* */
+};
+_Static_assert(sizeof(struct nx_action_nat) == 16, "nx_action_nat");
+
 /* A.3.4.1 */
 enum ofp_flow_mod_command {
     OFPFC_ADD = 0, OFPFC_MODIFY = 1, OFPFC_MODIFY_STRICT = 2,

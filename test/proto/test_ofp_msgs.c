@@ -158,6 +158,55 @@ Test(encode, flow_mods)
         assert_golden(&b, "flow_mod_add_arp_responder");
     }
 
+    /* #16: the gateway's conntrack flows (docs/gateway.md). */
+    {
+        struct of_match cm;
+        struct of_insts ci;
+        struct of_flow_mod cfm = { .cookie = 0x7640bbccddee00ULL, .table_id = 4,
+                                   .command = OFPFC_ADD, .priority = 100 };
+
+        of_match_init(&cm);
+        of_match_set(&cm, OFF_METADATA, 0xbbccddee00ULL);
+        of_match_set(&cm, OFF_ETH_TYPE, 0x0800);
+        of_match_set(&cm, OFF_TUN_ID, 3);
+        of_insts_init(&ci);
+        of_insts_ct(&ci, true, 0xee00, 5, OF_NAT_SRC, 0xcb00710a);
+        ofp_put_flow_mod(&b, 17, &cfm, &cm, &ci);
+        assert_golden(&b, "flow_mod_add_snat");
+
+        of_match_init(&cm);
+        of_match_set(&cm, OFF_IN_PORT, 9);
+        of_match_set(&cm, OFF_ETH_TYPE, 0x0800);
+        of_match_set(&cm, OFF_IPV4_DST, 0xcb00710a);
+        of_insts_init(&ci);
+        of_insts_ct(&ci, false, 0xee00, 6, OF_NAT_REVERSE, 0);
+        cfm.table_id = 1;
+        ofp_put_flow_mod(&b, 18, &cfm, &cm, &ci);
+        assert_golden(&b, "flow_mod_add_unnat");
+
+        of_match_init(&cm);
+        of_match_set_masked(&cm, OFF_CT_STATE, OF_CT_NEW | OF_CT_TRK, OF_CT_NEW | OF_CT_TRK);
+        of_match_set(&cm, OFF_CT_ZONE, 0xee00);
+        of_match_set(&cm, OFF_ETH_TYPE, 0x0800);
+        of_match_set(&cm, OFF_IPV4_DST, 0xcb007114);
+        of_insts_init(&ci);
+        of_insts_ct(&ci, true, 0xee00, 6, OF_NAT_DST, 0xc0a80503);
+        cfm.table_id = 6;
+        ofp_put_flow_mod(&b, 19, &cfm, &cm, &ci);
+        assert_golden(&b, "flow_mod_add_dnat");
+
+        of_match_init(&cm);
+        of_match_set_masked(&cm, OFF_CT_STATE, OF_CT_EST | OF_CT_TRK, OF_CT_NEW | OF_CT_EST | OF_CT_TRK);
+        of_match_set(&cm, OFF_CT_ZONE, 0xee00);
+        of_match_set(&cm, OFF_ETH_TYPE, 0x0800);
+        of_insts_init(&ci);
+        of_insts_ct(&ci, false, 1, OF_CT_NO_TABLE, OF_NAT_NONE, 0);
+        of_insts_goto(&ci, 2);
+        cfm.table_id = 1;
+        ofp_put_flow_mod(&b, 20, &cfm, &cm, &ci);
+        assert_golden(&b, "flow_mod_add_ct_established");
+    }
+
     struct of_flow_mod del = { .cookie = 0x7678000000000000ULL,
                                .cookie_mask = 0xffff000000000000ULL,
                                .command = OFPFC_DELETE_STRICT, .priority = 100 };
@@ -598,4 +647,71 @@ Test(decode, reg_move_with_nxm_headers)
     cr_assert_eq(insts.actions[0].src_field, OFF_ETH_SRC);
     cr_assert_eq(insts.actions[0].field, OFF_ETH_DST);
     free(m);
+}
+
+/* Decodes golden 'name''s match and instructions, after 'patch' (may be
+ * NULL) has changed byte 'ofs' past the first NXAST_CT header to 'v'. */
+static enum ofperr ct_decode__(const char *name, long ofs, uint8_t v, struct of_match *match,
+                               struct of_insts *insts)
+{
+    size_t size;
+    uint8_t *m = hex_to_bytes(golden_hex(name), &size);
+    uint8_t *p = memmem(m, size, "\x00\x00\x23\x20\x00\x23", 6);   /* NX_VENDOR_ID, NXAST_CT */
+    cr_assert_not_null(p);
+    if (ofs >= 0) {
+        p[ofs] = v;
+    }
+    struct vxcur c = vxcur_make(m + sizeof(struct ofp_flow_mod), size - sizeof(struct ofp_flow_mod));
+    cr_assert_eq(of_match_pull(&c, match), 0);
+    enum ofperr err = of_insts_pull(&c, insts);
+    free(m);
+    return err;
+}
+
+/* #16: ct and nat decode to what was encoded, print as ovs-ofctl prints
+ * them, and anything outside the forms vxfabric writes is refused. */
+Test(decode, conntrack_and_nat)
+{
+    struct of_match m;
+    struct of_insts i;
+    struct vxbuf t = VXBUF_INITIALIZER;
+
+    cr_assert_eq(ct_decode__("flow_mod_add_dnat", -1, 0, &m, &i), 0);
+    cr_assert_eq(i.n_actions, 1);
+    cr_assert_eq(i.actions[0].type, OFA_CT);
+    cr_assert(i.actions[0].ct_commit);
+    cr_assert_eq(i.actions[0].ct_zone, 0xee00);
+    cr_assert_eq(i.actions[0].ct_table, 6);
+    cr_assert_eq(i.actions[0].nat, OF_NAT_DST);
+    cr_assert_eq(i.actions[0].nat_ip, 0xc0a80503u);
+    of_match_format(&m, &t);
+    vxbuf_put(&t, " ", 1);
+    of_insts_format(&i, &t);
+    vxbuf_put(&t, "", 1);
+    cr_assert_str_eq((const char *)vxbuf_data(&t),
+                     "ct_state=+new+trk,ct_zone=60928,ip,nw_dst=203.0.113.20 "
+                     "ct(commit,table=6,zone=60928,nat(dst=192.168.5.3))");
+    vxbuf_uninit(&t);
+
+    cr_assert_eq(ct_decode__("flow_mod_add_unnat", -1, 0, &m, &i), 0);
+    cr_assert_eq(i.actions[0].nat, OF_NAT_REVERSE);
+    cr_assert_not(i.actions[0].ct_commit);
+    cr_assert_eq(ct_decode__("flow_mod_add_ct_established", -1, 0, &m, &i), 0);
+    cr_assert_eq(i.actions[0].nat, OF_NAT_NONE);
+    cr_assert_eq(i.actions[0].ct_table, OF_CT_NO_TABLE);
+
+    /* Offsets past the vendor id: 6-7 flags, 8-11 zone_src, 18-19 alg. */
+    cr_assert_eq(ct_decode__("flow_mod_add_snat", 7, 3, &m, &i), OFPERR_BAD_ACTION_ARGUMENT,
+                 "force flag");
+    cr_assert_eq(ct_decode__("flow_mod_add_snat", 9, 1, &m, &i), OFPERR_BAD_ACTION_ARGUMENT,
+                 "zone from a field");
+    cr_assert_eq(ct_decode__("flow_mod_add_snat", 19, 21, &m, &i), OFPERR_BAD_ACTION_ARGUMENT,
+                 "FTP ALG");
+    /* The nested nat starts at 20; its flags at 20 + 12, range at 20 + 14. */
+    cr_assert_eq(ct_decode__("flow_mod_add_snat", 33, 3, &m, &i), OFPERR_BAD_ACTION_ARGUMENT,
+                 "src and dst");
+    cr_assert_eq(ct_decode__("flow_mod_add_snat", 35, 3, &m, &i), OFPERR_BAD_ACTION_ARGUMENT,
+                 "an address range");
+    cr_assert_eq(ct_decode__("flow_mod_add_snat", 23, 0x10, &m, &i), OFPERR_BAD_ACTION_LEN,
+                 "nested length past the action");
 }
