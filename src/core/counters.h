@@ -74,6 +74,11 @@
     X(dhcp_ignored, "DHCP messages ignored (another server, bad type)")      \
     X(icmp_echo_replies, "pings of a gateway answered")                      \
     X(icmp_time_exceeded, "ICMP time exceeded sent for expired TTLs")        \
+    X(gw_arp_replies, "ARP replies for external and floating IPs on uplinks") \
+    X(gw_arp_ignored, "ARP on uplinks for no address of ours, or from no next hop") \
+    X(gw_next_hop_learned, "next-hop MACs learned or changed on uplinks")    \
+    X(gw_next_hop_probes, "ARP requests sent to next hops")                  \
+    X(gw_garps, "gratuitous ARPs sent for external and floating IPs")        \
     X(icmp_ignored, "ICMP packet-ins not answered")                          \
     X(echo_requests, "echo requests sent")
 

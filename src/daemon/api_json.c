@@ -134,6 +134,9 @@ static json_t *network_json__(const struct vx_network_cfg *n)
                  ip_to_str(n->reserved_hi, hi));
         json_object_set_new(j, "reserved", json_string(range));
     }
+    if (n->no_snat) {                               /* absent: true */
+        json_object_set_new(j, "snat", json_false());
+    }
     if (n->arp_responder != VX_ARP_DEFAULT) {       /* absent: the fabric's */
         json_object_set_new(j, "arp_responder",
                             json_string(vxconf_arp_responder_name(n->arp_responder)));
@@ -149,6 +152,30 @@ static json_t *bridge_json__(const struct vx_bridge_cfg *b)
                      "endpoint", ip_to_str(b->tun_ip, ip), "tunnel_port", b->tun_port);
 }
 
+/* A router's gateway and floating IPs (#16), in the file's form. */
+static void router_gateway_json__(const struct vx_router_cfg *r, json_t *j)
+{
+    const struct vx_gateway_cfg *g = &r->gateway;
+    char dpid[24], ext[IP_ADDR_STRLEN + 4], ip[IP_ADDR_STRLEN], mac[ETH_ADDR_STRLEN];
+
+    if (g->dpid) {
+        snprintf(dpid, sizeof dpid, "%#" PRIx64, g->dpid);
+        snprintf(ext, sizeof ext, "%s/%u", ip_to_str(g->external_ip, ip), g->prefix);
+        json_object_set_new(j, "gateway", json_pack("{s:s,s:s,s:s,s:s}", "bridge", dpid,
+                                                    "uplink_port", g->uplink, "external_ip", ext,
+                                                    "next_hop", ip_to_str(g->next_hop, ip)));
+    }
+    if (r->n_floating) {
+        json_t *fl = json_array();
+        for (int k = 0; k < r->n_floating; k++) {
+            json_array_append_new(fl, json_pack("{s:s,s:s}",
+                                                "ip", ip_to_str(r->floating[k].ip, ip),
+                                                "host", eth_addr_to_str(r->floating[k].host, mac)));
+        }
+        json_object_set_new(j, "floating_ips", fl);
+    }
+}
+
 static json_t *router_json__(const struct vx_router_cfg *r)
 {
     char mac[ETH_ADDR_STRLEN];
@@ -156,7 +183,9 @@ static json_t *router_json__(const struct vx_router_cfg *r)
     for (int i = 0; i < r->n_networks; i++) {
         json_array_append_new(nets, json_integer(r->networks[i]));
     }
-    return json_pack("{s:s,s:o}", "mac", eth_addr_to_str(r->mac, mac), "networks", nets);
+    json_t *j = json_pack("{s:s,s:o}", "mac", eth_addr_to_str(r->mac, mac), "networks", nets);
+    router_gateway_json__(r, j);
+    return j;
 }
 
 /* Rejects members of 'j' not in 'known'. */
@@ -231,7 +260,7 @@ static bool network_from_json__(json_t *j, struct vx_network_cfg *n, struct api_
 {
     static const char *const known[] = {
         "subnet", "gateway", "dns", "domain", "mtu", "lease_time", "id", "arp_responder",
-        "reserved", NULL
+        "reserved", "snat", NULL
     };
     unsigned int prefix;
     long long mtu = VX_MTU_DEFAULT, lease = VX_LEASE_DEFAULT;
@@ -285,14 +314,80 @@ static bool network_from_json__(json_t *j, struct vx_network_cfg *n, struct api_
         return api_error_set(e, MHD_HTTP_BAD_REQUEST, "reserved",
                              "'reserved' must be a range such as \"10.0.0.200-10.0.0.249\"");
     }
+    json_t *snat = json_object_get(j, "snat");
+    if (snat && !json_is_boolean(snat)) {
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, "snat", "'snat' must be true or false");
+    }
+    n->no_snat = snat && json_is_false(snat);
     n->mtu = (uint16_t)mtu;
     n->lease_time = (uint32_t)lease;
     return true;
 }
 
-static bool router_from_json__(json_t *j, struct vx_router_cfg *r, struct api_error *e)
+/* A router's "gateway" object: bridge (name or dpid), uplink_port,
+ * external_ip (with its prefix), next_hop.  The rules are edit_validate()'s. */
+static bool gateway_from_json__(const struct vx_config *cur, json_t *g, struct vx_gateway_cfg *gw,
+                                struct api_error *e)
 {
-    static const char *const known[] = { "networks", "mac", NULL };
+    static const char *const known[] = { "bridge", "uplink_port", "external_ip", "next_hop", NULL };
+    const char *bridge = json_string_value(json_object_get(g, "bridge"));
+    const char *uplink = json_string_value(json_object_get(g, "uplink_port"));
+    const char *ext = json_string_value(json_object_get(g, "external_ip"));
+    unsigned int prefix;
+
+    if (!json_is_object(g) || !known_fields__(g, known, e)) {
+        return json_is_object(g) ? false
+               : api_error_set(e, MHD_HTTP_BAD_REQUEST, "gateway", "'gateway' must be an object");
+    }
+    const struct vx_bridge_cfg *b = bridge ? api_json_find_bridge(cur, bridge) : NULL;
+    if (!b) {
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, "gateway.bridge",
+                             "'bridge' must name a bridge (its name or datapath-id)");
+    }
+    gw->dpid = b->dpid;
+    if (!uplink || !uplink[0] || strlen(uplink) > VX_PORT_NAME_MAX) {
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, "gateway.uplink_port",
+                             "'uplink_port' must be a port name of 1 to 16 characters");
+    }
+    snprintf(gw->uplink, sizeof gw->uplink, "%s", uplink);
+    if (!ext || !cidr_from_str(ext, &gw->external_ip, &prefix) || !prefix || prefix > 30) {
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, "gateway.external_ip",
+                             "'external_ip' must be an address with its prefix, such as \"203.0.113.10/24\"");
+    }
+    gw->prefix = (uint8_t)prefix;
+    return get_ip__(g, "next_hop", true, &gw->next_hop, e);
+}
+
+/* A router's "floating_ips": a list of { ip, host (MAC) }. */
+static bool floating_from_json__(json_t *l, struct vx_router_cfg *r, struct api_error *e)
+{
+    size_t i;
+    json_t *f;
+
+    if (!json_is_array(l) || json_array_size(l) > VX_MAX_FLOATING_IPS) {
+        return api_error_set(e, MHD_HTTP_BAD_REQUEST, "floating_ips",
+                             "'floating_ips' must be a list of up to %d { ip, host }", VX_MAX_FLOATING_IPS);
+    }
+    json_array_foreach(l, i, f) {
+        struct vx_floating_ip *fi = &r->floating[r->n_floating];
+        const char *ip = json_string_value(json_object_get(f, "ip"));
+        const char *host = json_string_value(json_object_get(f, "host"));
+        if (!ip || !host || !ip_from_str(ip, &fi->ip) || !eth_addr_from_str(host, fi->host)) {
+            return api_error_set(e, MHD_HTTP_BAD_REQUEST, "floating_ips",
+                                 "a floating IP is {\"ip\": \"203.0.113.20\", \"host\": \"<the host's MAC>\"}");
+        }
+        r->n_floating++;
+    }
+    vxconf_router_sort_floating(r);
+    return true;
+}
+
+static bool router_from_json__(const struct vx_config *cur, json_t *j, struct vx_router_cfg *r,
+                               struct api_error *e)
+{
+    static const char *const known[] = { "networks", "mac", "gateway", "floating_ips", NULL };
+    json_t *gw = json_object_get(j, "gateway");
+    json_t *fl = json_object_get(j, "floating_ips");
     json_t *nets = json_object_get(j, "networks");
     size_t i;
     json_t *v;
@@ -311,7 +406,8 @@ static bool router_from_json__(json_t *j, struct vx_router_cfg *r, struct api_er
         r->networks[r->n_networks++] = (uint32_t)json_integer_value(v);
     }
     vxconf_router_sort(r);
-    return true;
+    return (!gw || json_is_null(gw) || gateway_from_json__(cur, gw, &r->gateway, e))
+           && (!fl || floating_from_json__(fl, r, e));
 }
 
 const struct vx_bridge_cfg *api_json_find_bridge(const struct vx_config *cur, const char *text)
@@ -382,7 +478,7 @@ bool api_json_parse_object(const struct vx_config *cur, enum edit_kind k, const 
     switch (k) {
     case EDIT_BRIDGE: ok = bridge_from_json__(j, &out->bridge, e); break;
     case EDIT_NETWORK: ok = network_from_json__(j, &out->network, e); break;
-    case EDIT_ROUTER: ok = router_from_json__(j, &out->router, e); break;
+    case EDIT_ROUTER: ok = router_from_json__(cur, j, &out->router, e); break;
     default: ok = host_from_json__(cur, j, &out->host, e); break;
     }
     json_decref(j);

@@ -1,6 +1,7 @@
 #include "daemon/daemon.h"
 
 #include "model/binding.h"
+#include "model/neighbor.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -206,12 +207,16 @@ void daemon_dump_state(struct daemon *d)
 void daemon_take_reports(struct daemon *d)
 {
     struct dpid_set affected = { 0, 0, NULL };
-    struct worker_ports_report *r;
+    struct worker_report *r;
 
     for (int i = 0; i < d->n_workers; i++) {
         mailbox_ack(&d->workers[i].to_main);
         while ((r = mailbox_recv(&d->workers[i].to_main))) {
-            binding_set_ports(r->dpid, r->ports, r->n, &affected);
+            if (r->type == WORKER_REPORT_NEIGHBOR) {
+                neighbor_learn(r->dpid, r->ip, r->mac, &affected);
+            } else {
+                binding_set_ports(r->dpid, r->ports, r->n, &affected);
+            }
             free(r->ports);
             free(r);
         }

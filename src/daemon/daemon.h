@@ -60,7 +60,7 @@ void daemon_dump_state(struct daemon *);
  * deliver (api_changed_fn; 'aux' is the struct daemon). */
 void daemon_changed(void *aux, const struct dpid_set *affected);
 
-/* Takes the workers' port reports (struct worker_ports_report) into the
+/* Takes the workers' port reports (struct worker_report) into the
  * model's bindings, and marks the bridges whose flows that changes. */
 void daemon_take_reports(struct daemon *);
 

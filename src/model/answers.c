@@ -97,3 +97,55 @@ bool answers_time_exceeded(const struct vx_host *src, uint32_t ip_src, uint8_t i
     model_gateway_mac(src->cfg.vni, gw_mac);
     return true;
 }
+
+static bool on_uplink__(const struct vx_router *r, const char *port_name)
+{
+    return port_name && !strcmp(r->cfg.gateway.uplink, port_name);
+}
+
+const struct vx_router *answers_uplink_owner(uint64_t dpid, const char *port_name, uint32_t ip)
+{
+    struct cds_lfht_iter it;
+    const struct vx_router *r;
+
+    for (r = model_gateways_on_bridge(dpid, &it); r; r = model_next_gateway_on_bridge(dpid, &it)) {
+        if (!on_uplink__(r, port_name)) {
+            continue;
+        }
+        if (r->cfg.gateway.external_ip == ip) {
+            return r;
+        }
+        for (int k = 0; k < r->cfg.n_floating; k++) {
+            if (r->cfg.floating[k].ip == ip && model_floating_host(r, &r->cfg.floating[k])) {
+                return r;
+            }
+        }
+    }
+    return NULL;
+}
+
+bool answers_uplink_next_hop(uint64_t dpid, const char *port_name, uint32_t ip)
+{
+    struct cds_lfht_iter it;
+    const struct vx_router *r;
+
+    for (r = model_gateways_on_bridge(dpid, &it); r; r = model_next_gateway_on_bridge(dpid, &it)) {
+        if (on_uplink__(r, port_name) && r->cfg.gateway.next_hop == ip) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool answers_is_uplink(uint64_t dpid, const char *port_name)
+{
+    struct cds_lfht_iter it;
+    const struct vx_router *r;
+
+    for (r = model_gateways_on_bridge(dpid, &it); r; r = model_next_gateway_on_bridge(dpid, &it)) {
+        if (on_uplink__(r, port_name)) {
+            return true;
+        }
+    }
+    return false;
+}

@@ -50,4 +50,13 @@ bool answers_gateway_echo(const struct vx_host *src, uint32_t ip_src, uint32_t i
 bool answers_time_exceeded(const struct vx_host *src, uint32_t ip_src, uint8_t ip_proto,
                            uint8_t icmp_type, uint32_t *gw_ip, uint8_t gw_mac[6]);
 
+/* #16, ARP on a gateway's uplink ('port_name' of bridge 'dpid').  The
+ * router whose gateway has that uplink and external or floating address
+ * 'ip' (its MAC answers for it), or NULL. */
+const struct vx_router *answers_uplink_owner(uint64_t dpid, const char *port_name, uint32_t ip);
+/* Whether some gateway on that uplink has next hop 'ip'. */
+bool answers_uplink_next_hop(uint64_t dpid, const char *port_name, uint32_t ip);
+/* Whether that port is the uplink of a gateway. */
+bool answers_is_uplink(uint64_t dpid, const char *port_name);
+
 #endif

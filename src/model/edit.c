@@ -288,6 +288,152 @@ static void validate_routers__(const struct vx_config *cfg, const char *source,
     free(ms);
 }
 
+/* --- external gateways (#16) --- */
+
+/* An external address of the fabric (a gateway's IP or a floating IP),
+ * for the used-once rule. */
+struct ext_addr {
+    uint32_t ip;
+    const struct vx_router_cfg *r;
+};
+
+static int ext_addr_cmp__(const void *a_, const void *b_)
+{
+    const struct ext_addr *a = a_, *b = b_;
+    if (a->ip != b->ip) {
+        return a->ip < b->ip ? -1 : 1;
+    }
+    return a->r->line - b->r->line;
+}
+
+/* Router 'r''s gateway: its bridge exists, its addresses are usable in
+ * the uplink's subnet, and that subnet overlaps none of the networks
+ * (return traffic would be ambiguous). */
+static void validate_gateway__(const struct vx_config *cfg, const struct vx_router_cfg *r,
+                               const char *source, struct vx_errors *errs)
+{
+    const struct vx_gateway_cfg *g = &r->gateway;
+    uint32_t mask = prefix_to_mask(g->prefix), net = g->external_ip & mask;
+    char m[ETH_ADDR_STRLEN], a[IP_ADDR_STRLEN], a2[IP_ADDR_STRLEN];
+
+    eth_addr_to_str(r->mac, m);
+    if (!vxconf_find_bridge(cfg, g->dpid)) {
+        vx_errors_add(errs, "%s:%d: router %s: gateway bridge %#"PRIx64" is unknown",
+                      source, r->line, m, g->dpid);
+    }
+    if (g->external_ip == net || g->external_ip == (net | ~mask)) {
+        vx_errors_add(errs, "%s:%d: router %s: external_ip %s is its subnet's network or broadcast address",
+                      source, r->line, m, ip_to_str(g->external_ip, a));
+    }
+    if ((g->next_hop & mask) != net || g->next_hop == g->external_ip) {
+        vx_errors_add(errs, "%s:%d: router %s: next_hop %s must be another address of %s/%u",
+                      source, r->line, m, ip_to_str(g->next_hop, a), ip_to_str(net, a2), g->prefix);
+    }
+    for (size_t i = 0; i < cfg->n_networks; i++) {
+        const struct vx_network_cfg *n = &cfg->networks[i];
+        uint32_t common = prefix_to_mask(MIN(n->prefix, g->prefix));
+        if ((n->subnet & common) == (net & common)) {
+            vx_errors_add(errs, "%s:%d: router %s: external subnet %s/%u overlaps network %u",
+                          source, r->line, m, ip_to_str(net, a), g->prefix, n->vni);
+        }
+    }
+}
+
+/* The host a floating IP names: on one of the router's networks. */
+static const struct vx_host_cfg *floating_host__(const struct vx_config *cfg,
+                                                 const struct vx_router_cfg *r,
+                                                 const struct vx_floating_ip *f)
+{
+    for (int k = 0; k < r->n_networks; k++) {
+        struct vx_host_cfg key = { .vni = r->networks[k] };
+        memcpy(key.mac, f->host, 6);
+        size_t i = vxconf_host_index(cfg, &key);
+        if (i < cfg->n_hosts && !vxconf_host_cmp(&cfg->hosts[i], &key)) {
+            return &cfg->hosts[i];
+        }
+    }
+    return NULL;
+}
+
+/* Router 'r''s floating IPs: a gateway to carry them, each in the uplink's
+ * subnet and naming a host of the router's networks, one per host. */
+static void validate_floating__(const struct vx_config *cfg, const struct vx_router_cfg *r,
+                                const char *source, struct vx_errors *errs)
+{
+    const struct vx_gateway_cfg *g = &r->gateway;
+    uint32_t mask = prefix_to_mask(g->prefix);
+    char m[ETH_ADDR_STRLEN], a[IP_ADDR_STRLEN], hm[ETH_ADDR_STRLEN];
+
+    eth_addr_to_str(r->mac, m);
+    if (r->n_floating && !g->dpid) {
+        vx_errors_add(errs, "%s:%d: router %s: floating_ips need a gateway", source, r->line, m);
+        return;
+    }
+    for (int k = 0; k < r->n_floating; k++) {
+        const struct vx_floating_ip *f = &r->floating[k];
+        ip_to_str(f->ip, a);
+        eth_addr_to_str(f->host, hm);
+        if ((f->ip & mask) != (g->external_ip & mask) || f->ip == g->next_hop
+            || f->ip == (g->external_ip & mask) || f->ip == ((g->external_ip & mask) | ~mask)) {
+            vx_errors_add(errs, "%s:%d: router %s: floating IP %s is not a usable address of the uplink's subnet",
+                          source, r->line, m, a);
+        }
+        if (!floating_host__(cfg, r, f)) {
+            vx_errors_add(errs, "%s:%d: router %s: floating IP %s: no host %s on the router's networks",
+                          source, r->line, m, a, hm);
+        }
+        for (int j = 0; j < k; j++) {
+            if (!memcmp(r->floating[j].host, f->host, 6)) {
+                vx_errors_add(errs, "%s:%d: router %s: host %s has two floating IPs",
+                              source, r->line, m, hm);
+            }
+        }
+    }
+}
+
+/* Gateways, floating IPs, and the fabric-wide rules: each external
+ * address used once, one conntrack zone per router with a gateway. */
+static void validate_gateways__(const struct vx_config *cfg, const char *source,
+                                struct vx_errors *errs)
+{
+    struct ext_addr *addrs = xcalloc(cfg->n_routers * (VX_MAX_FLOATING_IPS + 1) + 1, sizeof *addrs);
+    struct ext_addr *zones = xcalloc(cfg->n_routers + 1, sizeof *zones);
+    size_t n_addrs = 0, n_zones = 0;
+    char m[ETH_ADDR_STRLEN], a[IP_ADDR_STRLEN];
+
+    for (size_t i = 0; i < cfg->n_routers; i++) {
+        const struct vx_router_cfg *r = &cfg->routers[i];
+        if (r->gateway.dpid) {
+            validate_gateway__(cfg, r, source, errs);
+            addrs[n_addrs++] = (struct ext_addr) { r->gateway.external_ip, r };
+            zones[n_zones++] = (struct ext_addr) { vxconf_router_zone(r), r };
+        }
+        validate_floating__(cfg, r, source, errs);
+        for (int k = 0; k < r->n_floating; k++) {
+            addrs[n_addrs++] = (struct ext_addr) { r->floating[k].ip, r };
+        }
+    }
+    vx_sort(addrs, n_addrs, sizeof *addrs, ext_addr_cmp__);
+    for (size_t i = 1; i < n_addrs; i++) {
+        if (addrs[i].ip == addrs[i - 1].ip) {
+            vx_errors_add(errs, "%s:%d: router %s: external address %s is already used by the router at line %d",
+                          source, addrs[i].r->line, eth_addr_to_str(addrs[i].r->mac, m),
+                          ip_to_str(addrs[i].ip, a), addrs[i - 1].r->line);
+        }
+    }
+    vx_sort(zones, n_zones, sizeof *zones, ext_addr_cmp__);
+    for (size_t i = 1; i < n_zones; i++) {
+        if (zones[i].ip == zones[i - 1].ip) {
+            vx_errors_add(errs, "%s:%d: router %s: its conntrack zone (the MAC's last two bytes, %u) "
+                          "is the zone of the router at line %d: give one of them another MAC",
+                          source, zones[i].r->line, eth_addr_to_str(zones[i].r->mac, m),
+                          zones[i].ip, zones[i - 1].r->line);
+        }
+    }
+    free(addrs);
+    free(zones);
+}
+
 /* A host's secondary key, for duplicate detection: (network, IP) or
  * (bridge, port number or name). */
 struct dup_key {
@@ -378,6 +524,7 @@ bool edit_validate(const struct vx_config *cfg_, const char *source, struct vx_e
     validate_bridges__(&cfg, source, errs);
     validate_networks__(&cfg, source, errs);
     validate_routers__(&cfg, source, errs);
+    validate_gateways__(&cfg, source, errs);
     validate_hosts__(&cfg, source, errs);
     vxconf_free(&cfg);
     return errs->n == n_before;

@@ -1,6 +1,7 @@
 #include "model/model.h"
 
 #include "model/binding.h"
+#include "model/neighbor.h"
 
 #include <ck_pr.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@ static struct cds_lfht *bridges;       /* struct vx_bridge by dpid */
 static struct cds_lfht *networks;      /* struct vx_network by vni */
 static struct cds_lfht *routers;       /* struct vx_router by mac */
 static struct cds_lfht *router_ports;  /* struct vx_router_port by vni */
+static struct cds_lfht *gateways;      /* struct vx_router by gateway dpid, duplicates */
 static struct cds_lfht *hosts_by_net_ip;
 static struct cds_lfht *hosts_by_bridge_mac;
 static struct cds_lfht *hosts_by_bridge;
@@ -41,12 +43,14 @@ void model_init(void)
     networks = new_table__();
     routers = new_table__();
     router_ports = new_table__();
+    gateways = new_table__();
     hosts_by_net_ip = new_table__();
     hosts_by_bridge_mac = new_table__();
     hosts_by_bridge = new_table__();
     hosts_by_net = new_table__();
     vxconf_init(&current);
     binding_init();
+    neighbor_init();
 }
 
 /* --- Keys, hashes and match functions --- */
@@ -372,6 +376,10 @@ static void router_publish__(const struct vx_router_cfg *c)
     cds_lfht_node_init(&r->by_mac);
     TSAN_RELEASE(&r->by_mac);
     cds_lfht_add(routers, hash_mac__(c->mac), &r->by_mac);
+    if (c->gateway.dpid) {
+        cds_lfht_node_init(&r->by_gateway);
+        cds_lfht_add(gateways, hash_dpid__(c->gateway.dpid), &r->by_gateway);
+    }
     for (int i = 0; i < c->n_networks; i++) {
         struct vx_router_port *rp = xzalloc(sizeof *rp);
         rp->vni = c->networks[i];
@@ -380,6 +388,41 @@ static void router_publish__(const struct vx_router_cfg *c)
         TSAN_RELEASE(&rp->by_vni);
         cds_lfht_add(router_ports, hash_vni__(rp->vni), &rp->by_vni);
     }
+}
+
+static int match_gateway__(struct cds_lfht_node *n, const void *key)
+{
+    return caa_container_of(n, struct vx_router, by_gateway)->cfg.gateway.dpid
+           == *(const uint64_t *)key;
+}
+
+const struct vx_router *model_gateways_on_bridge(uint64_t dpid, struct cds_lfht_iter *it)
+{
+    cds_lfht_lookup(gateways, hash_dpid__(dpid), match_gateway__, &dpid, it);
+    struct cds_lfht_node *n = iter_node__(it);
+    return n ? caa_container_of(n, struct vx_router, by_gateway) : NULL;
+}
+
+const struct vx_router *model_next_gateway_on_bridge(uint64_t dpid, struct cds_lfht_iter *it)
+{
+    cds_lfht_next_duplicate(gateways, match_gateway__, &dpid, it);
+    struct cds_lfht_node *n = iter_node__(it);
+    return n ? caa_container_of(n, struct vx_router, by_gateway) : NULL;
+}
+
+const struct vx_host *model_floating_host(const struct vx_router *r, const struct vx_floating_ip *f)
+{
+    for (int k = 0; k < r->cfg.n_networks; k++) {
+        struct cds_lfht_iter it;
+        uint32_t vni = r->cfg.networks[k];
+        for (const struct vx_host *h = model_hosts_in_network(vni, &it); h;
+             h = model_next_in_network(vni, &it)) {
+            if (!memcmp(h->cfg.mac, f->host, 6)) {
+                return h;
+            }
+        }
+    }
+    return NULL;
 }
 
 static void router_unpublish__(const struct vx_router_cfg *c)
@@ -397,8 +440,12 @@ static void router_unpublish__(const struct vx_router_cfg *c)
         }
     }
     struct cds_lfht_node *n = lookup__(routers, hash_mac__(c->mac), match_router__, c->mac);
+    struct vx_router *r = n ? caa_container_of(n, struct vx_router, by_mac) : NULL;
+    if (r && r->cfg.gateway.dpid) {
+        cds_lfht_del(gateways, &r->by_gateway);
+    }
     if (n && !cds_lfht_del(routers, n)) {
-        call_rcu(&caa_container_of(n, struct vx_router, by_mac)->rcu, free_router__);
+        call_rcu(&r->rcu, free_router__);
     }
 }
 
@@ -533,15 +580,33 @@ struct topology_index {
     struct pairs bridge_nets;   /* (dpid, vni) */
 };
 
+/* A router's gateway bridge holds flows for every network of the router
+ * (#16): in the topology it is a bridge of each. */
+static void index_add_gateways__(const struct vx_config *c, struct topology_index *ix)
+{
+    for (size_t i = 0; i < c->n_routers; i++) {
+        const struct vx_router_cfg *r = &c->routers[i];
+        for (int k = 0; r->gateway.dpid && k < r->n_networks; k++) {
+            ix->net_bridges.p[ix->net_bridges.n++] = (struct pair) { r->networks[k], r->gateway.dpid };
+            ix->bridge_nets.p[ix->bridge_nets.n++] = (struct pair) { r->gateway.dpid, r->networks[k] };
+        }
+    }
+}
+
 static void index_build__(const struct vx_config *c, struct topology_index *ix)
 {
-    ix->net_bridges.p = xcalloc(c->n_hosts + 1, sizeof(struct pair));
-    ix->bridge_nets.p = xcalloc(c->n_hosts + 1, sizeof(struct pair));
+    size_t n_gw = 0;
+    for (size_t i = 0; i < c->n_routers; i++) {
+        n_gw += c->routers[i].gateway.dpid ? c->routers[i].n_networks : 0;
+    }
+    ix->net_bridges.p = xcalloc(c->n_hosts + n_gw + 1, sizeof(struct pair));
+    ix->bridge_nets.p = xcalloc(c->n_hosts + n_gw + 1, sizeof(struct pair));
     ix->net_bridges.n = ix->bridge_nets.n = c->n_hosts;
     for (size_t i = 0; i < c->n_hosts; i++) {
         ix->net_bridges.p[i] = (struct pair) { c->hosts[i].vni, c->hosts[i].dpid };
         ix->bridge_nets.p[i] = (struct pair) { c->hosts[i].dpid, c->hosts[i].vni };
     }
+    index_add_gateways__(c, ix);
     pairs_normalize__(&ix->net_bridges);
     pairs_normalize__(&ix->bridge_nets);
 
@@ -785,6 +850,9 @@ static void add_bridges_of_net_live__(uint32_t vni, struct dpid_set *out)
         return;
     }
     const struct vx_router *r = model_router(rmac);
+    if (r && r->cfg.gateway.dpid) {
+        dpid_set_add(out, r->cfg.gateway.dpid);
+    }
     for (int k = 0; r && k < r->cfg.n_networks; k++) {
         uint32_t peer = r->cfg.networks[k];
         for (h = model_hosts_in_network(peer, &it); h; h = model_next_in_network(peer, &it)) {
@@ -851,5 +919,6 @@ void model_destroy(void)
     model_apply(&empty, &affected, NULL);
     dpid_set_clear(&affected);
     binding_destroy();
+    neighbor_destroy();
     rcu_barrier();
 }

@@ -47,6 +47,7 @@ struct vx_network {
 struct vx_router {
     struct vx_router_cfg cfg;
     struct cds_lfht_node by_mac;
+    struct cds_lfht_node by_gateway;      /* gateway dpid, duplicates: if it has one */
     struct rcu_head rcu;
 };
 
@@ -128,6 +129,14 @@ const struct vx_host *model_hosts_on_bridge(uint64_t dpid, struct cds_lfht_iter 
 const struct vx_host *model_next_on_bridge(uint64_t dpid, struct cds_lfht_iter *);
 const struct vx_host *model_hosts_in_network(uint32_t vni, struct cds_lfht_iter *);
 const struct vx_host *model_next_in_network(uint32_t vni, struct cds_lfht_iter *);
+
+/* The routers whose external gateway is on bridge 'dpid' (#16), iterated
+ * like hosts: for (r = model_gateways_on_bridge(dpid, &it); r;
+ * r = model_next_gateway_on_bridge(dpid, &it)). */
+const struct vx_router *model_gateways_on_bridge(uint64_t dpid, struct cds_lfht_iter *);
+const struct vx_router *model_next_gateway_on_bridge(uint64_t dpid, struct cds_lfht_iter *);
+/* The host a floating IP of router 'r' names, or NULL. */
+const struct vx_host *model_floating_host(const struct vx_router *r, const struct vx_floating_ip *);
 
 /* --- Writer side: the main thread only, registered and online. --- */
 

@@ -40,6 +40,26 @@
  * ARP goes to the controller (one table-2 flow).  ARP and gateway pings
  * then work while the controller is down; see docs/arp-responder.md.
  *
+ * A router with an external gateway (#16, docs/gateway.md) adds, on every
+ * bridge with a host in one of its networks, a table-2 flow per such
+ * network that sends traffic for no member subnet towards the gateway
+ * bridge (tun_dst, or table 4 on the gateway bridge itself).  The gateway
+ * bridge holds the router's routing and delivery flows, and:
+ *  table 0  ARP on the uplink to the controller;
+ *  table 1  from the tunnel: routed traffic (eth_src = router) to table 3,
+ *           a VM's traffic to the router to table 4 with metadata = router;
+ *           from the uplink, to the external or a floating IP:
+ *           metadata = router, ct(zone, nat, table=2), which reverses the
+ *           NAT of established connections, so table 2 routes them;
+ *  table 2  a new connection to a floating IP: ct(commit, nat(dst=host)),
+ *           back to table 2;
+ *  table 4  ct(commit, zone, nat(src=floating IP or external IP), table=5)
+ *           per floating IP's host and per network that SNATs;
+ *  table 5  after conntrack (ct_zone): eth_src = router, eth_dst = the next
+ *           hop's MAC (learned by ARP, model/neighbor.h), dec_ttl, out of
+ *           the uplink.
+ * Anything else from the uplink misses table 1 and is dropped.
+ *
  * Port numbers come from the switch (PORT_DESC/PORT_STATUS) by name; a host
  * configured by port number uses that number.  Hosts whose port is not
  * (yet) on the switch get no local flows; without the tunnel port, no
@@ -75,6 +95,8 @@ enum pipeline_kind {
     PIPELINE_K_HOST = 1,
     PIPELINE_K_NETWORK = 2,
     PIPELINE_K_ROUTER = 3,
+    PIPELINE_K_GATEWAY = 4,     /* a router's external gateway; id: the router's MAC */
+    PIPELINE_K_FLOATING = 5,    /* a floating IP; id: the address */
 };
 
 #define PIPELINE_ROLES(X) \
@@ -91,14 +113,34 @@ enum pipeline_kind {
     X(ROUTE, "routing through the router's MAC") \
     X(DELIVER_LOCAL, "delivery to a local port") \
     X(DELIVER_REMOTE, "delivery through the tunnel")
+/* The gateway's roles (#16), for kinds GATEWAY and FLOATING: numbered
+ * from PIPELINE_R_GW_FIRST, they take the same four cookie bits as the
+ * other kinds' roles (the kind tells them apart). */
+#define PIPELINE_GW_ROLES(X) \
+    X(TO_GATEWAY, "to outside: towards the router's gateway bridge") \
+    X(ROUTED_IN, "routed traffic from the tunnel: not for outside") \
+    X(UPLINK_ARP, "ARP on the uplink, to the controller") \
+    X(UNNAT, "from outside: conntrack reverses the NAT, then routing") \
+    X(SNAT, "to outside: source NAT to the router's external IP") \
+    X(EMIT, "to outside: out of the uplink to the next hop") \
+    X(FLOATING_IN, "from outside to a floating IP: conntrack, then routing") \
+    X(FLOATING_DNAT, "a new connection to a floating IP: destination NAT to its host") \
+    X(FLOATING_SNAT, "from a floating IP's host to outside: source NAT to the floating IP")
 #define PIPELINE_ROLE_ENUM(NAME, TEXT) PIPELINE_R_##NAME,
-enum pipeline_role { PIPELINE_ROLES(PIPELINE_ROLE_ENUM) PIPELINE_N_ROLES };
+enum pipeline_role {
+    PIPELINE_ROLES(PIPELINE_ROLE_ENUM)
+    PIPELINE_N_ROLES,
+    PIPELINE_R_GW_BEFORE = 15,
+    PIPELINE_GW_ROLES(PIPELINE_ROLE_ENUM)
+    PIPELINE_R_GW_END
+};
 #undef PIPELINE_ROLE_ENUM
+#define PIPELINE_R_GW_FIRST (PIPELINE_R_GW_BEFORE + 1)
 
 static inline uint64_t pipeline_cookie(enum pipeline_kind kind, enum pipeline_role role,
                                        uint64_t id)
 {
-    return PIPELINE_COOKIE | (uint64_t)kind << 52 | (uint64_t)role << 48
+    return PIPELINE_COOKIE | (uint64_t)kind << 52 | (uint64_t)(role & 0xf) << 48
            | (id & UINT64_C(0xffffffffffff));
 }
 
@@ -122,6 +164,8 @@ enum pipeline_table {
     PIPELINE_T_SOURCE = 1,
     PIPELINE_T_ROUTE = 2,
     PIPELINE_T_DELIVER = 3,
+    PIPELINE_T_NAT = 4,         /* gateway bridges only: source NAT */
+    PIPELINE_T_EMIT = 5,        /* gateway bridges only: out of the uplink */
 };
 
 /* Resolves an interface name on the bridge to its OpenFlow port number. */

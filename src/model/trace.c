@@ -156,6 +156,22 @@ static bool describe_router__(uint64_t id, char *out, size_t size)
     return true;
 }
 
+static bool describe_gateway__(uint64_t id, char *out, size_t size)
+{
+    uint8_t mac[6];
+    char m[ETH_ADDR_STRLEN], ip[IP_ADDR_STRLEN], br[40];
+
+    mac_from_u64(id, mac);
+    const struct vx_router *r = model_router(mac);
+    if (!r || !r->cfg.gateway.dpid) {
+        return false;
+    }
+    snprintf(out, size, "gateway of router %s: %s/%u on %s port %s", eth_addr_to_str(mac, m),
+             ip_to_str(r->cfg.gateway.external_ip, ip), r->cfg.gateway.prefix,
+             bridge_name__(r->cfg.gateway.dpid, br, sizeof br), r->cfg.gateway.uplink);
+    return true;
+}
+
 bool trace_describe_cookie(uint64_t cookie, char *out, size_t size)
 {
     struct pipeline_cookie_info ci = pipeline_cookie_parse(cookie);
@@ -173,6 +189,13 @@ bool trace_describe_cookie(uint64_t cookie, char *out, size_t size)
         return describe_network__((uint32_t)ci.id, out, size);
     case PIPELINE_K_ROUTER:
         return describe_router__(ci.id, out, size);
+    case PIPELINE_K_GATEWAY:
+        return describe_gateway__(ci.id, out, size);
+    case PIPELINE_K_FLOATING: {
+        char ip[IP_ADDR_STRLEN];
+        snprintf(out, size, "floating IP %s", ip_to_str((uint32_t)ci.id, ip));
+        return true;
+    }
     }
     return false;
 }

@@ -275,6 +275,12 @@ static bool parse_network_options__(struct vxconf_reader *ctx, const config_sett
                       ctx->file, net->line, what, VX_LEASE_MIN, VX_LEASE_MAX);
         ok = false;
     }
+    const config_setting_t *snat = config_setting_get_member(s, "snat");
+    if (snat && config_setting_type(snat) != CONFIG_TYPE_BOOL) {
+        vx_errors_add(ctx->errs, "%s:%d: %s: snat must be true or false", ctx->file, net->line, what);
+        ok = false;
+    }
+    net->no_snat = snat && !config_setting_get_bool(snat);
     net->mtu = (uint16_t)mtu;
     net->lease_time = (uint32_t)lease;
     if (vxconf_get_string(s, "reserved", &v)
@@ -333,6 +339,97 @@ static int u32_cmp__(const void *a_, const void *b_)
     return a < b ? -1 : a > b;
 }
 
+/* A "bridge" member: a dpid ("0x...") or the name of a bridge read before. */
+static bool parse_bridge_ref__(struct vxconf_reader *ctx, const char *v, const char *what,
+                               const struct vx_config *cfg, uint64_t *dpid)
+{
+    if (v[0] == '0' && (v[1] == 'x' || v[1] == 'X') && parse_dpid__(v, dpid)) {
+        return true;
+    }
+    for (size_t k = 0; k < cfg->n_bridges; k++) {
+        if (!strcmp(cfg->bridges[k].name, v)) {
+            *dpid = cfg->bridges[k].dpid;
+            return true;
+        }
+    }
+    vx_errors_add(ctx->errs, "%s:%d: %s: unknown bridge '%s'", ctx->file, ctx->line, what, v);
+    return false;
+}
+
+/* A router's "gateway" group: bridge, uplink_port, external_ip (CIDR),
+ * next_hop.  The address rules are edit_validate()'s. */
+static bool parse_gateway__(struct vxconf_reader *ctx, const config_setting_t *g,
+                            const char *what, const struct vx_config *cfg,
+                            struct vx_gateway_cfg *gw)
+{
+    const char *bridge, *uplink, *ext, *nh;
+    unsigned int prefix;
+
+    if (!config_setting_is_group(g) || !vxconf_get_string(g, "bridge", &bridge)
+        || !vxconf_get_string(g, "uplink_port", &uplink) || !vxconf_get_string(g, "external_ip", &ext)
+        || !vxconf_get_string(g, "next_hop", &nh)) {
+        vx_errors_add(ctx->errs, "%s:%d: %s: 'gateway' must be a group of bridge, uplink_port, "
+                      "external_ip and next_hop", ctx->file, ctx->line, what);
+        return false;
+    }
+    if (!uplink[0] || strlen(uplink) > VX_PORT_NAME_MAX) {
+        vx_errors_add(ctx->errs, "%s:%d: %s: uplink_port must be a port name of 1 to 16 characters",
+                      ctx->file, ctx->line, what);
+        return false;
+    }
+    snprintf(gw->uplink, sizeof gw->uplink, "%s", uplink);
+    if (!cidr_from_str(ext, &gw->external_ip, &prefix) || !prefix || prefix > 30) {
+        vx_errors_add(ctx->errs, "%s:%d: %s: external_ip must be an address with its uplink's "
+                      "prefix, such as \"203.0.113.10/24\"", ctx->file, ctx->line, what);
+        return false;
+    }
+    gw->prefix = (uint8_t)prefix;
+    if (!ip_from_str(nh, &gw->next_hop)) {
+        vx_errors_add(ctx->errs, "%s:%d: %s: malformed next_hop '%s'", ctx->file, ctx->line, what, nh);
+        return false;
+    }
+    return parse_bridge_ref__(ctx, bridge, what, cfg, &gw->dpid);
+}
+
+static int floating_cmp__(const void *a_, const void *b_)
+{
+    const struct vx_floating_ip *a = a_, *b = b_;
+    return a->ip < b->ip ? -1 : a->ip > b->ip;
+}
+
+void vxconf_router_sort_floating(struct vx_router_cfg *r)
+{
+    qsort(r->floating, r->n_floating, sizeof *r->floating, floating_cmp__);
+}
+
+/* A router's "floating_ips": a list of { ip, host (MAC) }. */
+static bool parse_floating__(struct vxconf_reader *ctx, const config_setting_t *l,
+                             const char *what, struct vx_router_cfg *r)
+{
+    int n = config_setting_length(l);
+
+    if (!config_setting_is_list(l) || n > VX_MAX_FLOATING_IPS) {
+        vx_errors_add(ctx->errs, "%s:%d: %s: 'floating_ips' must be a list of at most %d "
+                      "{ ip, host }", ctx->file, ctx->line, what, VX_MAX_FLOATING_IPS);
+        return false;
+    }
+    for (int k = 0; k < n; k++) {
+        const config_setting_t *e = config_setting_get_elem(l, (unsigned int)k);
+        struct vx_floating_ip *f = &r->floating[r->n_floating];
+        const char *ip, *host;
+        if (!config_setting_is_group(e) || !vxconf_get_string(e, "ip", &ip)
+            || !vxconf_get_string(e, "host", &host) || !ip_from_str(ip, &f->ip)
+            || !eth_addr_from_str(host, f->host)) {
+            vx_errors_add(ctx->errs, "%s:%d: %s: a floating IP is { ip = \"203.0.113.20\"; "
+                          "host = \"<the host's MAC>\"; }", ctx->file, ctx->line, what);
+            return false;
+        }
+        r->n_floating++;
+    }
+    vxconf_router_sort_floating(r);
+    return true;
+}
+
 static bool parse_router__(struct vxconf_reader *ctx, const config_setting_t *s, char *what,
                            struct vx_config *cfg, void *obj)
 {
@@ -376,24 +473,11 @@ static bool parse_router__(struct vxconf_reader *ctx, const config_setting_t *s,
         r->networks[r->n_networks++] = (uint32_t)id;
     }
     vxconf_router_sort(r);
+    const config_setting_t *gw = config_setting_get_member(s, "gateway");
+    const config_setting_t *fl = config_setting_get_member(s, "floating_ips");
+    ok &= !gw || parse_gateway__(ctx, gw, what, cfg, &r->gateway);
+    ok &= !fl || parse_floating__(ctx, fl, what, r);
     return ok;
-}
-
-/* A host's "bridge": a dpid ("0x...") or the name of a bridge read before. */
-static bool parse_host_bridge__(struct vxconf_reader *ctx, const char *v, const char *what,
-                                const struct vx_config *cfg, struct vx_host_cfg *h)
-{
-    if (v[0] == '0' && (v[1] == 'x' || v[1] == 'X') && parse_dpid__(v, &h->dpid)) {
-        return true;
-    }
-    for (size_t k = 0; k < cfg->n_bridges; k++) {
-        if (!strcmp(cfg->bridges[k].name, v)) {
-            h->dpid = cfg->bridges[k].dpid;
-            return true;
-        }
-    }
-    vx_errors_add(ctx->errs, "%s:%d: %s: unknown bridge '%s'", ctx->file, h->line, what, v);
-    return false;
 }
 
 /* A host's "port": an OpenFlow port number or an interface name. */
@@ -470,7 +554,7 @@ static bool parse_host__(struct vxconf_reader *ctx, const config_setting_t *s, c
                       ctx->file, ctx->line, what);
         return false;
     }
-    return parse_host_bridge__(ctx, v, what, cfg, h) && parse_host_port__(ctx, s, what, h);
+    return parse_bridge_ref__(ctx, v, what, cfg, &h->dpid) && parse_host_port__(ctx, s, what, h);
 }
 
 /* How each object list of the file is read. */
@@ -487,9 +571,10 @@ struct list_desc {
 
 static const char *const bridge_keys[] = { "dpid", "endpoint", "name", "tunnel_port", NULL };
 static const char *const network_keys[] = {
-    "id", "subnet", "gateway", "dns", "domain", "mtu", "lease_time", "arp_responder", "reserved", NULL
+    "id", "subnet", "gateway", "dns", "domain", "mtu", "lease_time", "arp_responder", "reserved",
+    "snat", NULL
 };
-static const char *const router_keys[] = { "mac", "networks", NULL };
+static const char *const router_keys[] = { "mac", "networks", "gateway", "floating_ips", NULL };
 static const char *const host_keys[] = { "mac", "network", "bridge", "port", "iface", "ip", "name",
                                          NULL };
 

@@ -64,15 +64,45 @@ struct vx_network_cfg {
     uint32_t lease_time;
     uint8_t arp_responder;      /* enum vx_arp_responder */
     uint32_t reserved_lo, reserved_hi;  /* never allocated (#17); 0: none */
+    bool no_snat;               /* "snat = false": outside only by a floating IP */
     int line;
 };
+
+/* A router's external gateway (#16, docs/gateway.md): on bridge 'dpid',
+ * out of the port named 'uplink', as 'external_ip'/'prefix' towards
+ * 'next_hop'.  Absent when 'dpid' is 0. */
+struct vx_gateway_cfg {
+    uint64_t dpid;
+    char uplink[VX_PORT_NAME_MAX + 1];
+    uint32_t external_ip;       /* host order */
+    uint8_t prefix;
+    uint32_t next_hop;
+};
+
+/* A floating IP: external address 'ip' stands for the host with MAC 'host'
+ * on one of the router's networks, both ways. */
+struct vx_floating_ip {
+    uint32_t ip;                /* host order */
+    uint8_t host[6];
+};
+#define VX_MAX_FLOATING_IPS 64
 
 struct vx_router_cfg {
     uint8_t mac[6];
     uint8_t n_networks;
     uint32_t networks[VX_MAX_ROUTER_NETS];  /* sorted VNIs */
+    struct vx_gateway_cfg gateway;
+    uint8_t n_floating;
+    struct vx_floating_ip floating[VX_MAX_FLOATING_IPS];    /* sorted by ip */
     int line;
 };
+
+/* The conntrack zone of a router's NAT: the low 16 bits of its MAC,
+ * unique among routers with a gateway (edit_validate checks). */
+static inline uint16_t vxconf_router_zone(const struct vx_router_cfg *r)
+{
+    return (uint16_t)(r->mac[4] << 8 | r->mac[5]);
+}
 
 struct vx_host_cfg {
     uint8_t mac[6];
@@ -163,8 +193,10 @@ const struct vx_network_cfg *vxconf_find_network(const struct vx_config *, uint3
 /* Index of the first host not ordered before 'key' (by network, MAC) in a
  * sorted config: where 'key' is, or would be inserted. */
 size_t vxconf_host_index(const struct vx_config *, const struct vx_host_cfg *key);
-/* Sorts a router's networks, the order vxconf_load() leaves them in. */
+/* Sorts a router's networks, and its floating IPs, the orders
+ * vxconf_load() leaves them in. */
 void vxconf_router_sort(struct vx_router_cfg *);
+void vxconf_router_sort_floating(struct vx_router_cfg *);
 
 /* Whether host 'h' is attached to the port numbered 'port_no', named
  * 'port_name' (NULL if unknown): a host configured by number matches by

@@ -115,8 +115,9 @@ static void send_error__(struct conn *c, enum ofperr err, const void *msg, size_
 
 void conn_report_ports(struct conn *c)
 {
-    struct worker_ports_report *r = xzalloc(sizeof *r);
+    struct worker_report *r = xzalloc(sizeof *r);
 
+    r->type = WORKER_REPORT_PORTS;
     r->dpid = c->dpid;
     r->n = c->n_ports;
     r->ports = xcalloc(c->n_ports + 1, sizeof *r->ports);

@@ -71,6 +71,12 @@ struct conn {
 
     struct pktin_bucket buckets[CONN_MAX_BUCKETS];  /* by port_no % size */
 
+    /* The external gateway (workers/gateway.h): when to probe next hops
+     * next, when to re-probe resolved ones, and what was announced. */
+    uint64_t gw_next_probe_ms;
+    uint64_t gw_refresh_ms;
+    uint64_t gw_announced;      /* signature of the addresses announced; 0: none */
+
     struct flowdiff flows;
 };
 
@@ -85,7 +91,7 @@ static inline uint32_t conn_xid(struct conn *c)
 struct vx_counters *conn_counters(const struct conn *);
 /* The port numbered 'port_no', or NULL. */
 const struct of_port *conn_port(const struct conn *, uint32_t port_no);
-/* Tells the main thread the connection's ports (worker_ports_report); on
+/* Tells the main thread the connection's ports (worker_report); on
  * a full mailbox, sets ports_unreported for the worker's tick to retry. */
 void conn_report_ports(struct conn *);
 /* pipeline_port_fn over the connection's ports. */

@@ -10,6 +10,7 @@
 #include "proto/ofp_packet.h"
 #include "proto/pkt.h"
 #include "workers/conn.h"
+#include "workers/gateway.h"
 #include "workers/worker.h"
 
 #define VLOG_MODULE "pktin"
@@ -225,6 +226,9 @@ void pktin_handle(struct conn *c, const struct of_packet_in *pin)
         return;
     }
     const struct of_port *port = conn_port(c, in_port);
+    if (is_arp && gateway_packet_in(c, in_port, port ? port->name : NULL, &pi)) {
+        return;
+    }
     const struct vx_host *src = model_host_by_source(c->dpid, pi.eth_src, in_port,
                                                      port ? port->name : NULL);
     if (!src && is_ttl) {

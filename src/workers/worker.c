@@ -14,6 +14,7 @@
 #include "core/timeval.h"
 #include "workers/acceptor.h"
 #include "workers/conn.h"
+#include "workers/gateway.h"
 
 #define VLOG_MODULE "worker"
 #define TICK_MS 100
@@ -465,6 +466,7 @@ static void tick__(struct worker *w)
             counter_inc(&w->counters, VXC_echo_requests);
             conn_want_flush(c);
         }
+        gateway_tick(c);
         flowdiff_run(c, w->now_ms);
     }
 }
@@ -578,7 +580,7 @@ void worker_join(struct worker *w)
     }
     mailbox_destroy(&w->from_acceptor);
     mailbox_destroy(&w->from_main);
-    struct worker_ports_report *r;
+    struct worker_report *r;
     while ((r = mailbox_recv(&w->to_main))) {
         free(r->ports);
         free(r);

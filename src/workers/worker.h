@@ -114,13 +114,20 @@ struct worker_mail {
     struct worker_params params;
 };
 
-/* To the main thread: bridge 'dpid''s ports now, after PORT_DESC and each
- * PORT_STATUS that changes them (#17, model/binding.h).  Owned by the
- * receiver once sent. */
-struct worker_ports_report {
+/* To the main thread, owned by the receiver once sent:
+ *  WORKER_REPORT_PORTS     bridge 'dpid''s ports now, after PORT_DESC and
+ *                          each PORT_STATUS that changes them (#17,
+ *                          model/binding.h);
+ *  WORKER_REPORT_NEIGHBOR  next hop 'ip' answered on bridge 'dpid''s
+ *                          uplink from 'mac' (#16, model/neighbor.h). */
+enum worker_report_type { WORKER_REPORT_PORTS, WORKER_REPORT_NEIGHBOR };
+struct worker_report {
+    enum worker_report_type type;
     uint64_t dpid;
-    size_t n;
-    struct binding_port *ports;
+    size_t n;                       /* PORTS */
+    struct binding_port *ports;     /* PORTS */
+    uint32_t ip;                    /* NEIGHBOR */
+    uint8_t mac[6];                 /* NEIGHBOR */
 };
 
 struct worker {
@@ -130,7 +137,7 @@ struct worker {
     int epfd;
     struct mailbox from_acceptor;   /* struct worker_handoff * */
     struct mailbox from_main;       /* struct worker_mail * */
-    struct mailbox to_main;         /* struct worker_ports_report * */
+    struct mailbox to_main;         /* struct worker_report * */
     struct worker_params params;
     uint64_t now_ms;                /* loop time, refreshed per iteration */
     size_t obuf_bytes;              /* unsent output of all its connections */

@@ -6,7 +6,9 @@
 #include <urcu-qsbr.h>
 
 #include "model/binding.h"
+#include "model/edit.h"
 #include "model/model.h"
+#include "model/neighbor.h"
 #include "model/pipeline.h"
 #include "model/vxconf.h"
 
@@ -208,6 +210,9 @@ Test(pipeline, cookies_name_model_objects, .init = load_article_datapath)
         case PIPELINE_K_BRIDGE: cr_assert_eq(ci.id, 0); break;
         case PIPELINE_K_NETWORK: cr_assert_not_null(model_network((uint32_t)ci.id)); break;
         case PIPELINE_K_ROUTER: cr_assert_not_null(model_router(mac)); break;
+        case PIPELINE_K_GATEWAY: case PIPELINE_K_FLOATING:
+            cr_assert_fail("no gateway in the article's fabric");
+            break;
         case PIPELINE_K_HOST: {
             struct cds_lfht_iter it;
             const struct vx_host *h;
@@ -229,7 +234,8 @@ Test(pipeline, cookies_name_model_objects, .init = load_article_datapath)
     cr_assert_eq(seen_roles, ((1u << PIPELINE_N_ROLES) - 1) & ~(1u << PIPELINE_R_ARP_TO_CTL));
     cr_assert_not(pipeline_cookie_parse(UINT64_C(0x7678000000000000)).valid, "pre-#19 cookie");
     cr_assert_not(pipeline_cookie_parse(0).valid, "not ours");
-    cr_assert_not(pipeline_cookie_parse(UINT64_C(0x7640000000000000)).valid, "no such kind");
+    cr_assert_not(pipeline_cookie_parse(UINT64_C(0x7660000000000000)).valid, "no such kind");
+    cr_assert_not(pipeline_cookie_parse(UINT64_C(0x7649000000000000)).valid, "no such gateway role");
     cr_assert_not(pipeline_cookie_parse(UINT64_C(0x761f000000000000)).valid, "no such role");
 }
 
@@ -273,4 +279,113 @@ Test(pipeline, unbound_host_gets_no_delivery_flows, .init = load_article)
     free(s);
     dpid_set_clear(&aff);
     rcu_read_unlock();
+}
+
+/* --- #16: external gateways --- */
+
+static bool ports_gw(const void *aux, const char *name, uint32_t *port)
+{
+    if (!strcmp(name, "uplink")) { *port = 9; return true; }
+    return ports_hv1(aux, name, port);
+}
+
+#define HV1 0x32d1f6ddc94fULL
+#define HV2 0x4e7879903e4cULL
+
+/* The article's fabric with an external gateway on hv1 for its router
+ * (networks 1 and 3; network 1 does not SNAT), a floating IP for
+ * 192.168.5.3 (on hv2), and a second router for network 2 behind the same
+ * uplink: docs/gateway.md's example. */
+static void load_gateway(void)
+{
+    struct vx_config cfg;
+    struct vx_errors errs = { 0, 0, NULL };
+    struct dpid_set aff = { 0, 0, NULL };
+
+    rcu_register_thread();
+    model_init();
+    cr_assert(vxconf_load(SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs, NULL));
+    struct vx_router_cfg *r = &cfg.routers[0];
+    r->gateway = (struct vx_gateway_cfg) { HV1, "uplink", 0xcb00710a, 24, 0xcb007101 };
+    r->floating[r->n_floating++] = (struct vx_floating_ip) {
+        0xcb007114, { 0x5e, 0x9f, 0x86, 0x77, 0x6e, 0x87 } };
+    cfg.networks[0].no_snat = true;
+    cfg.routers = realloc(cfg.routers, 2 * sizeof *cfg.routers);
+    struct vx_router_cfg r2 = { .mac = { 0, 0xbb, 0xcc, 0xdd, 0xee, 1 }, .n_networks = 1,
+                                .networks = { 2 },
+                                .gateway = { HV1, "uplink", 0xcb00710b, 24, 0xcb007101 } };
+    cfg.routers[cfg.n_routers++] = r2;
+    cr_assert(edit_validate(&cfg, "test", &errs), "%s", errs.n ? errs.msgs[0] : "");
+    vxconf_sort(&cfg);
+    model_apply(&cfg, &aff, NULL);
+    cr_assert(dpid_set_contains(&aff, HV1));
+    dpid_set_clear(&aff);
+}
+
+Test(gateway, before_the_next_hop_is_known, .init = load_gateway)
+{
+    assert_golden(HV1, ports_gw, SOURCE_DIR "/test/model/golden/gateway-hv1-unresolved.flows");
+}
+
+Test(gateway, gateway_bridge, .init = load_gateway)
+{
+    struct dpid_set aff = { 0, 0, NULL };
+    const uint8_t nh[6] = { 0x02, 0x00, 0xcb, 0x00, 0x71, 0x01 };
+
+    neighbor_learn(HV1, 0xcb007101, nh, &aff);
+    cr_assert(dpid_set_contains(&aff, HV1));
+    dpid_set_clear(&aff);
+    neighbor_learn(HV1, 0xcb007101, nh, &aff);
+    cr_assert_eq(aff.n, 0, "the same MAC again changes nothing");
+    assert_golden(HV1, ports_gw, SOURCE_DIR "/test/model/golden/gateway-hv1.flows");
+}
+
+Test(gateway, source_bridge, .init = load_gateway)
+{
+    assert_golden(HV2, ports_hv2, SOURCE_DIR "/test/model/golden/gateway-hv2.flows");
+}
+
+/* The rules: an external subnet that overlaps a network, a floating IP
+ * used twice, one outside the uplink's subnet, one naming a host of
+ * another router's network, and two routers in one conntrack zone. */
+Test(gateway, validation)
+{
+    struct vx_config cfg;
+    struct vx_errors errs = { 0, 0, NULL };
+    const char *want[] = {
+        "external subnet 192.168.5.0/24 overlaps network 3",
+        "floating IP 203.0.113.99 is not a usable address",
+        "floating IP 198.51.100.7: no host 74:4b:c6:95:18:73 on the router's networks",
+        "external address 198.51.100.7 is already used",
+        "its conntrack zone",
+    };
+
+    cr_assert(vxconf_load(SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs, NULL));
+    cfg.routers = realloc(cfg.routers, 3 * sizeof *cfg.routers);
+    struct vx_router_cfg *r = &cfg.routers[0];
+    r->gateway = (struct vx_gateway_cfg) { HV1, "uplink", 0xc0a80564, 24, 0xc0a80501 };
+    cfg.routers[1] = (struct vx_router_cfg) {
+        .mac = { 2, 0, 0, 0, 0xee, 0 }, .n_networks = 1, .networks = { 2 },
+        .gateway = { HV1, "uplink", 0xc6336405, 24, 0xc6336401 },
+        .n_floating = 2,
+        .floating = { { 0xc6336407, { 0x74, 0x4b, 0xc6, 0x95, 0x18, 0x73 } },
+                      { 0xcb007163, { 0x74, 0x4b, 0xc6, 0x95, 0x18, 0x73 } } },
+    };
+    cfg.routers[2] = (struct vx_router_cfg) {
+        .mac = { 2, 0, 0, 0, 0xee, 2 }, .n_networks = 0,
+        .n_floating = 1,
+        .floating = { { 0xc6336407, { 0x74, 0x4b, 0xc6, 0x95, 0x18, 0x73 } } },
+        .gateway = { HV1, "uplink", 0xc6336406, 24, 0xc6336401 },
+    };
+    cfg.n_routers = 3;
+    cr_assert_not(edit_validate(&cfg, "test", &errs));
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        bool found = false;
+        for (size_t i = 0; i < errs.n; i++) {
+            found |= strstr(errs.msgs[i], want[k]) != NULL;
+        }
+        cr_assert(found, "no error '%s'", want[k]);
+    }
+    vx_errors_clear(&errs);
+    vxconf_free(&cfg);
 }
