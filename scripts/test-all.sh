@@ -95,13 +95,14 @@ e2e() {
         bash test/e2e/fabric.sh
 }
 
-e2e_tls() {
+# e2e_lab SCRIPT: one of the lab's other scripts, on the ASan+UBSan build.
+e2e_lab() {
     if [ "$(id -u)" != 0 ]; then
         echo "SKIP: the end-to-end lab needs root (network namespaces)"
         return $SKIP
     fi
     VXFABRICD=$ROOT/build-asan/vxfabricd ASAN_OPTIONS=detect_leaks=1:handle_abort=1 \
-        bash test/e2e/tls.sh
+        bash "test/e2e/$1"
 }
 
 # The package builds, installs with apt-get, its unit passes systemd-analyze
@@ -131,7 +132,8 @@ stage "model stress under TSan" stress_tsan
 stage "fuzzing" fuzz_smoke
 stage "end-to-end lab" e2e controller
 stage "end-to-end lab, datapath ARP responder" e2e datapath
-stage "end-to-end lab over TLS" e2e_tls
+stage "end-to-end lab over TLS" e2e_lab tls.sh
+stage "end-to-end lab, external gateway (NAT)" e2e_lab gateway.sh
 stage "Debian package" package
 
 [ ${#failed[@]} -gt 0 ] && echo "failed stages: ${failed[*]}"

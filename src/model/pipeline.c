@@ -520,8 +520,7 @@ static void gw_floating_flows__(struct pipeline_ctx *ctx, const struct vx_router
 
 /* Table 0: ARP on an uplink goes to the controller, which answers for the
  * external and floating IPs and learns the next hop; once per uplink. */
-static void gw_uplink_arp_flow__(struct pipeline_ctx *ctx, const struct vx_router *r,
-                                 uint32_t uplink)
+static void gw_uplink_arp_flow__(struct pipeline_ctx *ctx, uint32_t uplink)
 {
     struct of_match m;
     struct of_insts i;
@@ -534,7 +533,10 @@ static void gw_uplink_arp_flow__(struct pipeline_ctx *ctx, const struct vx_route
     of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_ARP);
     of_insts_init(&i);
     of_insts_output(&i, OFPP_CONTROLLER, OFPCML_NO_BUFFER);
-    add__(ctx, PIPELINE_T_CLASSIFY, PRIO_HOST, gw_cookie__(PIPELINE_R_UPLINK_ARP, r), &m, &i);
+    /* id 0: routers may share an uplink, and a cookie naming one of them
+     * would depend on which comes first. */
+    add__(ctx, PIPELINE_T_CLASSIFY, PRIO_HOST,
+          pipeline_cookie(PIPELINE_K_GATEWAY, PIPELINE_R_UPLINK_ARP, 0), &m, &i);
 }
 
 /* Table 5: after conntrack in the router's zone, out of the uplink from
@@ -582,7 +584,7 @@ static void gateway_flows__(struct pipeline_ctx *ctx, const struct vx_router *r)
         gw_floating_flows__(ctx, r, &r->cfg.floating[k], has_uplink, uplink);
     }
     if (has_uplink) {
-        gw_uplink_arp_flow__(ctx, r, uplink);
+        gw_uplink_arp_flow__(ctx, uplink);
         gw_inbound_flow__(ctx, r, uplink, g->external_ip, gw_cookie__(PIPELINE_R_UNNAT, r));
         gw_emit_flow__(ctx, r, uplink);
     }

@@ -95,7 +95,8 @@ enum pipeline_kind {
     PIPELINE_K_HOST = 1,
     PIPELINE_K_NETWORK = 2,
     PIPELINE_K_ROUTER = 3,
-    PIPELINE_K_GATEWAY = 4,     /* a router's external gateway; id: the router's MAC */
+    PIPELINE_K_GATEWAY = 4,     /* a router's external gateway; id: the router's MAC,
+                                 * 0 for the ARP flow of an uplink routers share */
     PIPELINE_K_FLOATING = 5,    /* a floating IP; id: the address */
 };
 

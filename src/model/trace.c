@@ -161,6 +161,10 @@ static bool describe_gateway__(uint64_t id, char *out, size_t size)
     uint8_t mac[6];
     char m[ETH_ADDR_STRLEN], ip[IP_ADDR_STRLEN], br[40];
 
+    if (!id) {
+        snprintf(out, size, "the bridge's gateway uplinks");
+        return true;
+    }
     mac_from_u64(id, mac);
     const struct vx_router *r = model_router(mac);
     if (!r || !r->cfg.gateway.dpid) {

@@ -113,34 +113,57 @@ static void probe__(struct conn *c, const struct vx_router *r, uint32_t port, bo
     }
 }
 
-void gateway_tick(struct conn *c)
+/* The signature of the addresses on this bridge's uplinks, and probes
+ * for the next hops if they are due ('probe'; all of them if 'refresh'). */
+static uint64_t scan__(struct conn *c, bool probe, bool refresh)
 {
     struct cds_lfht_iter it;
-    const struct vx_router *r = model_gateways_on_bridge(c->dpid, &it);
-    uint64_t now = c->worker->now_ms, sig = 0;
+    const struct vx_router *r;
+    uint64_t sig = 0;
 
-    if (!r || !c->ports_read || now < c->gw_next_probe_ms) {
-        return;
-    }
-    bool refresh = now >= c->gw_refresh_ms;
-    for (; r; r = model_next_gateway_on_bridge(c->dpid, &it)) {
+    for (r = model_gateways_on_bridge(c->dpid, &it); r; r = model_next_gateway_on_bridge(c->dpid, &it)) {
         uint32_t port;
         if (conn_port_by_name(c, r->cfg.gateway.uplink, &port)) {
             sig = addresses_sig__(r, port, sig);
-            probe__(c, r, port, refresh);
-        }
-    }
-    if (sig != c->gw_announced) {
-        for (r = model_gateways_on_bridge(c->dpid, &it); r;
-             r = model_next_gateway_on_bridge(c->dpid, &it)) {
-            uint32_t port;
-            if (conn_port_by_name(c, r->cfg.gateway.uplink, &port)) {
-                announce__(c, r, port);
+            if (probe) {
+                probe__(c, r, port, refresh);
             }
         }
+    }
+    return sig;
+}
+
+/* Announces every address of every gateway on this bridge. */
+static void announce_all__(struct conn *c)
+{
+    struct cds_lfht_iter it;
+    const struct vx_router *r;
+
+    for (r = model_gateways_on_bridge(c->dpid, &it); r; r = model_next_gateway_on_bridge(c->dpid, &it)) {
+        uint32_t port;
+        if (conn_port_by_name(c, r->cfg.gateway.uplink, &port)) {
+            announce__(c, r, port);
+        }
+    }
+}
+
+void gateway_tick(struct conn *c)
+{
+    struct cds_lfht_iter it;
+    uint64_t now = c->worker->now_ms;
+
+    if (!c->ports_read || !model_gateways_on_bridge(c->dpid, &it)) {
+        return;
+    }
+    bool probe = now >= c->gw_next_probe_ms, refresh = now >= c->gw_refresh_ms;
+    uint64_t sig = scan__(c, probe, refresh);
+    if (sig != c->gw_announced) {       /* at once: an address appeared */
+        announce_all__(c);
         c->gw_announced = sig;
     }
-    c->gw_next_probe_ms = now + NEIGHBOR_PROBE_MS;
+    if (probe) {
+        c->gw_next_probe_ms = now + NEIGHBOR_PROBE_MS;
+    }
     if (refresh) {
         c->gw_refresh_ms = now + NEIGHBOR_REFRESH_MS;
     }

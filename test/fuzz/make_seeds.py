@@ -119,8 +119,31 @@ remote_flow = flow_stats_entry(
     struct.pack("!HH4x", 4, 40) + struct.pack("!HH", 25, 16) + oxm(1, 32, ip("192.168.1.2")) + b"\0" * 4
     + struct.pack("!HHIH6x", 0, 16, 7, 0))
 
+
+def golden_flow_stats(names):
+    """FLOW stats entries with the match and instructions of golden FLOW_MODs
+    (test/proto/golden.h): the NAT gateway's ct and nat actions (#16)."""
+    import re
+    text = open("../proto/golden.h").read()
+    out = b""
+    for name in names:
+        hexes = re.search(r'"%s",\s*"([0-9a-f]+)"' % name, text).group(1)
+        fm = bytes.fromhex(hexes)
+        out += flow_stats_entry(fm[25], struct.unpack("!H", fm[30:32])[0], fm[48:], b"")
+    return out
+
+
+GATEWAY_CONF = open("../../conf/vxfabric.conf").read().replace(
+    'networks = [ 1, 3 ]; }',
+    'networks = [ 1, 3 ];\n    gateway = { bridge = "hv1"; uplink_port = "uplink"; external_ip = "203.0.113.10/24";'
+    ' next_hop = "203.0.113.1"; };\n    floating_ips = ( { ip = "203.0.113.20"; host = "52:21:f7:11:a6:10"; } ); }')
+assert "floating_ips" in GATEWAY_CONF
+
 seeds = {
     "ofp": {
+        "flow-stats-nat": multipart_reply(6, 1, golden_flow_stats(
+            ["flow_mod_add_snat", "flow_mod_add_unnat", "flow_mod_add_dnat",
+             "flow_mod_add_ct_established"])),
         "hello": ofp(0, 1, struct.pack("!HHI", 1, 8, 0x10)),
         "hello-old": ofp(0, 1)[:1].replace(b"\x04", b"\x01") + ofp(0, 1)[1:],
         "echo": ofp(2, 5, b"ping"),
@@ -180,6 +203,7 @@ seeds = {
         'network-delete-used': 'DELETE /v1/networks/1\n'.encode(),
         'network-put': 'PUT /v1/networks/50 {"subnet":"172.16.0.0/24","gateway":"172.16.0.1","dns":["172.16.0.2"],"mtu":1450,"lease_time":3600}\n'.encode(),
         'router-put': 'PUT /v1/routers/00:bb:cc:dd:ee:01 {"networks":[1,3]}\n'.encode(),
+        'router-gateway': 'PUT /v1/routers/00:bb:cc:dd:ee:00 {"networks":[1,3],"gateway":{"bridge":"hv1","uplink_port":"uplink","external_ip":"203.0.113.10/24","next_hop":"203.0.113.1"},"floating_ips":[{"ip":"203.0.113.20","host":"52:21:f7:11:a6:10"}]}\nPUT /v1/networks/1 {"subnet":"10.0.0.0/24","gateway":"10.0.0.254","snat":false}\n'.encode(),
     },
     "store": {
         'create-delete': 'PUT /v1/bridges/0x10 {"name":"hv9","endpoint":"192.168.1.9"}\nPUT /v1/networks/60 {"subnet":"172.17.0.0/24","gateway":"172.17.0.1"}\nPUT /v1/hosts/60/02:00:00:00:60:01 {"bridge":"hv9","port":1,"ip":"172.17.0.10"}\nPUT /v1/routers/00:bb:cc:dd:ee:02 {"networks":[2,60]}\nDELETE /v1/routers/00:bb:cc:dd:ee:02\nDELETE /v1/hosts/60/02:00:00:00:60:01\nDELETE /v1/networks/60\n'.encode(),
@@ -187,6 +211,7 @@ seeds = {
         'rename-bridge': 'PUT /v1/hosts/1/02:00:00:00:00:41 {"bridge":"hv2","port":12,"ip":"10.0.0.41"}\nPUT /v1/bridges/0x10 {"name":"hv9","endpoint":"192.168.1.9"}\nPUT /v1/hosts/1/02:00:00:00:00:42 {"bridge":"hv9","port":12,"ip":"10.0.0.42"}\n'.encode(),
     },
     "config": {"article": open("../../conf/vxfabric.conf", "rb").read(),
+               "gateway": GATEWAY_CONF.encode(),
                "broken": b"bridges = ( { dpid = \"0x1\"; endpoint = \"1.2.3.4\"; } );\nhosts = ( { mac = 1; } );\n"},
 }
 
