@@ -130,6 +130,47 @@ def vxctl_checks(vxctl, base):
     trace_checks(run)
 
 
+def gateway_checks(base):
+    """#16: a router's gateway and floating IPs, their JSON form and rules;
+    network 9 (172.31.9.0/24, host 02:00:00:00:09:01) is on no router."""
+    r = "/v1/routers/00:bb:cc:dd:ee:00"
+    gw = {"bridge": "hv1", "uplink_port": "uplink", "external_ip": "203.0.113.10/24",
+          "next_hop": "203.0.113.1"}
+    fip = {"ip": "203.0.113.20", "host": "52:21:f7:11:a6:10"}
+    got = json.loads(expect("gateway and floating IP", call(base, "PUT", r, {
+        "networks": [1, 3], "gateway": dict(gw, bridge="0x32d1f6ddc94f"), "floating_ips": [fip]}), 200))
+    check("gateway read back in the file's form", got.get("gateway") == dict(gw, bridge="0x32d1f6ddc94f")
+          and got.get("floating_ips") == [fip], str(got))
+    expect("a floating IP's host cannot be deleted", call(base, "DELETE", "/v1/hosts/3/52:21:f7:11:a6:10"),
+           409, "floating_ips", "remove it first")
+    expect("external subnet overlapping a network", call(base, "PUT", r, {
+        "networks": [1, 3], "gateway": dict(gw, external_ip="172.31.9.7/16", next_hop="172.31.9.1")}),
+        400, "gateway", "overlaps network 9")
+    expect("next hop outside the uplink's subnet", call(base, "PUT", r, {
+        "networks": [1, 3], "gateway": dict(gw, next_hop="198.51.100.1")}), 400, "gateway", "next_hop")
+    expect("unknown gateway bridge", call(base, "PUT", r, {"networks": [1, 3], "gateway": dict(gw, bridge="hv7")}),
+           400, "gateway.bridge")
+    expect("floating IP without a gateway", call(base, "PUT", r, {"networks": [1, 3], "floating_ips": [fip]}),
+           400, "floating_ips", "need a gateway")
+    expect("floating IP for a host of no network of the router", call(base, "PUT", r, {
+        "networks": [1, 3], "gateway": gw, "floating_ips": [dict(fip, host="02:00:00:00:09:01")]}),
+        400, "floating_ips", "no host 02:00:00:00:09:01")
+    expect("floating IP outside the uplink's subnet", call(base, "PUT", r, {
+        "networks": [1, 3], "gateway": gw, "floating_ips": [dict(fip, ip="198.51.100.20")]}),
+        400, "floating_ips", "not a usable address")
+    expect("a second router with the same external IP", call(base, "PUT", "/v1/routers/00:bb:cc:dd:ef:00", {
+        "networks": [9], "gateway": dict(gw, external_ip="203.0.113.20/24")}), 409, "floating_ips",
+        "already used")
+    expect("a second router in the same conntrack zone", call(base, "PUT", "/v1/routers/02:bb:cc:dd:ee:00", {
+        "networks": [9], "gateway": dict(gw, external_ip="203.0.113.30/24")}), 409, "mac", "conntrack zone")
+    expect("snat must be a boolean", call(base, "PUT", "/v1/networks/9", {"subnet": "172.31.9.0/24", "snat": 0}),
+           400, "snat")
+    expect("snat = false", call(base, "PUT", "/v1/networks/9", {"subnet": "172.31.9.0/24", "gateway": "172.31.9.254",
+                                                               "snat": False}), 200, contains='"snat":false')
+    expect("gateway removed", call(base, "PUT", r, {"networks": [1, 3]}), 200)
+    check("no gateway left", "gateway" not in json.loads(call(base, "GET", r)[1]))
+
+
 def attach_checks(base):
     """#17: addresses allocated by the controller, attach and detach."""
     h = "/v1/hosts/1/02:00:00:00:00:41"
@@ -311,6 +352,7 @@ def main():
         expect("malformed router MAC", call(base, "PUT", "/v1/routers/00:bb:cc", {"networks": [9]}), 400)
         expect("router back to 1 and 3", call(base, "PUT", "/v1/routers/00:bb:cc:dd:ee:00",
                                               {"networks": [1, 3]}), 200)
+        gateway_checks(base)
         expect("delete the host", call(base, "DELETE", "/v1/hosts/9/02:00:00:00:09:01"), 204)
         expect("now the network can go", call(base, "DELETE", "/v1/networks/9"), 204)
         expect("new bridge", call(base, "PUT", "/v1/bridges/0x99",

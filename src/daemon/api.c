@@ -142,6 +142,32 @@ static bool host_valid__(const struct vx_config *cur, const struct vx_host_cfg *
     return true;
 }
 
+/* A host that a floating IP names cannot be deleted (#16): the router
+ * would name no host, which edit_validate() refuses at the next start.
+ * O(routers). */
+static bool host_deletable__(const struct vx_config *cur, const struct vx_host_cfg *h,
+                             struct api_error *e)
+{
+    char mac[ETH_ADDR_STRLEN], ip[IP_ADDR_STRLEN], rmac[ETH_ADDR_STRLEN];
+
+    for (size_t i = 0; i < cur->n_routers; i++) {
+        const struct vx_router_cfg *r = &cur->routers[i];
+        bool member = false;
+        for (int k = 0; k < r->n_networks; k++) {
+            member |= r->networks[k] == h->vni;
+        }
+        for (int k = 0; member && k < r->n_floating; k++) {
+            if (!memcmp(r->floating[k].host, h->mac, 6)) {
+                return api_error_set(e, MHD_HTTP_CONFLICT, "floating_ips",
+                                     "host %s has floating IP %s on router %s: remove it first",
+                                     eth_addr_to_str(h->mac, mac), ip_to_str(r->floating[k].ip, ip),
+                                     eth_addr_to_str(r->mac, rmac));
+            }
+        }
+    }
+    return true;
+}
+
 /* Commits a change to the store, if there is one: a PUT of the object
  * whose canonical JSON is 'obj' (the bridge as a dpid, so that replay never
  * depends on names resolved at acceptance time) or, when 'obj' is NULL, a
@@ -201,7 +227,9 @@ static enum MHD_Result write_host_body__(struct api *api, struct MHD_Connection 
         return reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "no such host");
     }
     rcu_read_lock();
-    bool ok = !body || (api_json_parse_object(cur, EDIT_HOST, key, body, &obj, &e) && host_valid__(cur, &obj.host, &e));
+    bool ok = body ? api_json_parse_object(cur, EDIT_HOST, key, body, &obj, &e)
+                     && host_valid__(cur, &obj.host, &e)
+                   : host_deletable__(cur, old, &e);
     rcu_read_unlock();
     if (!ok) {
         return reply_api_error__(conn, &e);

@@ -509,6 +509,10 @@ static unsigned int classify__(const char *msg, bool deleting, const char **fiel
     if (strstr(msg, "overlapping subnets")) { *field = "networks"; return MHD_HTTP_CONFLICT; }
     if (strstr(msg, "unknown network") && strstr(msg, "router")) { *field = "networks"; return MHD_HTTP_BAD_REQUEST; }
     if (strstr(msg, "unknown bridge")) { *field = "bridge"; return MHD_HTTP_BAD_REQUEST; }
+    if (strstr(msg, "is already used by")) { *field = "floating_ips"; return MHD_HTTP_CONFLICT; }
+    if (strstr(msg, "conntrack zone")) { *field = "mac"; return MHD_HTTP_CONFLICT; }
+    if (strstr(msg, "floating")) { *field = "floating_ips"; return MHD_HTTP_BAD_REQUEST; }
+    if (strstr(msg, "external") || strstr(msg, "next_hop")) { *field = "gateway"; return MHD_HTTP_BAD_REQUEST; }
     if (strstr(msg, "IP ")) { *field = "ip"; return MHD_HTTP_BAD_REQUEST; }
     if (strstr(msg, "gateway")) { *field = "gateway"; return MHD_HTTP_BAD_REQUEST; }
     return MHD_HTTP_BAD_REQUEST;
