@@ -489,3 +489,41 @@ Test(trace, names, .init = load_controller)
     cr_assert_not(trace_describe_cookie(UINT64_C(0x7612020000000001), s, sizeof s), "no such host");
     cr_assert_not(trace_describe_cookie(UINT64_C(0x7678000000000000), s, sizeof s), "legacy");
 }
+
+/* #16: with an external gateway on hv1, a VM's packet to outside crosses
+ * to the gateway bridge and stops at its ct(): what follows is the
+ * switch's connection state. */
+static void load_gateway(void)
+{
+    struct vx_config cfg;
+    struct vx_errors errs = { 0, 0, NULL };
+    struct dpid_set aff = { 0, 0, NULL };
+
+    memset(&env, 0, sizeof env);
+    env.hv2_known = true;
+    rcu_register_thread();
+    model_init();
+    cr_assert(vxconf_load(SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs, NULL));
+    cfg.routers[0].gateway = (struct vx_gateway_cfg) { HV1, "uplink", 0xcb00710a, 24, 0xcb007101 };
+    model_apply(&cfg, &aff, NULL);
+    dpid_set_clear(&aff);
+}
+
+Test(trace, to_outside_stops_at_conntrack, .init = load_gateway)
+{
+    struct trace_packet p = ipv4(6, "5e:9f:86:77:6e:87", "192.168.5.3", "00:bb:cc:dd:ee:00",
+                                 "198.51.100.5", IPPROTO_TCP);
+    struct trace_result r = run(HV2, p);
+
+    cr_assert_eq(r.verdict, TRACE_CONNTRACK, "%s: %s", trace_verdict_name(r.verdict), r.detail);
+    cr_assert_eq(r.reason, TRACE_R_CONNTRACK);
+    cr_assert_str_eq(tables(&r), "012/014");
+    cr_assert_eq(r.dpid, HV1);
+    cr_assert_eq(r.table, 4);
+    cr_assert(strstr(r.steps[2].flow, "203.0.113") == NULL && strstr(r.steps[2].flow, "->tun_dst"),
+              "%s", r.steps[2].flow);
+    cr_assert(strstr(r.steps[5].flow, "nat(src=203.0.113.10)"), "%s", r.steps[5].flow);
+    cr_assert_str_eq(r.steps[5].object, "gateway of router 00:bb:cc:dd:ee:00: 203.0.113.10/24 on hv1 port uplink");
+    cr_assert(strstr(r.steps[5].role, "source NAT"), "%s", r.steps[5].role);
+    trace_result_free(&r);
+}
