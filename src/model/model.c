@@ -441,7 +441,7 @@ static void router_unpublish__(const struct vx_router_cfg *c)
     }
     struct cds_lfht_node *n = lookup__(routers, hash_mac__(c->mac), match_router__, c->mac);
     struct vx_router *r = n ? caa_container_of(n, struct vx_router, by_mac) : NULL;
-    if (r && r->cfg.gateway.dpid) {
+    if (r && c->gateway.dpid) {         /* 'c' is what 'r' was published from */
         cds_lfht_del(gateways, &r->by_gateway);
     }
     if (n && !cds_lfht_del(routers, n)) {
