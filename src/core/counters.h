@@ -74,6 +74,9 @@
     X(dhcp_ignored, "DHCP messages ignored (another server, bad type)")      \
     X(icmp_echo_replies, "pings of a gateway answered")                      \
     X(icmp_time_exceeded, "ICMP time exceeded sent for expired TTLs")        \
+    X(role_promotions, "bridges this instance became master of (#15)")     \
+    X(role_demotions, "bridges this instance gave up mastership of")         \
+    X(role_stale, "role requests the switch refused as stale (fencing)")     \
     X(gw_arp_replies, "ARP replies for external and floating IPs on uplinks") \
     X(gw_arp_ignored, "ARP on uplinks for no address of ours, or from no next hop") \
     X(gw_next_hop_learned, "next-hop MACs learned or changed on uplinks")    \

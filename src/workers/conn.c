@@ -8,6 +8,7 @@
 #include "proto/ofp_flow.h"
 #include "proto/ofp_packet.h"
 #include "workers/worker.h"
+#include "workers/role.h"
 
 #define VLOG_MODULE "conn"
 
@@ -209,7 +210,7 @@ static void on_error__(struct conn *c, const uint8_t *msg, size_t size)
 
     ofp_decode_error(msg, size, &e);
     counter_inc(conn_counters(c), VXC_switch_errors);
-    if (!flowdiff_on_error(c, &e)) {
+    if (!role_on_error(c, &e) && !flowdiff_on_error(c, &e)) {
         char s[64];
         VLOG_RL(VLL_WARN, "%s: switch reports %s for xid %u", c->name,
                 ofperr_pair_to_string(e.type, e.code, s, sizeof s), e.xid);
@@ -280,7 +281,9 @@ static void on_role_reply__(struct conn *c, const uint8_t *msg, size_t size)
 
     if (ofp_decode_role_reply(msg, size, &role)) {
         send_error__(c, OFPERR_BAD_REQUEST_PACKET, msg, size);
+        return;
     }
+    role_on_reply(c, &role);
 }
 
 /* Late or repeated handshake messages: harmless. */
@@ -296,6 +299,9 @@ static conn_handler_fn *const handlers__[] = {
     /* Handshake leftovers and keepalive. */
     [OFPT_HELLO] = on_ignored__, [OFPT_FEATURES_REPLY] = on_ignored__,
     [OFPT_GET_CONFIG_REPLY] = on_ignored__,
+    /* ONF ROLE_STATUS and other extensions: a demotion is also ours to
+     * compute (model/mastership.h), so nothing depends on them. */
+    [OFPT_EXPERIMENTER] = on_ignored__,
     [OFPT_ECHO_REQUEST] = on_echo_request__, [OFPT_ECHO_REPLY] = on_echo_reply__,
     /* Asynchronous messages (OF1.3.5 7.4). */
     [OFPT_PACKET_IN] = on_packet_in__, [OFPT_FLOW_REMOVED] = on_flow_removed__,

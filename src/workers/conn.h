@@ -71,6 +71,14 @@ struct conn {
 
     struct pktin_bucket buckets[CONN_MAX_BUCKETS];  /* by port_no % size */
 
+    /* The OpenFlow role (workers/role.h): what was last requested (enum
+     * mastership_role, with its generation and xid) and what the switch
+     * confirmed.  MASTERSHIP_ALONE (0) without HA. */
+    uint8_t role_sent;
+    uint8_t role_now;
+    uint64_t role_gen_sent;
+    uint32_t role_xid;
+
     /* The external gateway (workers/gateway.h): when to probe next hops
      * next, when to re-probe resolved ones, and what was announced. */
     uint64_t gw_next_probe_ms;

@@ -7,6 +7,7 @@
 #include "model/pipeline.h"
 #include "proto/ofp_flow.h"
 #include "workers/conn.h"
+#include "workers/role.h"
 #include "workers/worker.h"
 
 #define VLOG_MODULE "flowdiff"
@@ -363,6 +364,9 @@ void flowdiff_run(struct conn *c, uint64_t now_ms)
 {
     struct flowdiff *fd = &c->flows;
 
+    if (!role_may_program(c)) {
+        return;                 /* a slave, or a promotion not confirmed yet (#15) */
+    }
     if (fd->retry_at_ms && now_ms >= fd->retry_at_ms && fd->state == FLOWDIFF_IDLE) {
         fd->retry_at_ms = 0;
         fd->dirty = true;

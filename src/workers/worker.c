@@ -15,6 +15,7 @@
 #include "workers/acceptor.h"
 #include "workers/conn.h"
 #include "workers/gateway.h"
+#include "workers/role.h"
 
 #define VLOG_MODULE "worker"
 #define TICK_MS 100
@@ -272,6 +273,7 @@ static void adopt__(struct worker *w, struct worker_handoff *h)
     VLOG_INFO("%s: connected from %s (worker %d, %u tables)", c->name, h->peer,
               w->index, h->features.n_tables);
     conn_start(c, w->now_ms);
+    role_sync(c);               /* HA: the role before anything is programmed */
     conn_process_input(c, w->now_ms);
     free(h);
 }
@@ -329,6 +331,7 @@ static void answer_query__(struct worker *w, struct worker_query *q)
             .connected_ms = c->connected_ms,
             .output_bytes = c->obuf.size,
             .reading_paused = c->paused,
+            .role = role_name(c),
         };
         if (c->dpid == q->flows_dpid && q->want_tables) {
             copy_tables__(c, q);
@@ -466,6 +469,7 @@ static void tick__(struct worker *w)
             counter_inc(&w->counters, VXC_echo_requests);
             conn_want_flush(c);
         }
+        role_sync(c);
         gateway_tick(c);
         flowdiff_run(c, w->now_ms);
     }

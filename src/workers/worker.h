@@ -78,6 +78,7 @@ struct worker_bridge_state {
     uint64_t connected_ms;      /* monotonic time of connection */
     size_t output_bytes;        /* unsent output (#12) */
     bool reading_paused;        /* not read: its output is not draining */
+    const char *role;           /* #15: "alone", "master" or "slave", as confirmed */
 };
 
 /* A request from another thread: the state of every bridge of the worker,
