@@ -19,11 +19,13 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "daemon/api_json.h"
+#include "daemon/ha.h"
 #include "daemon/api_trace.h"
 #include "model/alloc.h"
 #include "model/binding.h"
 #include "daemon/store.h"
 #include "model/edit.h"
+#include "model/mastership.h"
 #include "workers/acceptor.h"
 #include "workers/worker.h"
 
@@ -44,13 +46,16 @@ struct api {
     uint8_t mac_prefix[3];
     uint64_t quarantine_ms;
     struct alloc_quarantine quarantine;     /* released addresses */
+    struct ha *ha;                  /* store = "etcd" (#15): writes go through etcd */
 };
 
-/* Per-request state: the body as it arrives. */
+#define API_MAX_IMPORT (16u << 20)     /* POST /v1/import: a whole configuration file */
+
+/* Per-request state: the body as it arrives, up to 'limit' bytes. */
 struct request {
-    size_t size;
+    size_t size, limit;
     bool too_big;
-    char body[API_MAX_BODY + 1];
+    char *body;
 };
 
 static enum MHD_Result reply__(struct MHD_Connection *conn, unsigned int status,
@@ -208,6 +213,90 @@ static enum MHD_Result reply_not_stored__(struct MHD_Connection *conn, json_t *o
                          "the change could not be stored; not applied");
 }
 
+bool api_apply_host_change(const char *url, const char *body, struct dpid_set *affected)
+{
+    const struct vx_config *cur = model_config();
+    union edit_object key, obj;
+    struct api_error e;
+    enum edit_kind k;
+    const char *rest;
+
+    if (!api_json_route(url, &k, &rest) || k != EDIT_HOST || !api_json_parse_key(k, rest, &key)) {
+        return false;
+    }
+    size_t lo = vxconf_host_index(cur, &key.host);
+    const struct vx_host_cfg *old = lo < cur->n_hosts && !vxconf_host_cmp(&cur->hosts[lo], &key.host)
+                                    ? &cur->hosts[lo] : NULL;
+    if (!body && !old) {
+        return true;                    /* already gone */
+    }
+    rcu_read_lock();
+    bool ok = body ? api_json_parse_object(cur, EDIT_HOST, &key, body, &obj, &e)
+                     && host_valid__(cur, &obj.host, &e)
+                   : host_deletable__(cur, old, &e);
+    rcu_read_unlock();
+    if (!ok) {
+        VLOG_WARN("%s %s refused: %s", body ? "PUT" : "DELETE", url, e.msg);
+        return false;
+    }
+    struct vx_host_cfg old_copy = old ? *old : key.host;   /* 'old' moves with the array */
+    model_apply_host(old ? &old_copy : NULL, body ? &obj.host : NULL, affected);
+    return true;
+}
+
+/* store = "etcd": writes object 'k' keyed 'key' ('obj' its JSON, whose
+ * reference it takes; NULL: a DELETE) through etcd, and replies once this
+ * instance has applied it (daemon/ha.h). */
+static enum MHD_Result commit_ha__(struct api *api, struct MHD_Connection *conn, enum edit_kind k,
+                                   const union edit_object *key, bool existed, json_t *obj)
+{
+    char url[128], err[256];
+    char *body = obj ? json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+    api_json_key_url(k, key, url, sizeof url);
+    int status = ha_commit(api->ha, url + 4, body, err, sizeof err);
+    free(body);
+    if (status) {
+        json_decref(obj);
+        return reply_error__(conn, (unsigned int)status, NULL, "%s", err);
+    }
+    return reply_written__(conn, existed, obj);
+}
+
+/* POST /v1/import (vxctl import FILE): the objects of a configuration
+ * file, put into etcd. */
+static enum MHD_Result import__(struct api *api, struct MHD_Connection *conn, const char *text)
+{
+    char path[] = "/tmp/vxfabric-import-XXXXXX", err[256];
+    struct vx_config cfg;
+    struct vx_errors errs = { 0, 0, NULL };
+    size_t n = 0;
+
+    if (!api->ha) {
+        return reply_error__(conn, MHD_HTTP_CONFLICT, NULL,
+                             "import loads objects into etcd: this instance has store = \"sqlite\"");
+    }
+    int fd = mkstemp(path);
+    bool written = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+    if (fd >= 0) {
+        close(fd);
+    }
+    bool loaded = written && vxconf_load(path, &cfg, &errs, NULL);
+    unlink(path);
+    if (!loaded) {
+        enum MHD_Result r = reply_error__(conn, MHD_HTTP_BAD_REQUEST, NULL, "%s",
+                                          errs.n ? errs.msgs[0] : "cannot read the file");
+        vx_errors_clear(&errs);
+        return r;
+    }
+    int status = ha_import(api->ha, &cfg, &n, err, sizeof err);
+    vxconf_free(&cfg);
+    if (status) {
+        return reply_error__(conn, (unsigned int)status, NULL, "%s (%zu objects written)", err, n);
+    }
+    return reply_json__(conn, MHD_HTTP_OK, json_pack("{s:I}", "imported", (json_int_t)n));
+}
+
 /* Host writes: the fast path (one object, validated against the indices,
  * applied with model_apply_host). */
 static enum MHD_Result write_host_body__(struct api *api, struct MHD_Connection *conn,
@@ -235,6 +324,9 @@ static enum MHD_Result write_host_body__(struct api *api, struct MHD_Connection 
         return reply_api_error__(conn, &e);
     }
     json_t *j = body ? api_json_object(EDIT_HOST, &obj.host) : NULL;
+    if (api->ha) {
+        return commit_ha__(api, conn, EDIT_HOST, key, old != NULL, j);
+    }
     if (!store__(api, EDIT_HOST, key, j)) {
         return reply_not_stored__(conn, j);
     }
@@ -335,6 +427,10 @@ static enum MHD_Result write__(struct api *api, struct MHD_Connection *conn,
     }
     /* Durable before applied and acknowledged. */
     json_t *j = body ? api_json_object(k, &obj) : NULL;
+    if (api->ha) {
+        vxconf_free(&next);             /* etcd's watch applies it, on every instance */
+        return commit_ha__(api, conn, k, key, existed, j);
+    }
     if (!store__(api, k, key, j)) {
         vxconf_free(&next);
         return reply_not_stored__(conn, j);
@@ -429,6 +525,13 @@ static enum MHD_Result state__(struct api *api, struct MHD_Connection *conn, uin
         snprintf(id, sizeof id, "%#" PRIx64, dpid);
         json_t *j = json_pack("{s:s,s:s,s:b,s:I}", "dpid", id, "name", cur->bridges[b].name,
                               "connected", 0, "hosts_unbound", (json_int_t)unbound__(dpid));
+        if (mastership_members()) {         /* HA (#15): the instance that masters it */
+            char owner[MASTERSHIP_NAME_MAX];
+            rcu_read_lock();
+            mastership_owner(dpid, owner);
+            rcu_read_unlock();
+            json_object_set_new(j, "master", json_string(owner));
+        }
         for (int i = 0; i < api->n_workers; i++) {
             for (size_t k = 0; qs[i] && k < qs[i]->n; k++) {
                 const struct worker_bridge_state *st = &qs[i]->bridges[k];
@@ -445,6 +548,7 @@ static enum MHD_Result state__(struct api *api, struct MHD_Connection *conn, uin
                 json_object_set_new(j, "flow_mods_sent", json_integer((json_int_t)st->flow_mods));
                 json_object_set_new(j, "output_buffered", json_integer((json_int_t)st->output_bytes));
                 json_object_set_new(j, "reading_paused", json_boolean(st->reading_paused));
+                json_object_set_new(j, "role", json_string(st->role));
             }
         }
         json_array_append_new(a, j);
@@ -596,6 +700,23 @@ static enum MHD_Result cookie__(struct MHD_Connection *conn, const char *text)
     return j ? reply_json__(conn, MHD_HTTP_OK, j) : reply_api_error__(conn, &e);
 }
 
+/* HA (#15): this instance's role on each bridge connected to it. */
+static void bridge_roles_prometheus__(struct api *api, FILE *f)
+{
+    struct worker_query **qs = xcalloc((size_t)api->n_workers, sizeof *qs);
+
+    query_workers__(api, 0, qs);
+    fprintf(f, "# HELP vxfabric_bridge_role this instance's role on each connected bridge\n"
+               "# TYPE vxfabric_bridge_role gauge\n");
+    for (int i = 0; i < api->n_workers; i++) {
+        for (size_t k = 0; qs[i] && k < qs[i]->n; k++) {
+            fprintf(f, "vxfabric_bridge_role{dpid=\"%#" PRIx64 "\",role=\"%s\"} 1\n",
+                    qs[i]->bridges[k].dpid, qs[i]->bridges[k].role);
+        }
+    }
+    query_free__(api, qs);
+}
+
 static enum MHD_Result metrics__(struct api *api, struct MHD_Connection *conn)
 {
     char *text = NULL;
@@ -603,6 +724,10 @@ static enum MHD_Result metrics__(struct api *api, struct MHD_Connection *conn)
     FILE *f = open_memstream(&text, &size);
 
     workers_write_prometheus(f, api->acceptor, api->workers, api->n_workers);
+    if (api->ha) {
+        ha_write_prometheus(api->ha, f);
+        bridge_roles_prometheus__(api, f);
+    }
     fclose(f);
     enum MHD_Result r = reply__(conn, MHD_HTTP_OK, "text/plain; version=0.0.4", text, size);
     free(text);
@@ -783,6 +908,11 @@ static enum MHD_Result detach__(struct api *api, struct MHD_Connection *conn, co
     return r;
 }
 
+void api_set_ha(struct api *api, struct ha *ha)
+{
+    api->ha = ha;
+}
+
 void api_set_allocation(struct api *api, const uint8_t mac_prefix[3], unsigned int quarantine_s)
 {
     if (api) {
@@ -807,6 +937,9 @@ static enum MHD_Result handle__(struct api *api, struct MHD_Connection *conn, co
     }
     if (get && !strcmp(url, "/v1/state")) {
         return state__(api, conn, 0);
+    }
+    if (!strcmp(method, "POST") && !strcmp(url, "/v1/import")) {
+        return import__(api, conn, body);
     }
     if (!strcmp(method, "POST") && !strcmp(url, "/v1/attach")) {
         return attach__(api, conn, body);
@@ -843,12 +976,14 @@ static enum MHD_Result access__(void *cls, struct MHD_Connection *conn, const ch
     (void)version;
     if (!req) {
         *con_cls = req = xzalloc(sizeof *req);
+        req->limit = !strcmp(url, "/v1/import") ? API_MAX_IMPORT : API_MAX_BODY;
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (req->size + *upload_data_size > API_MAX_BODY) {
+        if (req->size + *upload_data_size > req->limit) {
             req->too_big = true;
         } else {
+            req->body = xrealloc(req->body, req->size + *upload_data_size + 1);
             memcpy(req->body + req->size, upload_data, *upload_data_size);
             req->size += *upload_data_size;
         }
@@ -856,7 +991,10 @@ static enum MHD_Result access__(void *cls, struct MHD_Connection *conn, const ch
         return MHD_YES;
     }
     if (req->too_big) {
-        return reply_error__(conn, MHD_HTTP_CONTENT_TOO_LARGE, NULL, "body over %d bytes", API_MAX_BODY);
+        return reply_error__(conn, MHD_HTTP_CONTENT_TOO_LARGE, NULL, "body over %zu bytes", req->limit);
+    }
+    if (!req->body) {
+        req->body = xzalloc(1);
     }
     req->body[req->size] = '\0';
     return handle__(api, conn, url, method, req->body);
@@ -865,8 +1003,12 @@ static enum MHD_Result access__(void *cls, struct MHD_Connection *conn, const ch
 static void completed__(void *cls, struct MHD_Connection *conn, void **con_cls,
                         enum MHD_RequestTerminationCode toe)
 {
+    struct request *req = *con_cls;
     (void)cls; (void)conn; (void)toe;
-    free(*con_cls);
+    if (req) {
+        free(req->body);
+        free(req);
+    }
     *con_cls = NULL;
 }
 

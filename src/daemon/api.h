@@ -56,5 +56,15 @@ void api_set_token(struct api *, const char *token);
 /* Sets what allocation uses (#17): the prefix of allocated MACs and how
  * long a released address stays in quarantine.  A NULL 'api' is ignored. */
 void api_set_allocation(struct api *, const uint8_t mac_prefix[3], unsigned int quarantine_s);
+/* Applies one host change ('url' /v1/hosts/VNI/MAC, its JSON 'body', or
+ * NULL to delete) with the API's host rules and model_apply_host(): in
+ * O(hosts of the bridge and networks concerned), not O(fabric).  Returns
+ * false (logged, nothing changed) if the change is malformed or refused.
+ * Main thread.  Used for etcd's host events (daemon/ha.h). */
+bool api_apply_host_change(const char *url, const char *body, struct dpid_set *affected);
+
+/* store = "etcd" (#15): object writes go through 'ha' (daemon/ha.h). */
+struct ha;
+void api_set_ha(struct api *, struct ha *);
 
 #endif

@@ -166,6 +166,11 @@ void daemon_reload(struct daemon *d)
     vlog_set_level(s.log_level);
     api_set_token(d->api, s.api_token);
     api_set_allocation(d->api, s.mac_prefix, s.ip_quarantine_s);
+    if (d->ha) {
+        VLOG_INFO("reloaded the settings; the objects are etcd's (store = \"etcd\")");
+        vxconf_free(&cfg);
+        return;
+    }
     model_apply(&cfg, &affected, &st);
     VLOG_INFO("reloaded: %zu added, %zu removed, %zu changed; %zu bridges to update",
               st.added, st.removed, st.changed, affected.n);

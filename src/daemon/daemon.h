@@ -41,6 +41,7 @@ struct daemon {
     struct daemon_outbox *outboxes;     /* one per worker */
     int n_workers;
     struct api *api;
+    struct ha *ha;                      /* store = "etcd" (#15); NULL otherwise */
 };
 
 /* Reads the configuration file and the command line's overrides into

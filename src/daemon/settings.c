@@ -1,5 +1,7 @@
 #include "daemon/settings.h"
 
+#include <unistd.h>
+
 #include <errno.h>
 #include <libconfig.h>
 #include <stdio.h>
@@ -20,6 +22,12 @@ void settings_init(struct settings *s)
     memcpy(s->mac_prefix, (uint8_t[]) { 0x02, 0x76, 0x76 }, 3);
     s->ip_quarantine_s = 60;
     s->output_budget_mib = 256;
+    snprintf(s->etcd_endpoints, sizeof s->etcd_endpoints, "http://127.0.0.1:2379");
+    snprintf(s->etcd_prefix, sizeof s->etcd_prefix, "/vxfabric");
+    if (gethostname(s->instance_name, sizeof s->instance_name - 1)) {
+        snprintf(s->instance_name, sizeof s->instance_name, "vxfabricd");
+    }
+    s->etcd_lease_ttl_s = 3;
 }
 
 struct worker_params settings_worker_params(const struct settings *s, int n_workers)
@@ -34,7 +42,8 @@ static const char *const keys[] = {
     "packet_in_rate", "packet_in_burst", "flow_batch", "max_flow_stats", "max_flow_stats_mib", "api_listen", "api_token", "api_store",
     "mac_prefix", "ip_quarantine_s", "output_budget_mib",
     "ssl_listen", "ssl_private_key", "ssl_certificate", "ssl_ca_cert",
-    "api_token_file", "api_tls_key", "api_tls_cert", "api_tls_client_ca", NULL
+    "api_token_file", "api_tls_key", "api_tls_cert", "api_tls_client_ca",
+    "store", "etcd_endpoints", "etcd_prefix", "instance_name", "etcd_lease_ttl", NULL
 };
 
 /* Copies string setting 'key' into 'dst' if present; refuses one that
@@ -109,6 +118,34 @@ static void get_mac_prefix__(struct vxconf_reader *r, const config_setting_t *ro
     memcpy(p, mac, 3);
 }
 
+/* The store (#15): "sqlite" (default) or "etcd" with its endpoints, key
+ * prefix, this instance's name and the lease TTL. */
+static void parse_store__(struct vxconf_reader *r, const config_setting_t *root, struct settings *s)
+{
+    const char *v;
+
+    if (vxconf_get_string(root, "store", &v)) {
+        if (strcmp(v, "sqlite") && strcmp(v, "etcd")) {
+            vx_errors_add(r->errs, "%s: store: '%s' is not \"sqlite\" or \"etcd\"", r->file, v);
+        }
+        s->store_etcd = !strcmp(v, "etcd");
+    }
+    get_text__(r, root, "etcd_endpoints", s->etcd_endpoints, sizeof s->etcd_endpoints);
+    get_text__(r, root, "etcd_prefix", s->etcd_prefix, sizeof s->etcd_prefix);
+    get_text__(r, root, "instance_name", s->instance_name, sizeof s->instance_name);
+    get_uint__(r, root, "etcd_lease_ttl", 2, 60, &s->etcd_lease_ttl_s);
+    if (s->store_etcd && (strchr(s->instance_name, '/') || !s->instance_name[0])) {
+        vx_errors_add(r->errs, "%s: instance_name must be non-empty and without '/'", r->file);
+    }
+    if (s->store_etcd && s->api_store[0]) {
+        vx_errors_add(r->errs, "%s: api_store is the SQLite store: with store = \"etcd\", leave it out",
+                      r->file);
+    }
+    if (s->store_etcd && s->etcd_prefix[0] != '/') {
+        vx_errors_add(r->errs, "%s: etcd_prefix must start with '/'", r->file);
+    }
+}
+
 /* struct vxconf_extra's parser: every setting of the top level. */
 static void parse__(struct vxconf_reader *r, const struct config_setting_t *root, void *aux)
 {
@@ -152,6 +189,7 @@ static void parse__(struct vxconf_reader *r, const struct config_setting_t *root
     }
     get_uint__(r, root, "output_budget_mib", 16, 65536, &s->output_budget_mib);
     get_mac_prefix__(r, root, s->mac_prefix);
+    parse_store__(r, root, s);
 }
 
 bool settings_load(const char *file, struct settings *s, struct vx_config *cfg,
@@ -186,6 +224,11 @@ bool settings_log_changes(const struct settings *o, const struct settings *n)
     restart |= changed__("max_handshakes", o->max_handshakes != n->max_handshakes, true);
     restart |= changed__("api_listen", strcmp(o->api_listen, n->api_listen), true);
     restart |= changed__("api_store", strcmp(o->api_store, n->api_store), true);
+    restart |= changed__("store", o->store_etcd != n->store_etcd, true);
+    restart |= changed__("etcd_endpoints", strcmp(o->etcd_endpoints, n->etcd_endpoints), true);
+    restart |= changed__("etcd_prefix", strcmp(o->etcd_prefix, n->etcd_prefix), true);
+    restart |= changed__("instance_name", strcmp(o->instance_name, n->instance_name), true);
+    restart |= changed__("etcd_lease_ttl", o->etcd_lease_ttl_s != n->etcd_lease_ttl_s, true);
     restart |= changed__("ssl_listen", strcmp(o->ssl_listen, n->ssl_listen), true);
     restart |= changed__("api_tls_cert", strcmp(o->api_tls_cert, n->api_tls_cert), true);
     changed__("log_level", o->log_level != n->log_level, false);

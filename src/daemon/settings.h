@@ -34,6 +34,13 @@ struct settings {
     unsigned int output_budget_mib; /* unsent output of all switches (#12) */
     uint8_t mac_prefix[3];      /* allocated MACs (#17): locally administered */
     unsigned int ip_quarantine_s;   /* a released address waits this long */
+    /* #15, docs/ha.md: store = "etcd" keeps the objects in etcd, shared by
+     * every instance; "sqlite" (the default) is the file plus api_store. */
+    bool store_etcd;
+    char etcd_endpoints[512];   /* "http://127.0.0.1:2379,http://..." */
+    char etcd_prefix[128];      /* every key under it, e.g. "/vxfabric" */
+    char instance_name[64];     /* unique per instance; default: the host name */
+    unsigned int etcd_lease_ttl_s;  /* membership lease, seconds (>= 2) */
 };
 
 /* The defaults of every setting. */

@@ -17,6 +17,8 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "daemon/daemon.h"
+#include "daemon/ha.h"
+#include "model/mastership.h"
 #include "daemon/version.h"
 
 #define VLOG_MODULE "main"
@@ -123,6 +125,26 @@ static bool load_api_tls__(const struct settings *s, struct api_tls *tls, char *
     return true;
 }
 
+/* store = "etcd" (#15): joins the fabric's instances before any switch is
+ * served, so that every connection starts as a slave until this instance
+ * knows which bridges it masters. */
+static bool start_ha__(struct daemon *d)
+{
+    const struct settings *s = &d->settings;
+    struct ha_params p = { s->etcd_endpoints, s->etcd_prefix, s->instance_name,
+                           s->etcd_lease_ttl_s, s->api_listen };
+    char err[256];
+
+    d->ha = ha_start(&p, daemon_changed, d, err, sizeof err);
+    if (!d->ha) {
+        VLOG_ERR("%s", err);
+        return false;
+    }
+    VLOG_INFO("store: etcd %s, prefix %s, instance %s, lease TTL %u s", s->etcd_endpoints,
+              s->etcd_prefix, s->instance_name, s->etcd_lease_ttl_s);
+    return true;
+}
+
 /* Starts the workers, the acceptor and the API on the loaded model. */
 static bool start__(struct daemon *d)
 {
@@ -143,6 +165,9 @@ static bool start__(struct daemon *d)
     if (!acceptor_init(&d->acceptor, s->listen, s->max_handshakes, d->workers, d->n_workers,
                        err, sizeof err)) {
         VLOG_ERR("%s", err);
+        return false;
+    }
+    if (s->store_etcd && !start_ha__(d)) {
         return false;
     }
     if (s->ssl_listen[0]) {
@@ -183,6 +208,7 @@ static bool start__(struct daemon *d)
         return false;
     }
     api_set_allocation(d->api, s->mac_prefix, s->ip_quarantine_s);
+    api_set_ha(d->api, d->ha);
     VLOG_INFO("API listening on %s%s", s->api_listen,
               s->api_token[0] ? " (bearer token required)" : "");
     return true;
@@ -205,10 +231,28 @@ static bool on_signal__(struct daemon *d, unsigned int signo)
 /* The main thread is the model's single writer: it waits for signals and
  * API requests together and serves them one at a time.  While a worker's
  * mailbox is full, it retries the delivery every 10 ms. */
+#define HA_MAX_FDS 16
+
+/* The poll timeout: the API's, the etcd client's (#15), 10 ms while a
+ * delivery to a worker is pending; -1 for none. */
+static int timeout__(struct daemon *d, bool undelivered)
+{
+    int t = d->api ? api_timeout_ms(d->api) : -1;
+    if (d->ha) {
+        int h = ha_timeout_ms(d->ha);
+        t = t < 0 ? h : MIN(t, h);
+    }
+    if (undelivered) {
+        t = t < 0 ? 10 : MIN(t, 10);
+    }
+    return t;
+}
+
 static void run__(struct daemon *d, int sfd)
 {
     bool undelivered = false;
-    struct pollfd *fds = xcalloc((size_t)d->n_workers + 2, sizeof *fds);
+    int base = d->n_workers + 2;
+    struct pollfd *fds = xcalloc((size_t)base + HA_MAX_FDS, sizeof *fds);
 
     for (;;) {
         fds[0] = (struct pollfd) { .fd = sfd, .events = POLLIN };
@@ -216,16 +260,20 @@ static void run__(struct daemon *d, int sfd)
         for (int i = 0; i < d->n_workers; i++) {
             fds[i + 2] = (struct pollfd) { .fd = d->workers[i].to_main.efd, .events = POLLIN };
         }
+        int n_ha = d->ha ? ha_pollfds(d->ha, fds + base, HA_MAX_FDS) : 0;
         struct signalfd_siginfo si;
-        int timeout = d->api ? api_timeout_ms(d->api) : -1;
-        if (undelivered) {
-            timeout = timeout < 0 ? 10 : MIN(timeout, 10);
-        }
+        int timeout = timeout__(d, undelivered);
         rcu_thread_offline();
-        int n = poll(fds, (nfds_t)d->n_workers + 2, timeout);
+        int n = poll(fds, (nfds_t)(base + n_ha), timeout);
         rcu_thread_online();
+        /* API requests first, then etcd's events: a write is validated
+         * against what this instance has applied, and etcd's compare on
+         * mod_revision refuses it if that is stale (409). */
         if (d->api && (n == 0 || (fds[1].revents & POLLIN))) {
             api_run(d->api);
+        }
+        if (d->ha) {
+            ha_run(d->ha, fds + base, n > 0 ? n_ha : 0);
         }
         if (n > 0) {
             daemon_take_reports(d);
@@ -242,6 +290,7 @@ static void run__(struct daemon *d, int sfd)
 static void stop__(struct daemon *d)
 {
     api_stop(d->api);
+    ha_stop(d->ha);             /* revokes the lease: the others take over at once */
     acceptor_stop(&d->acceptor);
     for (int i = 0; i < d->n_workers; i++) {
         struct worker_mail *m = xzalloc(sizeof *m);
@@ -287,6 +336,12 @@ int main(int argc, char **argv)
         return 0;
     }
     vlog_set_level(d.settings.log_level);
+    if (d.settings.store_etcd && (cfg.n_bridges || cfg.n_networks || cfg.n_routers || cfg.n_hosts)) {
+        VLOG_WARN("store = \"etcd\": the objects of %s are ignored (the model is etcd's; "
+                  "load them with `vxctl import`)", d.opts.config);
+        vxconf_free(&cfg);
+        vxconf_init(&cfg);
+    }
     rcu_register_thread();
     model_init();
     model_apply(&cfg, &affected, NULL);
@@ -296,6 +351,7 @@ int main(int argc, char **argv)
     }
     run__(&d, sfd);
     stop__(&d);
+    mastership_clear();
     model_destroy();
     rcu_unregister_thread();
     close(sfd);

@@ -20,6 +20,7 @@
  * status: 0 on success, 1 on an API error (its message is printed),
  * 2 on a usage error. */
 #include <curl/curl.h>
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -220,6 +221,7 @@ static const struct vxctl_column state_cols[] = {
     { "INSTALLED", "flows_installed" }, { "DESIRED", "flows_desired" },
     { "PENDING", "flows_pending" }, { "FAILED", "flows_failed" },
     { "FLOW_MODS", "flow_mods_sent" }, { "WORKER", "worker" },
+    { "ROLE", "role" }, { "MASTER", "master" },     /* HA (#15); "-" without */
 };
 static const struct table_def state_table = { state_cols, ARRAY_SIZE(state_cols) };
 
@@ -367,6 +369,21 @@ static int detach__(char **argv, struct vxbuf *out)
     return rc;
 }
 
+/* import FILE (#15): the objects of a configuration file into etcd,
+ * through the API of any instance with store = "etcd". */
+static int import__(const char *file, struct vxbuf *out)
+{
+    char *text = read_file_text(file, 16u << 20);
+
+    if (!text) {
+        fprintf(stderr, "vxctl: import: cannot read %s: %s\n", file, strerror(errno));
+        return 1;
+    }
+    int rc = finish__(request__("POST", "/v1/import", text, out), out, show_object__, NULL);
+    free(text);
+    return rc;
+}
+
 /* flows BRIDGE: ovs-ofctl text, or with --json {"desired": [...], "installed": [...]}. */
 static int flows__(const char *bridge, struct vxbuf *out)
 {
@@ -428,6 +445,7 @@ static void usage__(FILE *f)
                "  trace SRC DST [icmp|tcp|udp|arp|dhcp] [ttl=N dst_port=N ...]\n"
                "  explain-cookie COOKIE... | explain-cookie -   (annotates ovs-ofctl dump-flows)\n"
                "  attach NETWORK BRIDGE IFACE [--mac MAC] [--ip IP]  (prints the MAC and IP) | detach BRIDGE IFACE\n"
+               "  import FILE   (a configuration file's objects into etcd: store = \"etcd\")\n"
                "KIND: bridge, network, router or host; KEY: dpid, VNI, MAC, or NETWORK/MAC\n"
                "SRC: a host's MAC or NETWORK/MAC (or bridge=DPID in_port=N eth_src=MAC)\n");
 }
@@ -527,6 +545,9 @@ static int run__(int argc, char **argv, struct vxbuf *out)
     }
     if (!strcmp(cmd, "detach") && argc == 3) {
         return detach__(argv + 1, out);
+    }
+    if (!strcmp(cmd, "import") && argc == 2) {
+        return import__(argv[1], out);
     }
     if (!strcmp(cmd, "explain-cookie") && argc >= 2) {
         return explain__(argc - 1, argv + 1, out);
