@@ -134,6 +134,7 @@ stage "end-to-end lab" e2e controller
 stage "end-to-end lab, datapath ARP responder" e2e datapath
 stage "end-to-end lab over TLS" e2e_lab tls.sh
 stage "end-to-end lab, external gateway (NAT)" e2e_lab gateway.sh
+stage "end-to-end lab, 3 instances on etcd (HA)" e2e_lab ha.sh
 stage "Debian package" package
 
 [ ${#failed[@]} -gt 0 ] && echo "failed stages: ${failed[*]}"
