@@ -25,12 +25,15 @@ failover() {
     wait_until 10 one_master hv1 && wait_until 10 one_master hv2 || die "no masters"
     local times=()
     for k in $(seq "$KILLS"); do
-        kill_master_of_hv1 2>/dev/null || die "kill $k: no failover"
+        kill_master_of_hv1 && await_failover 2>/dev/null || die "kill $k: no failover"
         times+=("$FAILOVER_MS")
         echo "kill $k: $FAILOVER_MS ms (killed $KILLED)"
         inst_start "$KILLED"
         wait_until 15 bash -c "$(declare -f inst_counter); $(declare -p INST_API); [ \"\$(inst_counter $KILLED ha_members)\" = 3 ]" \
             || die "kill $k: $KILLED did not rejoin"
+        # Every switch connected to all three again (OVS reconnects after
+        # its backoff), one master each: the state a kill should find.
+        wait_until 20 all_connected hv1 && wait_until 20 all_connected hv2 || die "kill $k: not reconnected"
         wait_until 10 one_master hv1 && wait_until 10 one_master hv2 || die "kill $k: no single master"
         sleep 1
     done
@@ -64,7 +67,7 @@ items = re.findall(r'\{[^{}]*\}', blist)
 for k in range(n):
     mine = items[k::n]
     dpids = set(re.search(r'dpid = "(0x[0-9a-f]+)"', b).group(1) for b in mine)
-    names = set(re.search(r'name = "([^"]+)"', b).group(1) for b in mine)
+    names = set(m.group(1) for m in (re.search(r'name = "([^"]+)"', b) for b in mine) if m)
     body = tail
     hosts_head, hosts_rest = body.split("hosts = (", 1)
     hosts, after = hosts_rest.rsplit(");", 1)
@@ -93,12 +96,13 @@ PY
 
 # arp_run WORK ETCD_PORT N TAG: N instances, N vxbench, one run.
 arp_run() {
-    local work=$1 cport=$2 n=$3 tag=$4 k pids=() ports=() benches=() prefix="/bench-$tag"
+    local work=$1 cport=$2 n=$3 tag=$4 k pids=() ports=() benches=()
+    local prefix="/bench-$tag"
     for k in $(seq 0 $((n - 1))); do
         local of api
         of=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
         api=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-        sed -e '/^listen/d' -e '/^workers/d' "$work/fabric.conf" | sed -n '/^bridges/q;p' >"$work/i$k.conf"
+        sed -e '/^listen/d' -e '/^workers/d' -e '/^log_level/d' "$work/fabric.conf" | sed -n '/^bridges/q;p' >"$work/i$k.conf"
         cat >>"$work/i$k.conf" <<CONF
 store = "etcd";
 etcd_endpoints = "http://127.0.0.1:$cport";

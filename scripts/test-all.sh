@@ -75,7 +75,7 @@ fuzz_smoke() {
     fi
     CC=clang build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVX_FUZZ=ON -DVX_TESTS=OFF || return 1
     local t work rc=0
-    for t in ofp conn pkt dhcp config api store trace; do
+    for t in ofp conn pkt dhcp config api store trace etcd; do
         work=$(mktemp -d)
         cp test/fuzz/corpus/$t/* "$work/"
         (cd "$work" && "$ROOT/build-fuzz/test/fuzz/fuzz_$t" -max_total_time="${FUZZ_SECONDS:-10}" \

@@ -268,27 +268,35 @@ json_t *etcd_call(struct etcd *e, const char *path, json_t *req, int timeout_ms,
 
 /* --- streams --- */
 
-/* Hands every complete object at the head of the buffer over. */
-static void parse_stream__(struct etcd_stream *s)
+size_t etcd_split(const char *buf, size_t len, etcd_object_fn *fn, void *aux, const bool *stop)
 {
     size_t off = 0;
 
-    while (!s->stopped) {
-        while (off < s->len && strchr(" \t\r\n", s->buf[off])) {
+    while (!(stop && *stop)) {
+        while (off < len && strchr(" \t\r\n", buf[off])) {
             off++;
         }
-        if (off == s->len) {
+        if (off == len) {
             break;
         }
         json_error_t jerr;
-        json_t *j = json_loadb(s->buf + off, s->len - off, JSON_DISABLE_EOF_CHECK, &jerr);
-        if (!j) {
-            break;              /* incomplete: wait for more */
+        json_t *j = json_loadb(buf + off, len - off, JSON_DISABLE_EOF_CHECK, &jerr);
+        if (!j || !jerr.position) {
+            json_decref(j);
+            break;              /* incomplete (or not JSON): wait for more */
         }
         off += (size_t)jerr.position;
-        s->on_object(s->aux, j);
+        fn(aux, j);
         json_decref(j);
     }
+    return off;
+}
+
+/* Hands every complete object at the head of the buffer over. */
+static void parse_stream__(struct etcd_stream *s)
+{
+    size_t off = etcd_split(s->buf, s->len, s->on_object, s->aux, &s->stopped);
+
     memmove(s->buf, s->buf + off, s->len - off);
     s->len -= off;
 }

@@ -56,6 +56,12 @@ int etcd_timeout_ms(struct etcd *);
  * revents). */
 void etcd_run(struct etcd *, const struct pollfd *fds, int n);
 
+/* Hands each complete JSON object at the head of 'buf' (whitespace
+ * between them) to 'fn', until '*stop' (may be NULL) becomes true or an
+ * object is incomplete.  Returns the bytes consumed.  A stream that never
+ * completes an object is bounded by its caller's buffer cap. */
+size_t etcd_split(const char *buf, size_t len, etcd_object_fn *fn, void *aux, const bool *stop);
+
 /* Base64 of 'n' bytes of 's' as a JSON string, and back (NULL if
  * malformed; the caller frees).  'out_n' may be NULL. */
 json_t *etcd_b64(const char *s, size_t n);

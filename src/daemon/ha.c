@@ -30,7 +30,10 @@ struct ha {
     char advertise[128];
     unsigned int ttl_s;
     ha_changed_fn *changed;
+    bool (*ready)(void *aux);
     void *aux;
+    uint64_t warmup_until_ms;   /* join by then, ready or not */
+    bool listed;                /* listed, and watching since */
 
     /* Membership. */
     long long lease;            /* 0: none */
@@ -106,6 +109,17 @@ static void publish__(struct ha *ha)
     free(names);
 }
 
+/* How long this instance counts on its lease after a renewal it sent:
+ * a quarter of the TTL less than etcd grants, so that it demotes itself
+ * before etcd can expire the lease and another instance take over (etcd
+ * counts from when it renewed, which is after we sent; the quarter covers
+ * this loop's tick and a slow turn).  Keep-alives go every TTL/3, so one
+ * may fail without a demotion. */
+static uint64_t safe_ttl_ms__(const struct ha *ha)
+{
+    return ha->ttl_s * 1000ull - ha->ttl_s * 1000ull / 4;
+}
+
 /* An int64 as etcd's JSON wants it: a string. */
 static json_t *int64_json__(long long v)
 {
@@ -137,7 +151,7 @@ static bool join__(struct ha *ha)
     json_decref(r);
     uint64_t now = time_msec();
     ha->live = true;
-    ha->lease_deadline_ms = now + ha->ttl_s * 1000ull;
+    ha->lease_deadline_ms = now + safe_ttl_ms__(ha);
     ha->next_keepalive_ms = now + ha->ttl_s * 1000ull / 3;
     VLOG_INFO("joined as %s (lease %llx, TTL %u s)", ha->name, (unsigned long long)ha->lease,
               ha->ttl_s);
@@ -263,7 +277,9 @@ static void on_watch__(void *aux, json_t *obj)
     if (etcd_int(res, "compact_revision")) {
         VLOG_WARN("watch: revision %lld is compacted: re-listing", ha->applied + 1);
         ha->relist = true;
-        etcd_stream_stop(ha->etcd, ha->watch);
+        if (ha->etcd) {
+            etcd_stream_stop(ha->etcd, ha->watch);
+        }
         ha->watch = NULL;
         ha->watch_restart_ms = time_msec();
         return;
@@ -379,7 +395,7 @@ static void on_keepalive__(void *aux, json_t *obj)
 
     seen__(ha, res);
     if (etcd_int(res, "TTL") > 0) {
-        ha->lease_deadline_ms = ha->keepalive_sent_ms + ha->ttl_s * 1000ull;
+        ha->lease_deadline_ms = ha->keepalive_sent_ms + safe_ttl_ms__(ha);
     } else {
         VLOG_WARN("lease %llx is gone (etcd let it expire)", (unsigned long long)ha->lease);
         ha->lease_deadline_ms = 0;      /* the next tick demotes */
@@ -415,6 +431,7 @@ static void lost__(struct ha *ha, uint64_t now)
     VLOG_WARN("lost etcd: lease %llx not renewed in time; slave on every bridge until rejoined",
               (unsigned long long)ha->lease);
     ha->live = false;
+    ha->listed = false;         /* the watch may have missed events: list again */
     ha->n_lease_lost++;
     ha->next_join_ms = now;
     if (ha->watch) {
@@ -424,19 +441,34 @@ static void lost__(struct ha *ha, uint64_t now)
     publish__(ha);
 }
 
-/* Joins and lists again; until both succeed, retries every RETRY_MS. */
+/* Lists (if needed), then joins once warmed up (if needed); retries every
+ * RETRY_MS until both are done, checking readiness every tick. */
 static void rejoin__(struct ha *ha, uint64_t now)
 {
-    if ((ha->live || join__(ha)) && list__(ha)) {
-        ha->next_join_ms = 0;
-        ha->relist = false;
-        if (ha->n_relists++ || ha->n_lease_lost) {
-            VLOG_INFO("rejoined at revision %lld", ha->applied);
+    if (!ha->listed) {
+        if (!list__(ha)) {
+            ha->next_join_ms = now + RETRY_MS;
+            return;
         }
-        publish__(ha);
-    } else {
-        ha->next_join_ms = now + RETRY_MS;
+        ha->listed = true;
+        ha->relist = false;
+        ha->n_relists++;
     }
+    if (!ha->live) {
+        if (now < ha->warmup_until_ms && !ha->ready(ha->aux)) {
+            ha->next_join_ms = now + 100;       /* switches still reconnecting */
+            return;
+        }
+        if (!join__(ha)) {
+            ha->next_join_ms = now + RETRY_MS;
+            return;
+        }
+    }
+    ha->next_join_ms = 0;
+    if (ha->n_lease_lost) {
+        VLOG_INFO("rejoined at revision %lld", ha->applied);
+    }
+    publish__(ha);
 }
 
 static void tick__(struct ha *ha)
@@ -454,7 +486,8 @@ static void tick__(struct ha *ha)
     }
     if (!ha->next_join_ms && ha->watch_restart_ms && now >= ha->watch_restart_ms) {
         if (ha->relist) {
-            ha->next_join_ms = now;             /* re-list and diff */
+            ha->listed = false;                 /* re-list and diff */
+            ha->next_join_ms = now;
         } else {
             watch_start__(ha);
         }
@@ -608,16 +641,40 @@ struct ha *ha_start(const struct ha_params *p, ha_changed_fn *changed, void *aux
     snprintf(ha->advertise, sizeof ha->advertise, "%s", p->advertise);
     ha->ttl_s = p->ttl_s;
     ha->changed = changed;
+    ha->ready = p->ready;
     ha->aux = aux;
+    ha->warmup_until_ms = time_msec() + HA_WARMUP_MS;
     ha->members = json_object();
     ha->modrevs = json_object();
     publish__(ha);                  /* master of nothing until joined */
     rejoin__(ha, time_msec());
-    if (ha->next_join_ms) {
+    if (!ha->listed) {
         VLOG_WARN("etcd (%s) does not answer yet: retrying every %d ms; master of nothing meanwhile",
                   p->endpoints, RETRY_MS);
+    } else if (!ha->live) {
+        VLOG_INFO("waiting for the switches to connect (at most %d s) before taking bridges over",
+                  HA_WARMUP_MS / 1000);
     }
     return ha;
+}
+
+struct ha *ha_detached(const char *prefix, ha_changed_fn *changed, void *aux)
+{
+    struct ha *ha = xzalloc(sizeof *ha);
+
+    snprintf(ha->prefix, sizeof ha->prefix, "%s", prefix);
+    snprintf(ha->name, sizeof ha->name, "detached");
+    ha->changed = changed;
+    ha->aux = aux;
+    ha->members = json_object();
+    ha->modrevs = json_object();
+    ha->listed = true;
+    return ha;
+}
+
+void ha_feed(struct ha *ha, json_t *response)
+{
+    on_watch__(ha, response);
 }
 
 void ha_stop(struct ha *ha)

@@ -27,6 +27,7 @@
 #ifndef VX_HA_H
 #define VX_HA_H 1
 
+#include <jansson.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -41,7 +42,14 @@ struct ha_params {
     const char *name;           /* instance_name */
     unsigned int ttl_s;         /* etcd_lease_ttl */
     const char *advertise;      /* what the member key says (the API's address) */
+    /* Warm-up: the instance lists and watches at once, but puts its member
+     * key (and so takes bridges over) only once 'ready' says every bridge
+     * of the model is connected to it, or after HA_WARMUP_MS: a restarted
+     * instance must not own bridges whose switches have not reconnected
+     * to it yet (OVS waits up to max_backoff between attempts). */
+    bool (*ready)(void *aux);
 };
+#define HA_WARMUP_MS 10000
 
 /* Called with the bridges a watch event changed (to push their flows). */
 typedef void ha_changed_fn(void *aux, const struct dpid_set *affected);
@@ -71,6 +79,11 @@ int ha_commit(struct ha *, const char *tail, const char *body, char *err, size_t
  * 128 operations, and waits until they are applied.  Returns 0 or an HTTP
  * status with 'err'; '*n' objects were written. */
 int ha_import(struct ha *, const struct vx_config *cfg, size_t *n, char *err, size_t err_size);
+
+/* Without etcd, for the fuzz target: an instance whose watch responses
+ * come from ha_feed() (one parsed {"result": ...} object each). */
+struct ha *ha_detached(const char *prefix, ha_changed_fn *, void *aux);
+void ha_feed(struct ha *, json_t *response);
 
 /* Prometheus lines: members, lease, revisions, watch lag, failovers. */
 void ha_write_prometheus(const struct ha *, FILE *);

@@ -125,6 +125,20 @@ static bool load_api_tls__(const struct settings *s, struct api_tls *tls, char *
     return true;
 }
 
+/* HA warm-up (daemon/ha.h): as many switch connections as the model has
+ * bridges. */
+static bool switches_connected__(void *aux)
+{
+    struct daemon *d = aux;
+    uint64_t open = 0;
+
+    for (int i = 0; i < d->n_workers; i++) {
+        open += counter_read(&d->workers[i].counters, VXC_conn_accepted)
+                - counter_read(&d->workers[i].counters, VXC_conn_closed);
+    }
+    return open >= model_config()->n_bridges;
+}
+
 /* store = "etcd" (#15): joins the fabric's instances before any switch is
  * served, so that every connection starts as a slave until this instance
  * knows which bridges it masters. */
@@ -132,7 +146,7 @@ static bool start_ha__(struct daemon *d)
 {
     const struct settings *s = &d->settings;
     struct ha_params p = { s->etcd_endpoints, s->etcd_prefix, s->instance_name,
-                           s->etcd_lease_ttl_s, s->api_listen };
+                           s->etcd_lease_ttl_s, s->api_listen, switches_connected__ };
     char err[256];
 
     d->ha = ha_start(&p, daemon_changed, d, err, sizeof err);

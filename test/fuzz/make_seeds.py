@@ -139,7 +139,36 @@ GATEWAY_CONF = open("../../conf/vxfabric.conf").read().replace(
     ' next_hop = "203.0.113.1"; };\n    floating_ips = ( { ip = "203.0.113.20"; host = "52:21:f7:11:a6:10"; } ); }')
 assert "floating_ips" in GATEWAY_CONF
 
+def etcd_watch(rev, events=None, **extra):
+    """One object of an etcd v3 watch stream (its JSON gateway's form)."""
+    import base64
+    import json
+    r = {"header": {"revision": str(rev)}}
+    if events:
+        r["events"] = [{"kv": dict({"key": base64.b64encode(k.encode()).decode(), "mod_revision": str(rev)},
+                                   **({"value": base64.b64encode(v.encode()).decode()} if v is not None else {})),
+                        **({"type": "DELETE"} if v is None else {})} for k, v in events]
+    r.update(extra)
+    return json.dumps({"result": r}).encode()
+
+
+ETCD_HOST = '{"bridge":"0x32d1f6ddc94f","ip":"10.0.0.31","mac":"02:00:00:00:00:31","network":1,"port":31}'
+
 seeds = {
+    "etcd": {
+        "created": etcd_watch(1, created=True),
+        "host-put-delete": etcd_watch(2, [("/vx/objects/hosts/1/02:00:00:00:00:31", ETCD_HOST)]) + b"\n"
+                           + etcd_watch(3, [("/vx/objects/hosts/1/02:00:00:00:00:31", None)]),
+        "members": etcd_watch(4, [("/vx/members/a", '{"name":"a"}'), ("/vx/members/b", '{"name":"b"}')])
+                   + etcd_watch(5, [("/vx/members/a", None)]),
+        "batch": etcd_watch(6, [("/vx/objects/networks/9", '{"subnet":"172.31.9.0/24","gateway":"172.31.9.254"}'),
+                                ("/vx/objects/routers/00:bb:cc:dd:ee:09", '{"networks":[9]}'),
+                                ("/vx/objects/hosts/9/02:00:00:00:09:01",
+                                 '{"bridge":"hv2","port":20,"ip":"172.31.9.1"}')]),
+        "refused": etcd_watch(7, [("/vx/objects/hosts/77/02:00:00:00:00:77", ETCD_HOST),
+                                  ("/vx/objects/networks/1", "not json")]),
+        "compacted": etcd_watch(8, compact_revision="3", canceled=True),
+    },
     "ofp": {
         "flow-stats-nat": multipart_reply(6, 1, golden_flow_stats(
             ["flow_mod_add_snat", "flow_mod_add_unnat", "flow_mod_add_dnat",
