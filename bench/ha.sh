@@ -25,7 +25,7 @@ failover() {
     wait_until 10 one_master hv1 && wait_until 10 one_master hv2 || die "no masters"
     local times=()
     for k in $(seq "$KILLS"); do
-        kill_master_of_hv1 && await_failover 2>/dev/null || die "kill $k: no failover"
+        kill_master_of_hv1 && await_failover || die "kill $k: no failover"
         times+=("$FAILOVER_MS")
         echo "kill $k: $FAILOVER_MS ms (killed $KILLED)"
         inst_start "$KILLED"

@@ -124,35 +124,22 @@ ha_setup() {
     hv_add_tunnel hv1
     hv_add_tunnel hv2
     hv_prime_underlay hv1 hv2
-    hv_add_refresher hv1
-    hv_add_refresher hv2
     hv_connect_all hv1
     hv_connect_all hv2
 }
 
 # --- what OVS reports ---
 
-# OVS writes a controller's role into its database only when connectivity
-# changes (ovs-vswitchd's status refresh follows its connectivity
-# sequence), so after a role change alone the Controller table is stale.
-# hv_add_refresher HV gives HV a veth pair whose carrier flap forces that
-# refresh; ovs_refresh HV flaps it and waits for the new status.
-hv_add_refresher() {
-    ip link add rf0 netns "${HV_NS[$1]}" type veth peer name rf1 netns "${HV_NS[$1]}"
-    in_ns "$1" ip link set rf0 up
-    in_ns "$1" ip link set rf1 up
-    vsctl "$1" add-port br-phy rf0
-}
-ovs_refresh() {
-    in_ns "$1" ip link set rf1 down
-    in_ns "$1" ip link set rf1 up
-    sleep 0.3
-}
+# OVS writes a controller's role into its database only when its
+# connectivity changes (ovs-vswitchd refreshes the Controller table's
+# status on its connectivity sequence), so after a role change alone the
+# table can be stale for seconds.  Checks right after a failover therefore
+# use what each instance holds from OVS's ROLE_REPLY (claimed), and the
+# table once it has caught up.
 
-# masters HV: the instances OVS has as connected masters of HV's br0,
-# from a refreshed Controller table.
+# masters HV: the instances OVS's Controller table has as connected
+# masters of HV's br0.
 masters() {
-    ovs_refresh "$1"
     vsctl "$1" --columns=target,role,is_connected --format=csv --data=bare --no-headings list controller \
         | awk -F, '$2 == "master" && $3 == "true" { n = split($1, p, "ctl-"); sub(/\.sock.*/, "", p[n]); print p[n] }' | sort
 }
@@ -212,7 +199,15 @@ t_one_master_each() {
     use_api b
     local m
     m=$(api_get /v1/state | python3 -c 'import json,sys; print(" ".join(b["master"] for b in json.load(sys.stdin)))')
-    expect "every instance names the same masters (b says '$m')" test "$m" = "$(master_of hv1) $(master_of hv2)"
+    expect "every instance names the same masters (b says '$m')" test "$m" = "$(master_of hv1) $(master_of hv2)" || return 1
+    local out
+    out=$("$VXCTL" --api "http://127.0.0.1:${INST_API[a]}" state)
+    expect "vxctl state shows each bridge's master ($out)" \
+        test "$(awk 'NR > 1 { print $NF }' <<<"$out" | tr '\n' ' ')" = "$(master_of hv1) $(master_of hv2) " || return 1
+    out=$(curl -s "http://127.0.0.1:${INST_API[$(master_of hv1)]}/metrics")
+    expect "/metrics: this instance masters hv1" grep -q "vxfabric_bridge_role{dpid=\"$HV1\",role=\"master\"} 1" <<<"$out" || return 1
+    expect "/metrics: 3 members, joined, no watch lag" \
+        bash -c "grep -qx 'vxfabric_ha_members 3' && grep -qx 'vxfabric_ha_joined 1' && grep -qx 'vxfabric_ha_watch_lag 0'" <<<"$out"
 }
 
 t_dhcp_and_ping() {
@@ -240,7 +235,7 @@ confirmed_master() {
 
 # kill_master_of_hv1: kill -9 of hv1's master (KILLED, at KILL_NS).
 kill_master_of_hv1() {
-    KILLED=$(master_of hv1)
+    KILLED=$(confirmed_master $HV1 none)
     [ -n "$KILLED" ] || { log "hv1 has no master"; return 1; }
     KILL_NS=$(date +%s%N)
     kill -9 "${INST_PID[$KILLED]}"
@@ -359,7 +354,7 @@ t_conflict() {
 }
 
 # no_gap_for SECONDS: at every sample, every bridge has exactly one master
-# in OVS's (refreshed) table, and exactly one instance holds its ROLE_REPLY.
+# in OVS's table, and exactly one instance holds its ROLE_REPLY.
 no_gap_for() {
     local end=$((SECONDS + $1)) hv dpid c
     while [ $SECONDS -lt $end ]; do
