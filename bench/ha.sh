@@ -19,7 +19,6 @@ VXBENCH=${VXBENCH:-$ROOT/build/bench/vxbench}
 export VXFABRICD=${VXFABRICD:-$ROOT/build/vxfabricd}
 
 failover() {
-    source "$ROOT/test/e2e/ha.sh"
     ha_setup
     t_import >/dev/null 2>&1 || die "import failed"
     wait_until 10 one_master hv1 && wait_until 10 one_master hv2 || die "no masters"
@@ -102,15 +101,11 @@ arp_run() {
         local of api
         of=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
         api=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-        sed -e '/^listen/d' -e '/^workers/d' -e '/^log_level/d' "$work/fabric.conf" | sed -n '/^bridges/q;p' >"$work/i$k.conf"
-        cat >>"$work/i$k.conf" <<CONF
-store = "etcd";
-etcd_endpoints = "http://127.0.0.1:$cport";
-etcd_prefix = "$prefix";
-instance_name = "i$k";
-api_listen = "tcp:127.0.0.1:$api";
-log_level = "err";
-CONF
+        {
+            sed -e '/^listen/d' -e '/^workers/d' -e '/^log_level/d' "$work/fabric.conf" | sed -n '/^bridges/q;p'
+            etcd_settings "i$k" "http://127.0.0.1:$cport" "$prefix" "$api"
+            echo 'log_level = "err";'
+        } >"$work/i$k.conf"
         taskset -c 0 "$VXFABRICD" --config "$work/i$k.conf" --listen tcp:127.0.0.1:"$of" --workers 1 \
             >"$work/i$k.log" 2>&1 &
         pids+=($!); ports+=("$of")
@@ -136,6 +131,7 @@ PY
 }
 
 [ "$(id -u)" = 0 ] || { echo "bench/ha.sh needs root (the lab's namespaces)"; exit 1; }
+source "$ROOT/test/e2e/ha.sh"      # the lab's definitions (etcd_settings, the HA lab)
 case "${HA_BENCH:-both}" in
 failover) failover ;;
 arp) arp ;;

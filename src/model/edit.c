@@ -206,17 +206,19 @@ static void validate_networks__(const struct vx_config *cfg, const char *source,
     }
 }
 
-/* One (network, router) membership, for the one-router-per-network rule. */
+/* A number that a router holds and that must be unique among routers,
+ * with the router: a member network (a network is on one router), an
+ * external address, a conntrack zone.  Sorted by key, then by line. */
 struct membership {
-    uint32_t vni;
+    uint32_t key;
     const struct vx_router_cfg *r;
 };
 
 static int membership_cmp__(const void *a_, const void *b_)
 {
     const struct membership *a = a_, *b = b_;
-    if (a->vni != b->vni) {
-        return a->vni < b->vni ? -1 : 1;
+    if (a->key != b->key) {
+        return a->key < b->key ? -1 : 1;
     }
     return a->r->line - b->r->line;
 }
@@ -279,32 +281,16 @@ static void validate_routers__(const struct vx_config *cfg, const char *source,
     }
     vx_sort(ms, n_ms, sizeof *ms, membership_cmp__);
     for (size_t i = 1; i < n_ms; i++) {
-        if (ms[i].vni == ms[i - 1].vni) {
+        if (ms[i].key == ms[i - 1].key) {
             vx_errors_add(errs, "%s:%d: router %s: network %u is already on router at line %d",
                           source, ms[i].r->line, eth_addr_to_str(ms[i].r->mac, m),
-                          ms[i].vni, ms[i - 1].r->line);
+                          ms[i].key, ms[i - 1].r->line);
         }
     }
     free(ms);
 }
 
 /* --- external gateways (#16) --- */
-
-/* An external address of the fabric (a gateway's IP or a floating IP),
- * for the used-once rule. */
-struct ext_addr {
-    uint32_t ip;
-    const struct vx_router_cfg *r;
-};
-
-static int ext_addr_cmp__(const void *a_, const void *b_)
-{
-    const struct ext_addr *a = a_, *b = b_;
-    if (a->ip != b->ip) {
-        return a->ip < b->ip ? -1 : 1;
-    }
-    return a->r->line - b->r->line;
-}
 
 /* Router 'r''s gateway: its bridge exists, its addresses are usable in
  * the uplink's subnet, and that subnet overlaps none of the networks
@@ -396,8 +382,8 @@ static void validate_floating__(const struct vx_config *cfg, const struct vx_rou
 static void validate_gateways__(const struct vx_config *cfg, const char *source,
                                 struct vx_errors *errs)
 {
-    struct ext_addr *addrs = xcalloc(cfg->n_routers * (VX_MAX_FLOATING_IPS + 1) + 1, sizeof *addrs);
-    struct ext_addr *zones = xcalloc(cfg->n_routers + 1, sizeof *zones);
+    struct membership *addrs = xcalloc(cfg->n_routers * (VX_MAX_FLOATING_IPS + 1) + 1, sizeof *addrs);
+    struct membership *zones = xcalloc(cfg->n_routers + 1, sizeof *zones);
     size_t n_addrs = 0, n_zones = 0;
     char m[ETH_ADDR_STRLEN], a[IP_ADDR_STRLEN];
 
@@ -405,29 +391,29 @@ static void validate_gateways__(const struct vx_config *cfg, const char *source,
         const struct vx_router_cfg *r = &cfg->routers[i];
         if (r->gateway.dpid) {
             validate_gateway__(cfg, r, source, errs);
-            addrs[n_addrs++] = (struct ext_addr) { r->gateway.external_ip, r };
-            zones[n_zones++] = (struct ext_addr) { vxconf_router_zone(r), r };
+            addrs[n_addrs++] = (struct membership) { r->gateway.external_ip, r };
+            zones[n_zones++] = (struct membership) { vxconf_router_zone(r), r };
         }
         validate_floating__(cfg, r, source, errs);
         for (int k = 0; k < r->n_floating; k++) {
-            addrs[n_addrs++] = (struct ext_addr) { r->floating[k].ip, r };
+            addrs[n_addrs++] = (struct membership) { r->floating[k].ip, r };
         }
     }
-    vx_sort(addrs, n_addrs, sizeof *addrs, ext_addr_cmp__);
+    vx_sort(addrs, n_addrs, sizeof *addrs, membership_cmp__);
     for (size_t i = 1; i < n_addrs; i++) {
-        if (addrs[i].ip == addrs[i - 1].ip) {
+        if (addrs[i].key == addrs[i - 1].key) {
             vx_errors_add(errs, "%s:%d: router %s: external address %s is already used by the router at line %d",
                           source, addrs[i].r->line, eth_addr_to_str(addrs[i].r->mac, m),
-                          ip_to_str(addrs[i].ip, a), addrs[i - 1].r->line);
+                          ip_to_str(addrs[i].key, a), addrs[i - 1].r->line);
         }
     }
-    vx_sort(zones, n_zones, sizeof *zones, ext_addr_cmp__);
+    vx_sort(zones, n_zones, sizeof *zones, membership_cmp__);
     for (size_t i = 1; i < n_zones; i++) {
-        if (zones[i].ip == zones[i - 1].ip) {
+        if (zones[i].key == zones[i - 1].key) {
             vx_errors_add(errs, "%s:%d: router %s: its conntrack zone (the MAC's last two bytes, %u) "
                           "is the zone of the router at line %d: give one of them another MAC",
                           source, zones[i].r->line, eth_addr_to_str(zones[i].r->mac, m),
-                          zones[i].ip, zones[i - 1].r->line);
+                          zones[i].key, zones[i - 1].r->line);
         }
     }
     free(addrs);

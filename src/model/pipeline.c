@@ -395,6 +395,18 @@ static uint64_t floating_cookie__(enum pipeline_role role, const struct vx_float
  * to the router's MAC that no member subnet matched goes to the gateway
  * bridge (table 4 there, through the tunnel; table 4 here if this is it).
  * Matching tun_id keeps traffic from outside (tun_id 0) from going back. */
+/* IPv4 of network 'vni' sent to router 'rmac', and 'where' (metadata =
+ * the router in table 2, the tunnel port in table 1) = 'value'. */
+static void to_router_match__(struct of_match *m, uint64_t rmac, uint32_t vni, enum of_field where,
+                              uint64_t value)
+{
+    of_match_init(m);
+    of_match_set(m, where, value);
+    of_match_set(m, OFF_ETH_DST, rmac);
+    of_match_set(m, OFF_ETH_TYPE, ETHERTYPE_IP);
+    of_match_set(m, OFF_TUN_ID, vni);
+}
+
 static void to_gateway_flow__(struct pipeline_ctx *ctx, const struct vx_router *r, uint32_t vni)
 {
     const struct vx_bridge *gb = model_bridge(r->cfg.gateway.dpid);
@@ -402,11 +414,7 @@ static void to_gateway_flow__(struct pipeline_ctx *ctx, const struct vx_router *
     struct of_match m;
     struct of_insts i;
 
-    of_match_init(&m);
-    of_match_set(&m, OFF_METADATA, rmac);
-    of_match_set(&m, OFF_ETH_DST, rmac);
-    of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_IP);
-    of_match_set(&m, OFF_TUN_ID, vni);
+    to_router_match__(&m, rmac, vni, OFF_METADATA, rmac);
     of_insts_init(&i);
     if (r->cfg.gateway.dpid == ctx->dpid) {
         of_insts_goto(&i, PIPELINE_T_NAT);
@@ -435,11 +443,7 @@ static void gw_tunnel_flows__(struct pipeline_ctx *ctx, const struct vx_router *
     of_insts_goto(&i, PIPELINE_T_DELIVER);
     add__(ctx, PIPELINE_T_SOURCE, PRIO_ROUTED_IN, gw_cookie__(PIPELINE_R_ROUTED_IN, r), &m, &i);
     for (int k = 0; k < r->cfg.n_networks; k++) {
-        of_match_init(&m);
-        of_match_set(&m, OFF_IN_PORT, ctx->tunnel_port);
-        of_match_set(&m, OFF_ETH_DST, rmac);
-        of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_IP);
-        of_match_set(&m, OFF_TUN_ID, r->cfg.networks[k]);
+        to_router_match__(&m, rmac, r->cfg.networks[k], OFF_IN_PORT, ctx->tunnel_port);
         of_insts_init(&i);
         of_insts_write_metadata(&i, rmac, UINT64_MAX);
         of_insts_goto(&i, PIPELINE_T_NAT);

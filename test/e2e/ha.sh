@@ -77,23 +77,23 @@ inst_start() {  # inst_start X
 }
 api_up() { python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "${INST_API[$1]}"; }
 
+# etcd_settings NAME ENDPOINTS PREFIX API_PORT: an instance's store and API
+# settings (bench/ha.sh uses it too).
+etcd_settings() {
+    printf 'store = "etcd";\netcd_endpoints = "%s";\netcd_prefix = "%s";\ninstance_name = "%s";\n' "$2" "$3" "$1"
+    printf 'etcd_lease_ttl = %s;\napi_listen = "tcp:127.0.0.1:%s";\n' "$TTL" "$4"
+}
+
 inst_setup() {  # inst_setup X: its config, relays, OpenFlow relay and process
     local x=$1
     declare -gA RELAY_PORT RELAY_ENDPOINTS
     INST_API[$x]=$(free_port); INST_OF[$x]=$(free_port)
     relays_start "$x"
-    cat >"$LAB/$x.conf" <<EOF
-listen = "tcp:127.0.0.1:${INST_OF[$x]}";
-workers = 2;
-echo_interval_ms = 1000;
-api_listen = "tcp:127.0.0.1:${INST_API[$x]}";
-state_dir = "$LAB/state-$x";
-store = "etcd";
-etcd_endpoints = "${RELAY_ENDPOINTS[$x]}";
-etcd_prefix = "/vxfabric-lab";
-instance_name = "$x";
-etcd_lease_ttl = $TTL;
-EOF
+    {
+        printf 'listen = "tcp:127.0.0.1:%s";\nworkers = 2;\necho_interval_ms = 1000;\nstate_dir = "%s";\n' \
+            "${INST_OF[$x]}" "$LAB/state-$x"
+        etcd_settings "$x" "${RELAY_ENDPOINTS[$x]}" /vxfabric-lab "${INST_API[$x]}"
+    } >"$LAB/$x.conf"
     socat UNIX-LISTEN:"$LAB/ctl-$x.sock",fork,unlink-early TCP:127.0.0.1:"${INST_OF[$x]}" \
         </dev/null >/dev/null 2>&1 &
     LAB_PIDS+=($!)
@@ -313,12 +313,16 @@ t_failover() {
         test "$(bridge_field "$n" $HV1 flow_mods_sent)" = 0 || return 1
     expect "its promotion is counted" test "$(inst_counter "$n" role_promotions)" -ge 1 || return 1
     inst_start "$KILLED"
-    expect "the restarted instance rejoins" wait_until 10 bash -c \
-        "$(declare -f inst_counter); $(declare -p INST_API); [ \"\$(inst_counter $KILLED ha_members)\" = 3 ]" || return 1
+    rejoined "$KILLED" ha_members 3
+}
+
+# rejoined X COUNTER VALUE: instance X's COUNTER reaches VALUE (it is back
+# in etcd), both switches connect to all three, each has one master.
+rejoined() {
+    expect "$1 rejoins ($2 = $3)" wait_until 15 bash -c \
+        "$(declare -f inst_counter); $(declare -p INST_API); [ \"\$(inst_counter $1 $2)\" = $3 ]" || return 1
     for hv in hv1 hv2; do
-        expect "$hv reconnects to it" wait_until 20 all_connected "$hv" || return 1
-    done
-    for hv in hv1 hv2; do
+        expect "$hv is connected to every instance" wait_until 20 all_connected "$hv" || return 1
         expect "$hv: one master after the rejoin" wait_until 10 one_master "$hv" || return 1
     done
 }
@@ -418,11 +422,7 @@ t_cut_off_and_fencing() {
     expect "OVS refuses MASTER with generation 1 < $gen: OFPRRFC_STALE ($out)" test "$out" = "error 11 0" || return 1
     relays_start "$m"
     # The relays listen on the same ports: the instance rejoins by itself.
-    expect "$m rejoins" wait_until 15 bash -c \
-        "$(declare -f inst_counter); $(declare -p INST_API); [ \"\$(inst_counter $m ha_joined)\" = 1 ]" || return 1
-    for hv in hv1 hv2; do
-        expect "$hv: one master after the rejoin" wait_until 10 one_master "$hv" || return 1
-    done
+    rejoined "$m" ha_joined 1
 }
 
 t_clean_shutdown() {

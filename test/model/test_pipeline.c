@@ -36,15 +36,22 @@ static bool no_ports(const void *aux, const char *name, uint32_t *port)
 
 /* Loads the article's fabric, with the fabric's arp_responder 'fabric'
  * and, if 'net1' is not VX_ARP_DEFAULT, network 1's. */
-static void load_with(enum vx_arp_responder fabric, enum vx_arp_responder net1)
+/* Starts the model and reads the article's fabric into 'cfg'. */
+static void read_article(struct vx_config *cfg)
 {
-    struct vx_config cfg;
     struct vx_errors errs = { 0, 0, NULL };
-    struct dpid_set aff = { 0, 0, NULL };
 
     rcu_register_thread();
     model_init();
-    cr_assert(vxconf_load(SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs, NULL));
+    cr_assert(vxconf_load(SOURCE_DIR "/conf/vxfabric.conf", cfg, &errs, NULL));
+}
+
+static void load_with(enum vx_arp_responder fabric, enum vx_arp_responder net1)
+{
+    struct vx_config cfg;
+    struct dpid_set aff = { 0, 0, NULL };
+
+    read_article(&cfg);
     cfg.arp_responder = (uint8_t)fabric;
     cfg.networks[0].arp_responder = (uint8_t)net1;
     cr_assert_eq(cfg.networks[0].vni, 1);
@@ -302,9 +309,7 @@ static void load_gateway(void)
     struct vx_errors errs = { 0, 0, NULL };
     struct dpid_set aff = { 0, 0, NULL };
 
-    rcu_register_thread();
-    model_init();
-    cr_assert(vxconf_load(SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs, NULL));
+    read_article(&cfg);
     struct vx_router_cfg *r = &cfg.routers[0];
     r->gateway = (struct vx_gateway_cfg) { HV1, "uplink", 0xcb00710a, 24, 0xcb007101 };
     r->floating[r->n_floating++] = (struct vx_floating_ip) {

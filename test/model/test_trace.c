@@ -58,7 +58,9 @@ static bool bridges(void *aux, uint64_t dpid, struct trace_bridge *tb)
     return false;
 }
 
-static void load(enum vx_arp_responder mode)
+/* The article's fabric with the fabric-wide ARP responder 'mode' and, if
+ * 'gateway', an external gateway on hv1 for its router (#16). */
+static void load_article(enum vx_arp_responder mode, bool gateway)
 {
     struct vx_config cfg;
     struct vx_errors errs = { 0, 0, NULL };
@@ -70,8 +72,16 @@ static void load(enum vx_arp_responder mode)
     model_init();
     cr_assert(vxconf_load(SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs, NULL));
     cfg.arp_responder = (uint8_t)mode;
+    if (gateway) {
+        cfg.routers[0].gateway = (struct vx_gateway_cfg) { HV1, "uplink", 0xcb00710a, 24, 0xcb007101 };
+    }
     model_apply(&cfg, &aff, NULL);
     dpid_set_clear(&aff);
+}
+
+static void load(enum vx_arp_responder mode)
+{
+    load_article(mode, false);
 }
 
 static void load_controller(void) { load(VX_ARP_CONTROLLER); }
@@ -495,18 +505,7 @@ Test(trace, names, .init = load_controller)
  * switch's connection state. */
 static void load_gateway(void)
 {
-    struct vx_config cfg;
-    struct vx_errors errs = { 0, 0, NULL };
-    struct dpid_set aff = { 0, 0, NULL };
-
-    memset(&env, 0, sizeof env);
-    env.hv2_known = true;
-    rcu_register_thread();
-    model_init();
-    cr_assert(vxconf_load(SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs, NULL));
-    cfg.routers[0].gateway = (struct vx_gateway_cfg) { HV1, "uplink", 0xcb00710a, 24, 0xcb007101 };
-    model_apply(&cfg, &aff, NULL);
-    dpid_set_clear(&aff);
+    load_article(VX_ARP_DEFAULT, true);
 }
 
 Test(trace, to_outside_stops_at_conntrack, .init = load_gateway)
