@@ -24,7 +24,8 @@ gw_setup() {
     in_ns out ip addr add 203.0.113.1/24 dev eth0
     in_ns out ip addr add "$SERVER"/32 dev lo
     in_ns out sysctl -qw net.ipv4.conf.all.arp_accept=1 net.ipv4.conf.eth0.arp_accept=1
-    in_ns out python3 "$E2E_DIR/tcpq.py" serve "$SERVER" 8080 "$LAB/server.peers" &
+    # ip netns exec execs python: $! is the server itself, stopped at teardown.
+    ip netns exec "$(ns_name out)" python3 "$E2E_DIR/tcpq.py" serve "$SERVER" 8080 "$LAB/server.peers" &
     LAB_PIDS+=($!)
     local vm pids=()
     while read -r vm _; do dhcp "$vm" & pids+=($!); done <<<"$VMS"
@@ -102,7 +103,7 @@ t_inbound_dropped() {
 
 t_floating_ip() {
     local code peer
-    in_ns vm12 python3 "$E2E_DIR/tcpq.py" serve 0.0.0.0 9000 "$LAB/vm12.peers" &
+    ip netns exec "$(ns_name vm12)" python3 "$E2E_DIR/tcpq.py" serve 0.0.0.0 9000 "$LAB/vm12.peers" &
     LAB_PIDS+=($!)
     code=$(api PUT /v1/routers/$R1 "{\"networks\": [1, 3], \"gateway\": $GW1, \"floating_ips\": [{\"ip\": \"$FIP\", \"host\": \"$FIP_HOST\"}]}")
     expect "floating IP accepted (200, got $code)" test "$code" = 200 || return 1
@@ -125,7 +126,8 @@ t_floating_ip_removed() {
     # the flows are gone and conntrack's entry lets nothing through.
     local fifo=$LAB/hold.fifo code
     mkfifo "$fifo"
-    in_ns out python3 "$E2E_DIR/tcpq.py" hold "$FIP" 9000 "$SERVER" "$fifo" >"$LAB/hold.out" 2>&1 &
+    ip netns exec "$(ns_name out)" python3 "$E2E_DIR/tcpq.py" hold "$FIP" 9000 "$SERVER" "$fifo" \
+        >"$LAB/hold.out" 2>&1 &
     local holder=$!
     LAB_PIDS+=($holder)
     exec 7>"$fifo"
