@@ -1,5 +1,6 @@
 #include "model/binding.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,23 +50,8 @@ static void free__(struct rcu_head *h)
 
 void binding_destroy(void)
 {
-    struct cds_lfht_iter it;
-    struct cds_lfht_node *n;
-
-    /* Node by node: cds_lfht_for_each_entry computes container_of(NULL)
-     * at the end, which UBSan rightly reports. */
-    cds_lfht_first(reports, &it);
-    while ((n = cds_lfht_iter_get_node(&it))) {
-        cds_lfht_next(reports, &it);
-        cds_lfht_del(reports, n);
-        call_rcu(&caa_container_of(n, struct bridge_ports, node)->rcu, free__);
-    }
-    rcu_barrier();
-    /* The table's resize worker waits for a grace period, which an online
-     * QSBR caller would never give it. */
-    rcu_thread_offline();
-    cds_lfht_destroy(reports, NULL);
-    rcu_thread_online();
+    model_table_destroy(reports, offsetof(struct bridge_ports, node),
+                        offsetof(struct bridge_ports, rcu), free__);
     reports = NULL;
 }
 

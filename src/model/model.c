@@ -910,6 +910,28 @@ void model_apply_host(const struct vx_host_cfg *old, const struct vx_host_cfg *n
     dpid_set_normalize(affected);
 }
 
+void model_table_destroy(struct cds_lfht *ht, size_t node_ofs, size_t rcu_ofs,
+                         void (*free_fn)(struct rcu_head *))
+{
+    struct cds_lfht_iter it;
+    struct cds_lfht_node *n;
+
+    /* Node by node: cds_lfht_for_each_entry computes container_of(NULL)
+     * at the end, which UBSan rightly reports. */
+    cds_lfht_first(ht, &it);
+    while ((n = cds_lfht_iter_get_node(&it))) {
+        cds_lfht_next(ht, &it);
+        cds_lfht_del(ht, n);
+        call_rcu((struct rcu_head *)((char *)n - node_ofs + rcu_ofs), free_fn);
+    }
+    rcu_barrier();
+    /* The table's resize worker waits for a grace period, which an online
+     * QSBR caller would never give it. */
+    rcu_thread_offline();
+    cds_lfht_destroy(ht, NULL);
+    rcu_thread_online();
+}
+
 void model_destroy(void)
 {
     struct vx_config empty;

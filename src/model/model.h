@@ -140,6 +140,13 @@ const struct vx_host *model_floating_host(const struct vx_router *r, const struc
 
 /* --- Writer side: the main thread only, registered and online. --- */
 
+/* Empties and destroys 'ht' (objects whose node is at 'node_ofs' and RCU
+ * head at 'rcu_ofs', each freed by 'free_fn' after a grace period), then
+ * waits for the frees.  For the model's side tables (binding, neighbor)
+ * at model_destroy(). */
+void model_table_destroy(struct cds_lfht *ht, size_t node_ofs, size_t rcu_ofs,
+                         void (*free_fn)(struct rcu_head *));
+
 /* A set of datapath-ids (sorted and unique after dpid_set_normalize).
  * A plain value owned by whoever holds it (any thread, one at a time):
  * add, normalize, test membership (binary search, normalized sets only),

@@ -1,5 +1,6 @@
 #include "model/neighbor.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,19 +49,8 @@ static void free__(struct rcu_head *h)
 
 void neighbor_destroy(void)
 {
-    struct cds_lfht_iter it;
-    struct cds_lfht_node *n;
-
-    cds_lfht_first(neighbors, &it);
-    while ((n = cds_lfht_iter_get_node(&it))) {
-        cds_lfht_next(neighbors, &it);
-        cds_lfht_del(neighbors, n);
-        call_rcu(&caa_container_of(n, struct neighbor, node)->rcu, free__);
-    }
-    rcu_barrier();
-    rcu_thread_offline();       /* see binding_destroy() */
-    cds_lfht_destroy(neighbors, NULL);
-    rcu_thread_online();
+    model_table_destroy(neighbors, offsetof(struct neighbor, node), offsetof(struct neighbor, rcu),
+                        free__);
     neighbors = NULL;
 }
 

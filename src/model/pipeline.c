@@ -395,16 +395,17 @@ static uint64_t floating_cookie__(enum pipeline_role role, const struct vx_float
  * to the router's MAC that no member subnet matched goes to the gateway
  * bridge (table 4 there, through the tunnel; table 4 here if this is it).
  * Matching tun_id keeps traffic from outside (tun_id 0) from going back. */
-/* IPv4 of network 'vni' sent to router 'rmac', and 'where' (metadata =
- * the router in table 2, the tunnel port in table 1) = 'value'. */
-static void to_router_match__(struct of_match *m, uint64_t rmac, uint32_t vni, enum of_field where,
-                              uint64_t value)
+/* IPv4 sent to router 'rmac' with fields 'f1' = 'v1' (which network: its
+ * tun_id, or which external address) and 'f2' = 'v2' (where from:
+ * metadata = the router in table 2, a port in table 1). */
+static void to_router_match__(struct of_match *m, uint64_t rmac, enum of_field f1, uint64_t v1,
+                              enum of_field f2, uint64_t v2)
 {
     of_match_init(m);
-    of_match_set(m, where, value);
+    of_match_set(m, f2, v2);
     of_match_set(m, OFF_ETH_DST, rmac);
     of_match_set(m, OFF_ETH_TYPE, ETHERTYPE_IP);
-    of_match_set(m, OFF_TUN_ID, vni);
+    of_match_set(m, f1, v1);
 }
 
 static void to_gateway_flow__(struct pipeline_ctx *ctx, const struct vx_router *r, uint32_t vni)
@@ -414,7 +415,7 @@ static void to_gateway_flow__(struct pipeline_ctx *ctx, const struct vx_router *
     struct of_match m;
     struct of_insts i;
 
-    to_router_match__(&m, rmac, vni, OFF_METADATA, rmac);
+    to_router_match__(&m, rmac, OFF_TUN_ID, vni, OFF_METADATA, rmac);
     of_insts_init(&i);
     if (r->cfg.gateway.dpid == ctx->dpid) {
         of_insts_goto(&i, PIPELINE_T_NAT);
@@ -443,7 +444,7 @@ static void gw_tunnel_flows__(struct pipeline_ctx *ctx, const struct vx_router *
     of_insts_goto(&i, PIPELINE_T_DELIVER);
     add__(ctx, PIPELINE_T_SOURCE, PRIO_ROUTED_IN, gw_cookie__(PIPELINE_R_ROUTED_IN, r), &m, &i);
     for (int k = 0; k < r->cfg.n_networks; k++) {
-        to_router_match__(&m, rmac, r->cfg.networks[k], OFF_IN_PORT, ctx->tunnel_port);
+        to_router_match__(&m, rmac, OFF_TUN_ID, r->cfg.networks[k], OFF_IN_PORT, ctx->tunnel_port);
         of_insts_init(&i);
         of_insts_write_metadata(&i, rmac, UINT64_MAX);
         of_insts_goto(&i, PIPELINE_T_NAT);
@@ -461,11 +462,7 @@ static void gw_inbound_flow__(struct pipeline_ctx *ctx, const struct vx_router *
     struct of_match m;
     struct of_insts i;
 
-    of_match_init(&m);
-    of_match_set(&m, OFF_IN_PORT, uplink);
-    of_match_set(&m, OFF_ETH_DST, rmac);
-    of_match_set(&m, OFF_ETH_TYPE, ETHERTYPE_IP);
-    of_match_set(&m, OFF_IPV4_DST, ip);
+    to_router_match__(&m, rmac, OFF_IPV4_DST, ip, OFF_IN_PORT, uplink);
     of_insts_init(&i);
     of_insts_set_field(&i, OFF_METADATA, rmac);
     of_insts_ct(&i, false, vxconf_router_zone(&r->cfg), PIPELINE_T_ROUTE, OF_NAT_REVERSE, 0);
