@@ -167,32 +167,38 @@ static bool change_of__(struct ha *ha, const json_t *kv, bool deleted, struct st
 {
     char *key = etcd_unb64(json_string_value(json_object_get(kv, "key")) ?: "", NULL);
     const char *tail = key ? under__(ha, key, "objects") : NULL;
-    bool ok = tail != NULL;
+    char *url = tail ? xasprintf("/v1/%s", tail) : NULL;
+    char *body = url && !deleted
+                 ? etcd_unb64(json_string_value(json_object_get(kv, "value")) ?: "", NULL) : NULL;
+    /* Kept as JSON strings: bytes that are not UTF-8 make them NULL, and
+     * such a key or value is no object of ours. */
+    json_t *u = url ? json_string(url) : NULL;
+    json_t *b = body ? json_string(body) : NULL;
+    bool ok = u && (deleted || b);
 
     if (ok) {
-        char *url = xasprintf("/v1/%s", tail);
-        char *body = deleted ? NULL
-                     : etcd_unb64(json_string_value(json_object_get(kv, "value")) ?: "", NULL);
-        json_array_append_new(keep, json_string(url));
         *ch = (struct store_change) {
             .seq = etcd_int(kv, "mod_revision"),
             .method = deleted ? "DELETE" : "PUT",
-            .url = json_string_value(json_array_get(keep, json_array_size(keep) - 1)),
+            .url = json_string_value(u),
+            .body = b ? json_string_value(b) : NULL,
         };
-        if (body) {
-            json_array_append_new(keep, json_string(body));
-            ch->body = json_string_value(json_array_get(keep, json_array_size(keep) - 1));
+        json_array_append(keep, u);
+        if (b) {
+            json_array_append(keep, b);
         }
         if (deleted) {
             json_object_del(ha->modrevs, tail);
         } else {
             json_object_set_new(ha->modrevs, tail, json_integer(ch->seq));
         }
-        free(url);
-        free(body);
     }
+    json_decref(u);
+    json_decref(b);
+    free(url);
+    free(body);
     free(key);
-    return ok && (deleted || ch->body);
+    return ok;
 }
 
 /* Applies 'n' changes onto a copy of the model's config: as one batch if

@@ -145,7 +145,8 @@ def etcd_watch(rev, events=None, **extra):
     import json
     r = {"header": {"revision": str(rev)}}
     if events:
-        r["events"] = [{"kv": dict({"key": base64.b64encode(k.encode()).decode(), "mod_revision": str(rev)},
+        r["events"] = [{"kv": dict({"key": base64.b64encode(k if isinstance(k, bytes) else k.encode()).decode(),
+                                    "mod_revision": str(rev)},
                                    **({"value": base64.b64encode(v.encode()).decode()} if v is not None else {})),
                         **({"type": "DELETE"} if v is None else {})} for k, v in events]
     r.update(extra)
@@ -168,6 +169,9 @@ seeds = {
         "refused": etcd_watch(7, [("/vx/objects/hosts/77/02:00:00:00:00:77", ETCD_HOST),
                                   ("/vx/objects/networks/1", "not json")]),
         "compacted": etcd_watch(8, compact_revision="3", canceled=True),
+        # A key that is not UTF-8 (etcd keys are bytes) with a valid value:
+        # no object of ours (fuzz_etcd found the crash).
+        "not-utf8": etcd_watch(9, [(b"/vx/objects/hosts/1/\xff", ETCD_HOST)]),
     },
     "ofp": {
         "flow-stats-nat": multipart_reply(6, 1, golden_flow_stats(
