@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/log.h"
 #include "core/timeval.h"
 #include "core/util.h"
@@ -21,8 +22,7 @@ struct etcd_stream {
     CURL *h;
     struct curl_slist *hdrs;
     char *body;
-    char *buf;
-    size_t len, cap;
+    struct vxbuf buf;           /* reply bytes not yet a whole object */
     etcd_object_fn *on_object;
     etcd_end_fn *on_end;
     void *aux;
@@ -159,7 +159,7 @@ static void stream_free__(struct etcd_stream *s)
     curl_easy_cleanup(s->h);
     curl_slist_free_all(s->hdrs);
     free(s->body);
-    free(s->buf);
+    vxbuf_uninit(&s->buf);
     free(s);
 }
 
@@ -181,26 +181,40 @@ void etcd_free(struct etcd *e)
     free(e);
 }
 
-/* --- unary calls --- */
+/* --- requests --- */
 
-struct reply_buf {
-    char *p;
-    size_t len;
-};
-
+/* Appends a reply's bytes to a struct vxbuf, up to STREAM_MAX_BUFFER. */
 static size_t collect__(char *data, size_t size, size_t n, void *userp)
 {
-    struct reply_buf *r = userp;
+    struct vxbuf *b = userp;
     size_t add = size * n;
 
-    if (r->len + add > STREAM_MAX_BUFFER) {
-        return 0;
+    if (b->size + add > STREAM_MAX_BUFFER) {
+        return 0;               /* aborts the transfer */
     }
-    r->p = xrealloc(r->p, r->len + add + 1);
-    memcpy(r->p + r->len, data, add);
-    r->len += add;
-    r->p[r->len] = '\0';
+    vxbuf_put(b, data, add);
     return add;
+}
+
+/* A new handle POSTing JSON 'body' (kept by the caller for the transfer's
+ * life) to 'path' of endpoint 'i', the reply going to 'write'('data').
+ * '*hdrs' is the header list to free after the transfer. */
+static CURL *easy_post__(const struct etcd *e, int i, const char *path, const char *body,
+                         struct curl_slist **hdrs, curl_write_callback write, void *data)
+{
+    CURL *h = curl_easy_init();
+    char url[512];
+
+    *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+    snprintf(url, sizeof url, "%s%s", e->urls[i], path);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, *hdrs);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, data);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)CONNECT_TIMEOUT_MS);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    return h;
 }
 
 /* One POST of 'body' to endpoint 'i'.  Returns the parsed reply or NULL
@@ -208,21 +222,13 @@ static size_t collect__(char *data, size_t size, size_t n, void *userp)
 static json_t *post__(struct etcd *e, int i, const char *path, const char *body, int timeout_ms,
                       char *err, size_t err_size)
 {
-    CURL *h = curl_easy_init();
-    struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
-    struct reply_buf r = { NULL, 0 };
-    char url[512];
+    struct vxbuf r = VXBUF_INITIALIZER;
+    struct curl_slist *hdrs;
+    CURL *h = easy_post__(e, i, path, body, &hdrs, collect__, &r);
     long status = 0;
 
-    snprintf(url, sizeof url, "%s%s", e->urls[i], path);
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect__);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)MIN(timeout_ms, CONNECT_TIMEOUT_MS));
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     CURLcode rc = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     curl_slist_free_all(hdrs);
@@ -231,7 +237,8 @@ static json_t *post__(struct etcd *e, int i, const char *path, const char *body,
     json_t *j = NULL;
     if (rc != CURLE_OK) {
         snprintf(err, err_size, "%s: %s", e->urls[i], curl_easy_strerror(rc));
-    } else if (!(j = r.p ? json_loads(r.p, 0, NULL) : NULL) || !json_is_object(j)) {
+    } else if (!(j = r.size ? json_loadb((const char *)vxbuf_data(&r), r.size, 0, NULL) : NULL)
+               || !json_is_object(j)) {
         snprintf(err, err_size, "%s: HTTP %ld, not a JSON object", e->urls[i], status);
         json_decref(j);
         j = NULL;
@@ -242,7 +249,7 @@ static json_t *post__(struct etcd *e, int i, const char *path, const char *body,
         json_decref(j);
         j = NULL;
     }
-    free(r.p);
+    vxbuf_uninit(&r);
     return j;
 }
 
@@ -292,38 +299,23 @@ size_t etcd_split(const char *buf, size_t len, etcd_object_fn *fn, void *aux, co
     return off;
 }
 
-/* Hands every complete object at the head of the buffer over. */
-static void parse_stream__(struct etcd_stream *s)
-{
-    size_t off = etcd_split(s->buf, s->len, s->on_object, s->aux, &s->stopped);
-
-    memmove(s->buf, s->buf + off, s->len - off);
-    s->len -= off;
-}
-
+/* Collects a stream's bytes and hands every complete object over. */
 static size_t stream_write__(char *data, size_t size, size_t n, void *userp)
 {
     struct etcd_stream *s = userp;
-    size_t add = size * n;
 
-    if (s->stopped || s->len + add > STREAM_MAX_BUFFER) {
+    if (s->stopped || collect__(data, size, n, &s->buf) != size * n) {
         return 0;               /* aborts the transfer */
     }
-    if (s->len + add + 1 > s->cap) {
-        s->cap = MAX(s->cap * 2, s->len + add + 1);
-        s->buf = xrealloc(s->buf, s->cap);
-    }
-    memcpy(s->buf + s->len, data, add);
-    s->len += add;
-    parse_stream__(s);
-    return add;
+    vxbuf_consume(&s->buf, etcd_split((const char *)vxbuf_data(&s->buf), s->buf.size,
+                                      s->on_object, s->aux, &s->stopped));
+    return size * n;
 }
 
 struct etcd_stream *etcd_stream_start(struct etcd *e, const char *path, json_t *req,
                                       etcd_object_fn *on_object, etcd_end_fn *on_end, void *aux)
 {
     struct etcd_stream *s = xzalloc(sizeof *s);
-    char url[512];
 
     s->e = e;
     s->on_object = on_object;
@@ -332,17 +324,8 @@ struct etcd_stream *etcd_stream_start(struct etcd *e, const char *path, json_t *
     s->endpoint = e->cur;
     s->body = json_dumps(req, JSON_COMPACT);
     json_decref(req);
-    s->h = curl_easy_init();
-    s->hdrs = curl_slist_append(NULL, "Content-Type: application/json");
-    snprintf(url, sizeof url, "%s%s", e->urls[s->endpoint], path);
-    curl_easy_setopt(s->h, CURLOPT_URL, url);
-    curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, s->hdrs);
-    curl_easy_setopt(s->h, CURLOPT_POSTFIELDS, s->body);
-    curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, stream_write__);
-    curl_easy_setopt(s->h, CURLOPT_WRITEDATA, s);
+    s->h = easy_post__(e, s->endpoint, path, s->body, &s->hdrs, stream_write__, s);
     curl_easy_setopt(s->h, CURLOPT_PRIVATE, s);
-    curl_easy_setopt(s->h, CURLOPT_CONNECTTIMEOUT_MS, (long)CONNECT_TIMEOUT_MS);
-    curl_easy_setopt(s->h, CURLOPT_NOSIGNAL, 1L);
     /* A dead peer behind a live TCP connection: keepalive probes end it. */
     curl_easy_setopt(s->h, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(s->h, CURLOPT_TCP_KEEPIDLE, 2L);

@@ -49,25 +49,20 @@ struct ha {
     /* The model's revision. */
     struct etcd_stream *watch;
     uint64_t watch_restart_ms;  /* 0: none scheduled */
-    bool relist;                /* the watch hit a compacted revision */
     long long applied;          /* every event up to this revision is applied */
     long long seen;             /* the highest revision etcd reported */
     json_t *modrevs;            /* object tail -> mod_revision (etcd's state) */
 
     /* Counters. */
-    unsigned long long n_member_changes, n_lease_lost, n_refused, n_relists, n_conflicts;
+    unsigned long long n_member_changes, n_lease_lost, n_refused, n_conflicts;
 };
 
 /* --- keys --- */
 
-static char *key__(const struct ha *ha, const char *kind, const char *rest)
-{
-    return xasprintf("%s/%s/%s", ha->prefix, kind, rest);
-}
-
+/* The key "P/kind/rest", in base64. */
 static json_t *key_json__(const struct ha *ha, const char *kind, const char *rest)
 {
-    char *k = key__(ha, kind, rest);
+    char *k = xasprintf("%s/%s/%s", ha->prefix, kind, rest);
     json_t *j = etcd_b64(k, strlen(k));
     free(k);
     return j;
@@ -82,6 +77,17 @@ static const char *under__(const struct ha *ha, const char *key, const char *kin
         return NULL;
     }
     return key + p + 2 + k;
+}
+
+/* Sets 'req''s key and range_end to every key under the prefix. */
+static json_t *prefix_range__(const struct ha *ha, json_t *req)
+{
+    char *p = xasprintf("%s/", ha->prefix);
+
+    json_object_set_new(req, "key", etcd_b64(p, strlen(p)));
+    json_object_set_new(req, "range_end", etcd_prefix_end(p));
+    free(p);
+    return req;
 }
 
 static void seen__(struct ha *ha, const json_t *reply)
@@ -282,12 +288,12 @@ static void on_watch__(void *aux, json_t *obj)
     seen__(ha, res);
     if (etcd_int(res, "compact_revision")) {
         VLOG_WARN("watch: revision %lld is compacted: re-listing", ha->applied + 1);
-        ha->relist = true;
         if (ha->etcd) {
             etcd_stream_stop(ha->etcd, ha->watch);
         }
         ha->watch = NULL;
-        ha->watch_restart_ms = time_msec();
+        ha->listed = false;                 /* the next tick lists and diffs */
+        ha->next_join_ms = time_msec();
         return;
     }
     size_t n = json_array_size(events);
@@ -333,14 +339,10 @@ static void on_watch_end__(void *aux, const char *why)
 
 static void watch_start__(struct ha *ha)
 {
-    char *p = xasprintf("%s/", ha->prefix);
-    json_t *req = json_pack("{s:{s:o,s:o,s:s}}", "create_request",
-                            "key", etcd_b64(p, strlen(p)), "range_end", etcd_prefix_end(p),
-                            "start_revision", "");
-    char start[24];
-    snprintf(start, sizeof start, "%lld", ha->applied + 1);
-    json_object_set_new(json_object_get(req, "create_request"), "start_revision", json_string(start));
-    free(p);
+    json_t *create = prefix_range__(ha, json_pack("{s:o}", "start_revision",
+                                                  int64_json__(ha->applied + 1)));
+    json_t *req = json_pack("{s:o}", "create_request", create);
+
     ha->watch = etcd_stream_start(ha->etcd, "/v3/watch", req, on_watch__, on_watch_end__, ha);
     ha->watch_restart_ms = 0;
 }
@@ -352,12 +354,9 @@ static void watch_start__(struct ha *ha)
  * revision.  Returns false if etcd did not answer. */
 static bool list__(struct ha *ha)
 {
-    char err[256], *p = xasprintf("%s/", ha->prefix);
-    json_t *r = etcd_call(ha->etcd, "/v3/kv/range",
-                          json_pack("{s:o,s:o}", "key", etcd_b64(p, strlen(p)),
-                                    "range_end", etcd_prefix_end(p)),
+    char err[256];
+    json_t *r = etcd_call(ha->etcd, "/v3/kv/range", prefix_range__(ha, json_object()),
                           CALL_TIMEOUT_MS * 5, err, sizeof err);
-    free(p);
     if (!r) {
         return false;
     }
@@ -457,8 +456,6 @@ static void rejoin__(struct ha *ha, uint64_t now)
             return;
         }
         ha->listed = true;
-        ha->relist = false;
-        ha->n_relists++;
     }
     if (!ha->live) {
         if (now < ha->warmup_until_ms && !ha->ready(ha->aux)) {
@@ -491,12 +488,7 @@ static void tick__(struct ha *ha)
         keepalive__(ha, now);
     }
     if (!ha->next_join_ms && ha->watch_restart_ms && now >= ha->watch_restart_ms) {
-        if (ha->relist) {
-            ha->listed = false;                 /* re-list and diff */
-            ha->next_join_ms = now;
-        } else {
-            watch_start__(ha);
-        }
+        watch_start__(ha);
     }
 }
 
@@ -595,6 +587,19 @@ int ha_commit(struct ha *ha, const char *tail, const char *body, char *err, size
     return txn__(ha, txn, err, err_size);
 }
 
+/* Writes the puts gathered in '*ops' (if any) as one transaction, counts
+ * them into '*n' if it succeeded, and starts a new list. */
+static int flush_puts__(struct ha *ha, json_t **ops, size_t *n, char *err, size_t err_size)
+{
+    size_t k = json_array_size(*ops);
+    int rc = k ? txn__(ha, json_pack("{s:O}", "success", *ops), err, err_size) : 0;
+
+    *n += rc ? 0 : k;
+    json_decref(*ops);
+    *ops = json_array();
+    return rc;
+}
+
 int ha_import(struct ha *ha, const struct vx_config *cfg, size_t *n, char *err, size_t err_size)
 {
     json_t *ops = json_array();
@@ -612,19 +617,14 @@ int ha_import(struct ha *ha, const struct vx_config *cfg, size_t *n, char *err, 
             free(body);
             json_decref(j);
             if (json_array_size(ops) == TXN_MAX_OPS) {
-                rc = txn__(ha, json_pack("{s:o}", "success", ops), err, err_size);
-                *n += rc ? 0 : TXN_MAX_OPS;
-                ops = json_array();
+                rc = flush_puts__(ha, &ops, n, err, err_size);
             }
         }
     }
-    size_t last = json_array_size(ops);
-    if (!rc && last) {
-        rc = txn__(ha, json_pack("{s:o}", "success", ops), err, err_size);
-        *n += rc ? 0 : last;
-    } else {
-        json_decref(ops);
+    if (!rc) {
+        rc = flush_puts__(ha, &ops, n, err, err_size);
     }
+    json_decref(ops);
     return rc;
 }
 
@@ -702,31 +702,31 @@ void ha_stop(struct ha *ha)
     free(ha);
 }
 
+/* One Prometheus metric without labels. */
+static void metric__(FILE *f, const char *name, const char *type, const char *help,
+                     long long value)
+{
+    fprintf(f, "# HELP vxfabric_%s %s\n# TYPE vxfabric_%s %s\nvxfabric_%s %lld\n",
+            name, help, name, type, name, value);
+}
+
 void ha_write_prometheus(const struct ha *ha, FILE *f)
 {
-    fprintf(f, "# HELP vxfabric_ha_members live instances in etcd's member set\n"
-               "# TYPE vxfabric_ha_members gauge\nvxfabric_ha_members %zu\n",
-            json_object_size(ha->members));
-    fprintf(f, "# HELP vxfabric_ha_joined 1 while this instance holds its lease and watches\n"
-               "# TYPE vxfabric_ha_joined gauge\nvxfabric_ha_joined %d\n",
-            ha->live && !ha->next_join_ms);
-    fprintf(f, "# HELP vxfabric_ha_revision_applied etcd revision applied to the model\n"
-               "# TYPE vxfabric_ha_revision_applied gauge\nvxfabric_ha_revision_applied %lld\n",
-            ha->applied);
-    fprintf(f, "# HELP vxfabric_ha_watch_lag revisions etcd reported that are not applied yet\n"
-               "# TYPE vxfabric_ha_watch_lag gauge\nvxfabric_ha_watch_lag %lld\n",
-            ha->seen > ha->applied ? ha->seen - ha->applied : 0);
-    fprintf(f, "# HELP vxfabric_ha_generation the role generation (revision of the last membership change)\n"
-               "# TYPE vxfabric_ha_generation gauge\nvxfabric_ha_generation %lld\n", ha->generation);
-    fprintf(f, "# HELP vxfabric_ha_membership_changes failovers and joins seen\n"
-               "# TYPE vxfabric_ha_membership_changes counter\nvxfabric_ha_membership_changes %llu\n",
-            ha->n_member_changes);
-    fprintf(f, "# HELP vxfabric_ha_lease_lost times this instance lost etcd and demoted itself\n"
-               "# TYPE vxfabric_ha_lease_lost counter\nvxfabric_ha_lease_lost %llu\n", ha->n_lease_lost);
-    fprintf(f, "# HELP vxfabric_ha_events_refused etcd changes the model refused\n"
-               "# TYPE vxfabric_ha_events_refused counter\nvxfabric_ha_events_refused %llu\n",
-            ha->n_refused);
-    fprintf(f, "# HELP vxfabric_ha_write_conflicts API writes that lost to a concurrent write (409)\n"
-               "# TYPE vxfabric_ha_write_conflicts counter\nvxfabric_ha_write_conflicts %llu\n",
-            ha->n_conflicts);
+    metric__(f, "ha_members", "gauge", "live instances in etcd's member set",
+             (long long)json_object_size(ha->members));
+    metric__(f, "ha_joined", "gauge", "1 while this instance holds its lease and watches",
+             ha->live && !ha->next_join_ms);
+    metric__(f, "ha_revision_applied", "gauge", "etcd revision applied to the model", ha->applied);
+    metric__(f, "ha_watch_lag", "gauge", "revisions etcd reported that are not applied yet",
+             ha->seen > ha->applied ? ha->seen - ha->applied : 0);
+    metric__(f, "ha_generation", "gauge",
+             "the role generation (revision of the last membership change)", ha->generation);
+    metric__(f, "ha_membership_changes", "counter", "failovers and joins seen",
+             (long long)ha->n_member_changes);
+    metric__(f, "ha_lease_lost", "counter", "times this instance lost etcd and demoted itself",
+             (long long)ha->n_lease_lost);
+    metric__(f, "ha_events_refused", "counter", "etcd changes the model refused",
+             (long long)ha->n_refused);
+    metric__(f, "ha_write_conflicts", "counter", "API writes that lost to a concurrent write (409)",
+             (long long)ha->n_conflicts);
 }

@@ -703,8 +703,9 @@ void pipeline_compute(uint64_t dpid, pipeline_port_fn *port_fn, const void *aux,
     }
 
     /* Gateway bridge: all of its routers' networks are relevant. */
-    const struct vx_router *gr;
-    for (gr = model_gateways_on_bridge(dpid, &it); gr; gr = model_next_gateway_on_bridge(dpid, &it)) {
+    const struct vx_router *gr = model_gateways_on_bridge(dpid, &it);
+    bool gateway = gr != NULL;
+    for (; gr; gr = model_next_gateway_on_bridge(dpid, &it)) {
         for (int k = 0; k < gr->cfg.n_networks; k++) {
             vni_set_add__(&relevant, gr->cfg.networks[k]);
         }
@@ -713,7 +714,7 @@ void pipeline_compute(uint64_t dpid, pipeline_port_fn *port_fn, const void *aux,
         }
         gateway_flows__(&ctx, gr);
     }
-    if (ctx.uplinks.n || model_gateways_on_bridge(dpid, &it)) {
+    if (gateway) {
         miss_flow__(&ctx, PIPELINE_T_NAT, -1);
         miss_flow__(&ctx, PIPELINE_T_EMIT, -1);
     }
