@@ -213,9 +213,32 @@ static enum MHD_Result reply_not_stored__(struct MHD_Connection *conn, json_t *o
                          "the change could not be stored; not applied");
 }
 
-bool api_apply_host_change(const char *url, const char *body, struct dpid_set *affected)
+/* A host write (JSON 'body', or NULL to delete 'old') checked with the
+ * host rules against the model's indices: the parsed host in 'obj', or
+ * false with 'e'. */
+static bool host_change_ok__(const union edit_object *key, const struct vx_host_cfg *old,
+                             const char *body, union edit_object *obj, struct api_error *e)
 {
     const struct vx_config *cur = model_config();
+
+    rcu_read_lock();
+    bool ok = body ? api_json_parse_object(cur, EDIT_HOST, key, body, obj, e)
+                     && host_valid__(cur, &obj->host, e)
+                   : host_deletable__(cur, old, e);
+    rcu_read_unlock();
+    return ok;
+}
+
+/* Applies host 'new' (NULL: removes 'old') with model_apply_host(). */
+static void host_apply__(const union edit_object *key, const struct vx_host_cfg *old,
+                         const struct vx_host_cfg *new, struct dpid_set *affected)
+{
+    struct vx_host_cfg old_copy = old ? *old : key->host;   /* 'old' moves with the array */
+    model_apply_host(old ? &old_copy : NULL, new, affected);
+}
+
+bool api_apply_host_change(const char *url, const char *body, struct dpid_set *affected)
+{
     union edit_object key, obj;
     struct api_error e;
     enum edit_kind k;
@@ -224,23 +247,15 @@ bool api_apply_host_change(const char *url, const char *body, struct dpid_set *a
     if (!api_json_route(url, &k, &rest) || k != EDIT_HOST || !api_json_parse_key(k, rest, &key)) {
         return false;
     }
-    size_t lo = vxconf_host_index(cur, &key.host);
-    const struct vx_host_cfg *old = lo < cur->n_hosts && !vxconf_host_cmp(&cur->hosts[lo], &key.host)
-                                    ? &cur->hosts[lo] : NULL;
+    const struct vx_host_cfg *old = edit_find(model_config(), EDIT_HOST, &key.host);
     if (!body && !old) {
         return true;                    /* already gone */
     }
-    rcu_read_lock();
-    bool ok = body ? api_json_parse_object(cur, EDIT_HOST, &key, body, &obj, &e)
-                     && host_valid__(cur, &obj.host, &e)
-                   : host_deletable__(cur, old, &e);
-    rcu_read_unlock();
-    if (!ok) {
+    if (!host_change_ok__(&key, old, body, &obj, &e)) {
         VLOG_WARN("%s %s refused: %s", body ? "PUT" : "DELETE", url, e.msg);
         return false;
     }
-    struct vx_host_cfg old_copy = old ? *old : key.host;   /* 'old' moves with the array */
-    model_apply_host(old ? &old_copy : NULL, body ? &obj.host : NULL, affected);
+    host_apply__(&key, old, body ? &obj.host : NULL, affected);
     return true;
 }
 
@@ -302,25 +317,15 @@ static enum MHD_Result import__(struct api *api, struct MHD_Connection *conn, co
 static enum MHD_Result write_host_body__(struct api *api, struct MHD_Connection *conn,
                                          const union edit_object *key, const char *body)
 {
-    const struct vx_config *cur = model_config();
-    const struct vx_host_cfg *old = NULL;
+    const struct vx_host_cfg *old = edit_find(model_config(), EDIT_HOST, &key->host);
     union edit_object obj;
     struct api_error e;
     struct dpid_set affected = { 0, 0, NULL };
-    size_t lo = vxconf_host_index(cur, &key->host);
 
-    if (lo < cur->n_hosts && !vxconf_host_cmp(&cur->hosts[lo], &key->host)) {
-        old = &cur->hosts[lo];
-    }
     if (!body && !old) {
         return reply_error__(conn, MHD_HTTP_NOT_FOUND, NULL, "no such host");
     }
-    rcu_read_lock();
-    bool ok = body ? api_json_parse_object(cur, EDIT_HOST, key, body, &obj, &e)
-                     && host_valid__(cur, &obj.host, &e)
-                   : host_deletable__(cur, old, &e);
-    rcu_read_unlock();
-    if (!ok) {
+    if (!host_change_ok__(key, old, body, &obj, &e)) {
         return reply_api_error__(conn, &e);
     }
     json_t *j = body ? api_json_object(EDIT_HOST, &obj.host) : NULL;
@@ -331,8 +336,7 @@ static enum MHD_Result write_host_body__(struct api *api, struct MHD_Connection 
         return reply_not_stored__(conn, j);
     }
     bool existed = old != NULL;
-    struct vx_host_cfg old_copy = old ? *old : key->host;   /* 'old' moves with the array */
-    model_apply_host(existed ? &old_copy : NULL, body ? &obj.host : NULL, &affected);
+    host_apply__(key, old, body ? &obj.host : NULL, &affected);
     api->changed(api->aux, &affected);
     dpid_set_clear(&affected);
     return reply_written__(conn, existed, j);
