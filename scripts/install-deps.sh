@@ -9,7 +9,7 @@ BUILD="build-essential cmake pkg-config clang libclang-rt-14-dev \
        libjansson-dev libmicrohttpd-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev libgnutls28-dev"
 TEST="libcriterion-dev openvswitch-switch openvswitch-common iproute2 ethtool \
       socat tcpdump iputils-ping udhcpc procps iputils-tracepath traceroute \
-      python3 openssl systemd man-db etcd-server etcd-client"
+      python3 openssl systemd man-db etcd-server etcd-client curl"
 
 pkgs=$BUILD
 [ "$mode" = test ] && pkgs="$pkgs $TEST"

@@ -148,9 +148,10 @@ masters() {
 }
 one_master() { [ "$(masters "$1" | wc -l)" = 1 ]; }
 # claimed DPID: the instances that hold OVS's ROLE_REPLY MASTER for DPID.
-claimed() {
+claimed() {  # claimed DPID [EXCEPT]: EXCEPT (a dead instance) is not asked
     local x
     for x in $INSTANCES; do
+        [ "$x" = "${2:-}" ] && continue
         [ "$(bridge_field "$x" "$1" role 2>/dev/null)" = master ] && echo "$x"
     done
 }
@@ -173,6 +174,9 @@ print(int(sum(float(l.split()[-1]) for l in text.splitlines()
               if re.match(re.escape(name) + r"(\{| )", l))))
 PY
 }
+
+# metrics X: instance X's /metrics (fails if it does not answer).
+metrics() { curl -sf "http://127.0.0.1:${INST_API[$1]}/metrics"; }
 
 # bridge_field X DPID FIELD: instance X's /v1/bridges/DPID/state FIELD.
 bridge_field() {
@@ -207,7 +211,7 @@ t_one_master_each() {
     out=$("$VXCTL" --api "http://127.0.0.1:${INST_API[a]}" state)
     expect "vxctl state shows each bridge's master ($out)" \
         test "$(awk 'NR > 1 { print $NF }' <<<"$out" | tr '\n' ' ')" = "$(master_of hv1) $(master_of hv2) " || return 1
-    out=$(curl -s "http://127.0.0.1:${INST_API[$(master_of hv1)]}/metrics")
+    out=$(metrics "$(master_of hv1)") || { log "no /metrics"; return 1; }
     expect "/metrics: this instance masters hv1" grep -q "vxfabric_bridge_role{dpid=\"$HV1\",role=\"master\"} 1" <<<"$out" || return 1
     local line
     for line in "vxfabric_ha_members 3" "vxfabric_ha_joined 1" "vxfabric_ha_watch_lag 0"; do
@@ -230,12 +234,9 @@ t_dhcp_and_ping() {
 # confirmed_master DPID EXCEPT: the instance (not EXCEPT) whose connection
 # to DPID OVS confirmed MASTER by ROLE_REPLY, as its /v1/state says.
 confirmed_master() {
-    local x
-    for x in $INSTANCES; do
-        [ "$x" = "$2" ] && continue
-        [ "$(bridge_field "$x" "$1" role 2>/dev/null)" = master ] && { echo "$x"; return 0; }
-    done
-    return 1
+    local m
+    m=$(claimed "$1" "$2" | head -1)
+    [ -n "$m" ] && echo "$m"
 }
 
 # kill_master_of_hv1: kill -9 of hv1's master (KILLED, at KILL_NS).
@@ -439,7 +440,8 @@ t_cut_off_and_fencing() {
     expect "$m, cut off from etcd, left its lease" test "$(inst_counter "$m" ha_joined)" = 0 || return 1
     expect "and gave up hv1" test "$(inst_counter "$m" role_demotions)" -ge 1 || return 1
     expect "a survivor masters hv1, as OVS reports it" wait_until 10 master_is_not hv1 "$m" || return 1
-    expect "$m masters nothing" bash -c "! grep -q 'role=\"master\"' <(curl -s http://127.0.0.1:${INST_API[$m]}/metrics)" || return 1
+    out=$(metrics "$m") || { log "$m: no /metrics"; return 1; }
+    expect "$m masters nothing" bash -c "! grep -q 'role=\"master\"'" <<<"$out" || return 1
     # Fencing: a ROLE_REQUEST with an old generation is refused.
     gen=$(inst_counter "$(master_of hv1)" ha_generation)
     python3 "$E2E_DIR/ofrole.py" "$LAB/ofrole.sock" 1 >"$LAB/ofrole.out" 2>&1 &
