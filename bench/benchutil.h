@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Resident memory of process 'pid' (0: this process) in KiB, from
  * /proc/PID/status, or -1 if it cannot be read. */
@@ -30,6 +31,27 @@ static inline long proc_status_kib(int pid, const char *field)
         fclose(f);
     }
     return v;
+}
+
+/* User + system CPU time of process 'pid' in seconds (/proc/PID/stat,
+ * fields 14 and 15), or 0 if it cannot be read. */
+static inline double proc_cpu_s(int pid)
+{
+    char path[64], line[1024];
+    unsigned long ut = 0, st = 0;
+
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        return 0;
+    }
+    char *p = fgets(line, sizeof line, f) ? strrchr(line, ')') : NULL;
+    fclose(f);
+    /* After "pid (comm)": state is field 3; utime and stime are 14, 15. */
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2) {
+        return 0;
+    }
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
 static inline long proc_rss_kib(int pid)

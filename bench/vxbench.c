@@ -21,8 +21,11 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <sys/resource.h>
+#include <sys/uio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -63,6 +66,7 @@ struct options {
     int controller_pid;
     const char *label;
     const char *ssl_key, *ssl_cert, *ssl_ca;    /* --controller ssl:IP:PORT */
+    int threads;                /* generator threads for the traffic */
     bool flood;                 /* keep 64 KiB of packet-ins queued, never read replies */
 };
 
@@ -85,6 +89,19 @@ struct bflow {
     uint8_t bytes[];            /* match, then instructions */
 };
 
+/* A switch's requests, encoded once: 'n' packet-ins back to back (whole
+ * cycles of its hosts' requests, TAPE_MIN bytes or more), written again
+ * and again from where the last write stopped.  Sending costs a write(),
+ * not an encoding; each reply is checked against exp[] of its request,
+ * since a switch's replies come back in the order of its requests. */
+struct tape {
+    uint8_t *bytes;
+    size_t size;
+    uint32_t *len;              /* len[i]: bytes of request i */
+    struct expect *exp;
+    uint32_t n;
+};
+
 struct sw {
     int fd;
     SSL *ssl;                   /* with --controller ssl: */
@@ -100,8 +117,11 @@ struct sw {
     struct cds_lfht *table;
     uint64_t flow_mods, flow_mods_round;
     uint64_t last_program_ns;
-    uint32_t next_host;
-    uint32_t dhcp_xid;
+    struct tape tape;
+    uint32_t tx_req;            /* the tape's next request to commit */
+    uint32_t rx_req;            /* the tape's oldest outstanding request */
+    size_t wpos, pend;          /* committed bytes not yet written, from tape.bytes[wpos] */
+    uint32_t ev_mask;           /* what epoll watches now */
     /* outstanding requests: send times, FIFO (replies come in order) */
     uint64_t *sent_ns;
     uint32_t head, n_out, cap;
@@ -115,17 +135,33 @@ static struct options opt;
 static struct vx_config cfg;
 static struct sw *sws;
 static int n_sws;
-static int epfd;
 static SSL_CTX *tls_ctx;            /* NULL: plain TCP */
 static uint64_t t_start_ns, all_connected_ns;
-static uint64_t now_ns;
+static _Thread_local uint64_t now_ns;
 
-/* Results */
-static uint64_t n_sent, n_correct, n_wrong, n_errors;
-static uint64_t hist[100001];   /* latency histogram, 1 us buckets, last = overflow */
-static bool counting;
+/* One generator thread: its switches, its epoll set and its results,
+ * summed by the main thread when the run is over.  The main thread's own
+ * (handshakes, programming) is main_gen. */
+#define HIST_MAX 100000         /* latency histogram, 1 us buckets, last = overflow */
+struct gen {
+    pthread_t thread;
+    int epfd;
+    struct sw **sws;
+    int n_sws;
+    uint64_t n_sent, n_correct, n_wrong, n_errors, flood_bytes;
+    double cpu_s;               /* this thread's CPU over the counted window */
+    uint64_t hist[HIST_MAX + 1];
+};
+static struct gen main_gen;
+static _Thread_local struct gen *G = &main_gen;
+
+/* Set by the main thread, read by the generator threads. */
+static atomic_bool counting;        /* replies to requests sent from count_start_ns count */
+static atomic_bool sending = true;  /* false: no new request, replies still read */
+static atomic_bool stopping;        /* generator threads return */
+static uint64_t count_start_ns;     /* written before 'counting' is set */
+static bool flooding;               /* --flood: written before the threads start */
 static bool hold_ready;             /* MODE_HOLD: report barriers from now on */
-static uint64_t count_start_ns;     /* only requests sent after this count */
 
 static const char *mode_names[] = { "arp", "dhcp", "mix", "program", "hold" };
 
@@ -189,7 +225,7 @@ static void table_apply(struct sw *s, const uint8_t *msg, size_t size)
     struct vxbuf mb = VXBUF_INITIALIZER, ib = VXBUF_INITIALIZER;
 
     if (of_match_pull(&c, &m) || of_insts_pull(&c, &insts)) {
-        n_errors++;
+        G->n_errors++;
         return;
     }
     of_match_put(&mb, &m);
@@ -259,12 +295,27 @@ static void reply_flow_stats(struct sw *s, uint32_t xid, uint64_t cookie, uint64
     ofp_msg_finish(&s->obuf, start);
 }
 
-/* --- requests --- */
+/* --- the request tape --- */
 
-static void put_packet_in(struct sw *s, uint32_t port, struct vxbuf *frame)
+static ssize_t sw_write(struct sw *, const void *, size_t);
+
+/* What the reply to one request must be. */
+struct expect {
+    uint32_t out_port;          /* back to the requester's port */
+    bool dhcp;
+    uint8_t arp[42];            /* ARP: the whole reply frame (RFC 826) */
+    uint8_t type;               /* DHCP: OFFER to a DISCOVER, ACK to a REQUEST */
+    uint32_t xid, yiaddr, server_id, mask;
+    uint8_t chaddr[6];
+};
+
+enum req_kind { REQ_ARP, REQ_DISCOVER, REQ_REQUEST };
+
+/* Appends to 'b' a PACKET_IN of 'frame' from 'port'. */
+static void put_packet_in(struct vxbuf *b, uint32_t port, const struct vxbuf *frame)
 {
-    size_t start = ofp_msg_start(&s->obuf, OFPT_PACKET_IN, 0, sizeof(struct ofp_packet_in));
-    struct ofp_packet_in *pi = vxbuf_at(&s->obuf, start);
+    size_t start = ofp_msg_start(b, OFPT_PACKET_IN, 0, sizeof(struct ofp_packet_in));
+    struct ofp_packet_in *pi = vxbuf_at(b, start);
     put_be32(pi->buffer_id, OFP_NO_BUFFER);
     put_be16(pi->total_len, (uint16_t)frame->size);
     pi->reason = OFPR_ACTION;
@@ -272,161 +323,274 @@ static void put_packet_in(struct sw *s, uint32_t port, struct vxbuf *frame)
     struct of_match m;
     of_match_init(&m);
     of_match_set(&m, OFF_IN_PORT, port);
-    of_match_put(&s->obuf, &m);
-    vxbuf_put_zeros(&s->obuf, 2);
-    vxbuf_put(&s->obuf, vxbuf_data(frame), frame->size);
-    ofp_msg_finish(&s->obuf, start);
+    of_match_put(b, &m);
+    vxbuf_put_zeros(b, 2);
+    vxbuf_put(b, vxbuf_data(frame), frame->size);
+    ofp_msg_finish(b, start);
 }
 
-static void put_request(struct sw *s);
-
-/* One request, counted as outstanding until its reply. */
-static void send_request(struct sw *s)
+/* An ARP request of host 'h' for its target, and its one right answer. */
+static void put_arp_request(struct vxbuf *frame, const struct bhost *h, struct expect *e)
 {
-    put_request(s);
-    s->sent_ns[(s->head + s->n_out) % s->cap] = now_ns;
-    s->n_out++;
-    if (counting) {
-        n_sent++;
-    }
-}
+    static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, zero[6];
+    uint8_t want[6];
+    const uint8_t *mac = mac_of(h->cfg->vni, h->target_ip);
 
-/* --flood: keeps 64 KiB of packet-ins queued for the socket of each
- * switch and reads nothing back, like a switch whose controller's replies
- * cannot drain (issue #12's load): what the controller buffers is its
- * problem, and its peak RSS shows whether it bounds it. */
-static bool flooding;
-static uint64_t flood_bytes;
-
-static void flood(struct sw *s)
-{
-    while (s->obuf.size < 64 * 1024) {
-        size_t before = s->obuf.size;
-        put_request(s);
-        flood_bytes += s->obuf.size - before;
-    }
-}
-
-static void put_request(struct sw *s)
-{
-    static struct vxbuf frame;
-    struct bhost *h = &s->hosts[s->next_host++ % s->n_hosts];
-    bool arp = opt.mode == MODE_ARP || (opt.mode == MODE_MIX && s->next_host % 2);
-    static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-    vxbuf_clear(&frame);
-    if (arp) {
-        static const uint8_t zero[6];
-        pkt_put_arp(&frame, bcast, false, 0, ARPOP_REQUEST, h->cfg->mac, h->cfg->ip,
-                    zero, h->target_ip);
+    pkt_put_arp(frame, bcast, false, 0, ARPOP_REQUEST, h->cfg->mac, h->cfg->ip, zero,
+                h->target_ip);
+    if (mac) {
+        memcpy(want, mac, 6);
     } else {
-        /* DISCOVER, or a REQUEST in the SELECTING state, alternately. */
-        bool request = (s->dhcp_xid++ & 1) != 0;
-        struct pkt_ipv4_frame f = pkt_start_ipv4(&frame, bcast, h->cfg->mac, false, 0, 0,
-                                                 0xffffffff, IPPROTO_UDP, 64);
-        pkt_put_udp(&frame, DHCP_CLIENT_PORT, DHCP_SERVER_PORT);
-        uint8_t *p = vxbuf_put_zeros(&frame, DHCP_FIXED_SIZE + 4);
-        p[0] = 1; p[1] = 1; p[2] = 6;
-        put_be32(p + 4, s->dhcp_xid);
-        memcpy(p + 28, h->cfg->mac, 6);
-        put_be32(p + DHCP_FIXED_SIZE, DHCP_MAGIC);
-        uint8_t opts[] = { DHO_MSG_TYPE, 1, request ? DHCPREQUEST : DHCPDISCOVER,
-                           DHO_PARAM_REQ, 4, 1, 3, 6, 26 };
-        vxbuf_put(&frame, opts, sizeof opts);
-        if (request) {
-            uint8_t sid[6] = { DHO_SERVER_ID, 4 }, rip[6] = { DHO_REQUESTED_IP, 4 };
-            put_be32(sid + 2, h->gateway);
-            put_be32(rip + 2, h->cfg->ip);
-            vxbuf_put(&frame, sid, 6);
-            vxbuf_put(&frame, rip, 6);
-        }
-        uint8_t end = DHO_END;
-        vxbuf_put(&frame, &end, 1);
-        pkt_finish_ipv4(&frame, f);
+        gateway_mac(h->cfg->vni, want);
     }
-    put_packet_in(s, h->port, &frame);
+    uint8_t *r = e->arp;
+    memcpy(r, h->cfg->mac, 6);
+    memcpy(r + 6, want, 6);
+    static const uint8_t hdr[10] = { 0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, ARPOP_REPLY };
+    memcpy(r + 12, hdr, sizeof hdr);
+    memcpy(r + 22, want, 6);
+    put_be32(r + 28, h->target_ip);
+    memcpy(r + 32, h->cfg->mac, 6);
+    put_be32(r + 38, h->cfg->ip);
 }
 
-/* Checks a PACKET_OUT against the configuration. */
-static bool verify_reply(struct sw *s, const uint8_t *msg, size_t size)
+/* A DHCPDISCOVER, or a DHCPREQUEST in the SELECTING state (RFC 2131 4.3.2),
+ * of host 'h' with 'xid', and what its OFFER or ACK must say. */
+static void put_dhcp_request(struct vxbuf *frame, const struct bhost *h, bool request,
+                             uint32_t xid, struct expect *e)
+{
+    static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    struct pkt_ipv4_frame f = pkt_start_ipv4(frame, bcast, h->cfg->mac, false, 0, 0,
+                                             0xffffffff, IPPROTO_UDP, 64);
+    pkt_put_udp(frame, DHCP_CLIENT_PORT, DHCP_SERVER_PORT);
+    uint8_t *p = vxbuf_put_zeros(frame, DHCP_FIXED_SIZE + 4);
+    p[0] = 1; p[1] = 1; p[2] = 6;
+    put_be32(p + 4, xid);
+    memcpy(p + 28, h->cfg->mac, 6);
+    put_be32(p + DHCP_FIXED_SIZE, DHCP_MAGIC);
+    uint8_t opts[] = { DHO_MSG_TYPE, 1, request ? DHCPREQUEST : DHCPDISCOVER,
+                       DHO_PARAM_REQ, 4, 1, 3, 6, 26 };
+    vxbuf_put(frame, opts, sizeof opts);
+    if (request) {
+        uint8_t sid[6] = { DHO_SERVER_ID, 4 }, rip[6] = { DHO_REQUESTED_IP, 4 };
+        put_be32(sid + 2, h->gateway);
+        put_be32(rip + 2, h->cfg->ip);
+        vxbuf_put(frame, sid, 6);
+        vxbuf_put(frame, rip, 6);
+    }
+    uint8_t end = DHO_END;
+    vxbuf_put(frame, &end, 1);
+    pkt_finish_ipv4(frame, f);
+    e->dhcp = true;
+    e->type = request ? DHCPACK : DHCPOFFER;
+    e->xid = xid;
+    e->yiaddr = h->cfg->ip;
+    e->server_id = h->gateway;
+    e->mask = h->mask;
+    memcpy(e->chaddr, h->cfg->mac, 6);
+}
+
+/* Request 'j' of a cycle of a switch's requests (the host it comes from
+ * in '*host'): each host's ARP request; or each host's DISCOVER, then each
+ * host's REQUEST; or (mix) the two interleaved. */
+static enum req_kind cycle_request(size_t j, size_t n_hosts, size_t *host)
+{
+    switch (opt.mode) {
+    case MODE_ARP:
+        *host = j;
+        return REQ_ARP;
+    case MODE_DHCP:
+        *host = j % n_hosts;
+        return j < n_hosts ? REQ_DISCOVER : REQ_REQUEST;
+    default:
+        *host = (j / 2) % n_hosts;
+        return j % 2 == 0 ? REQ_ARP : j < 2 * n_hosts ? REQ_DISCOVER : REQ_REQUEST;
+    }
+}
+
+/* Encodes switch 's''s tape: whole cycles of its requests, TAPE_MIN bytes
+ * or more, each with its expected reply. */
+#define TAPE_MIN (16 * 1024)
+static void build_tape(struct sw *s)
+{
+    struct vxbuf b = VXBUF_INITIALIZER, frame = VXBUF_INITIALIZER;
+    size_t per_host = opt.mode == MODE_ARP ? 1 : opt.mode == MODE_DHCP ? 2 : 4;
+    size_t cycle = per_host * s->n_hosts, cap = 0, n = 0;
+    struct tape *t = &s->tape;
+
+    for (size_t i = 0; b.size < TAPE_MIN || i % cycle; i++) {
+        size_t host;
+        enum req_kind kind = cycle_request(i % cycle, s->n_hosts, &host);
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            t->len = xrealloc(t->len, cap * sizeof *t->len);
+            t->exp = xrealloc(t->exp, cap * sizeof *t->exp);
+        }
+        struct expect *e = memset(&t->exp[n], 0, sizeof *t->exp);
+        const struct bhost *h = &s->hosts[host];
+        vxbuf_clear(&frame);
+        if (kind == REQ_ARP) {
+            put_arp_request(&frame, h, e);
+        } else {
+            put_dhcp_request(&frame, h, kind == REQ_REQUEST, (uint32_t)s->idx << 16 | (uint32_t)n, e);
+        }
+        e->out_port = h->port;
+        size_t before = b.size;
+        put_packet_in(&b, h->port, &frame);
+        t->len[n++] = (uint32_t)(b.size - before);
+    }
+    t->n = (uint32_t)n;
+    t->size = b.size;
+    t->bytes = xmalloc(b.size);
+    memcpy(t->bytes, vxbuf_data(&b), b.size);
+    vxbuf_uninit(&b);
+    vxbuf_uninit(&frame);
+}
+
+static bool verify_dhcp(const uint8_t *frame, size_t fsize, const struct expect *e)
+{
+    struct pkt_info pi;
+    if (pkt_parse(frame, fsize, &pi) != PKT_OK || pi.eth_type != ETHERTYPE_IP
+        || pi.ip_proto != IPPROTO_UDP || pi.udp_src != 67 || pi.udp_dst != 68
+        || pi.payload_size < DHCP_FIXED_SIZE + 4 || memcmp(pi.eth_dst, e->chaddr, 6)) {
+        return false;
+    }
+    const uint8_t *b = pi.payload;
+    if (b[0] != 2 || get_be32(b + 4) != e->xid || memcmp(b + 28, e->chaddr, 6)
+        || get_be32(b + 16) != e->yiaddr || get_be32(b + DHCP_FIXED_SIZE) != DHCP_MAGIC) {
+        return false;
+    }
+    uint8_t type = 0;
+    uint32_t sid = 0, mask = 0;
+    for (size_t i = DHCP_FIXED_SIZE + 4; i + 1 < pi.payload_size && b[i] != DHO_END;) {
+        if (b[i] == DHO_PAD) { i++; continue; }
+        uint8_t len = b[i + 1];
+        if (i + 2 + len > pi.payload_size) return false;
+        if (b[i] == DHO_MSG_TYPE && len == 1) type = b[i + 2];
+        if (b[i] == DHO_SERVER_ID && len == 4) sid = get_be32(b + i + 2);
+        if (b[i] == DHO_SUBNET_MASK && len == 4) mask = get_be32(b + i + 2);
+        i += 2u + len;
+    }
+    return type == e->type && sid == e->server_id && mask == e->mask;
+}
+
+/* Checks a PACKET_OUT against the expected reply 'e'. */
+static bool verify_reply(const uint8_t *msg, size_t size, const struct expect *e)
 {
     const struct ofp_packet_out *po = (const void *)msg;
     uint16_t alen = get_be16(po->actions_len);
-    if (sizeof *po + alen > size || alen < 16 || get_be16(msg + sizeof *po) != OFPAT_OUTPUT) {
+    if (sizeof *po + alen > size || alen < 16 || get_be16(msg + sizeof *po) != OFPAT_OUTPUT
+        || get_be32(msg + sizeof *po + 4) != e->out_port) {
         return false;
     }
-    uint32_t out_port = get_be32(msg + sizeof *po + 4);
     const uint8_t *frame = msg + sizeof *po + alen;
     size_t fsize = size - sizeof *po - alen;
-    struct bhost *h = NULL;
-    for (size_t i = 0; i < s->n_hosts; i++) {
-        if (s->hosts[i].port == out_port) {
-            h = &s->hosts[i];
-            break;
-        }
+    if (e->dhcp) {
+        return verify_dhcp(frame, fsize, e);
     }
-    struct pkt_info pi;
-    if (!h || pkt_parse(frame, fsize, &pi) != PKT_OK || memcmp(pi.eth_dst, h->cfg->mac, 6)) {
-        return false;
+    return fsize >= sizeof e->arp && !memcmp(frame, e->arp, sizeof e->arp);
+}
+
+/* Retires the oldest outstanding request; returns when it was sent. */
+static uint64_t retire(struct sw *s)
+{
+    uint64_t sent = s->sent_ns[s->head];
+    s->head = s->head + 1 == s->cap ? 0 : s->head + 1;
+    s->n_out--;
+    s->rx_req = s->rx_req + 1 == s->tape.n ? 0 : s->rx_req + 1;
+    return sent;
+}
+
+/* A switch's replies come in the order of its requests, but a controller
+ * may drop some (its rate limit): a reply that is not the oldest
+ * request's is looked for among the next ones of the cycle, and the
+ * requests it skips are missing. */
+static bool match_reply(struct sw *s, const uint8_t *msg, size_t size)
+{
+    if (!opt.verify || verify_reply(msg, size, &s->tape.exp[s->rx_req])) {
+        return true;
     }
-    if (pi.eth_type == ETHERTYPE_ARP) {
-        uint8_t gw[6];
-        const uint8_t *want = mac_of(h->cfg->vni, pi.arp.spa);
-        if (!want && pi.arp.spa == h->gateway) {
-            gateway_mac(h->cfg->vni, gw);
-            want = gw;
+    for (uint32_t k = 1; k < s->n_out && k < s->tape.n; k++) {
+        if (verify_reply(msg, size, &s->tape.exp[(s->rx_req + k) % s->tape.n])) {
+            while (k--) {
+                retire(s);
+            }
+            return true;
         }
-        return pi.arp.op == ARPOP_REPLY && want && !memcmp(pi.arp.sha, want, 6)
-               && !memcmp(pi.eth_src, want, 6) && pi.arp.tpa == h->cfg->ip
-               && !memcmp(pi.arp.tha, h->cfg->mac, 6);
-    }
-    if (pi.eth_type == ETHERTYPE_IP && pi.ip_proto == IPPROTO_UDP && pi.udp_src == 67
-        && pi.udp_dst == 68 && pi.payload_size >= DHCP_FIXED_SIZE + 4) {
-        const uint8_t *b = pi.payload;
-        if (b[0] != 2 || memcmp(b + 28, h->cfg->mac, 6) || get_be32(b + 16) != h->cfg->ip
-            || get_be32(b + DHCP_FIXED_SIZE) != DHCP_MAGIC) {
-            return false;
-        }
-        uint8_t type = 0;
-        uint32_t sid = 0, mask = 0;
-        for (size_t i = DHCP_FIXED_SIZE + 4; i + 1 < pi.payload_size && b[i] != DHO_END;) {
-            if (b[i] == DHO_PAD) { i++; continue; }
-            uint8_t len = b[i + 1];
-            if (i + 2 + len > pi.payload_size) return false;
-            if (b[i] == DHO_MSG_TYPE && len == 1) type = b[i + 2];
-            if (b[i] == DHO_SERVER_ID && len == 4) sid = get_be32(b + i + 2);
-            if (b[i] == DHO_SUBNET_MASK && len == 4) mask = get_be32(b + i + 2);
-            i += 2u + len;
-        }
-        return (type == DHCPOFFER || type == DHCPACK) && sid == h->gateway && mask == h->mask;
     }
     return false;
 }
 
 static void on_reply(struct sw *s, const uint8_t *msg, size_t size)
 {
-    bool ok = !opt.verify || verify_reply(s, msg, size);
-    bool measured = false;
-    if (s->n_out) {
-        uint64_t sent = s->sent_ns[s->head];
-        s->head = (s->head + 1) % s->cap;
-        s->n_out--;
-        /* Replies to requests sent in the measured window only. */
-        measured = counting && sent >= count_start_ns;
-        if (measured) {
-            uint64_t lat_us = (now_ns - sent) / 1000;
-            hist[lat_us < 100000 ? lat_us : 100000]++;
-        }
+    if (!s->n_out) {
+        return;                 /* the answer to a request already given up */
     }
+    bool ok = match_reply(s, msg, size);
+    uint64_t sent = retire(s);
     s->last_reply_ns = now_ns;
-    if (measured) {
+    /* Replies to requests sent in the measured window only. */
+    if (atomic_load_explicit(&counting, memory_order_relaxed) && sent >= count_start_ns) {
+        uint64_t lat_us = (now_ns - sent) / 1000;
+        G->hist[lat_us < HIST_MAX ? lat_us : HIST_MAX]++;
         if (ok) {
-            n_correct++;
+            G->n_correct++;
             s->n_correct++;
         } else {
-            n_wrong++;
+            G->n_wrong++;
         }
     }
+}
+
+/* Commits up to 'k' more requests of the tape to be written (flooding:
+ * unstamped, never awaited). */
+static void commit(struct sw *s, uint32_t k)
+{
+    bool stamp = !flooding;
+    uint32_t tail = (s->head + s->n_out) % s->cap;
+    for (uint32_t i = 0; i < k; i++) {
+        s->pend += s->tape.len[s->tx_req];
+        s->tx_req = s->tx_req + 1 == s->tape.n ? 0 : s->tx_req + 1;
+        if (stamp) {
+            s->sent_ns[tail] = now_ns;
+            tail = tail + 1 == s->cap ? 0 : tail + 1;
+        }
+    }
+    if (stamp) {
+        s->n_out += k;
+        if (atomic_load_explicit(&counting, memory_order_relaxed)) {
+            G->n_sent += k;
+        }
+    }
+}
+
+/* Writes what is committed of the tape, from where the last write
+ * stopped, in one writev(); false if the connection failed. */
+static bool tape_write(struct sw *s)
+{
+    const struct tape *t = &s->tape;
+    while (s->pend) {
+        struct iovec iov[8];
+        int n = 0;
+        size_t pos = s->wpos, left = s->pend;
+        while (left && n < 8) {
+            size_t k = MIN(left, t->size - pos);
+            iov[n++] = (struct iovec) { t->bytes + pos, k };
+            left -= k;
+            pos = pos + k == t->size ? 0 : pos + k;
+        }
+        ssize_t w = s->ssl ? sw_write(s, iov[0].iov_base, iov[0].iov_len) : writev(s->fd, iov, n);
+        if (w > 0) {
+            s->wpos = (s->wpos + (size_t)w) % t->size;
+            s->pend -= (size_t)w;
+            G->flood_bytes += flooding ? (uint64_t)w : 0;
+        } else if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
+            return true;
+        } else {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* --- the switch side of OpenFlow --- */
@@ -475,7 +639,7 @@ static void handle(struct sw *s, const uint8_t *msg, size_t size)
         on_reply(s, msg, size);
         break;
     case OFPT_ERROR:
-        n_errors++;
+        G->n_errors++;
         break;
     case OFPT_MULTIPART_REQUEST: {
         uint16_t type = get_be16(msg + 8);
@@ -547,21 +711,34 @@ static bool sw_connect(struct sw *s, const struct sockaddr_in *sin)
     vxbuf_clear(&s->rbuf);
     vxbuf_clear(&s->obuf);
     ofp_put_hello(&s->obuf, 1);
-    struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT, .data.ptr = s };
-    epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev);
+    s->pend = s->wpos = 0;
+    s->tx_req = s->rx_req = 0;
+    s->ev_mask = EPOLLIN | EPOLLOUT;
+    struct epoll_event ev = { .events = s->ev_mask, .data.ptr = s };
+    epoll_ctl(G->epfd, EPOLL_CTL_ADD, s->fd, &ev);
     return true;
 }
 
 static void sw_close(struct sw *s)
 {
     if (s->fd >= 0) {
-        epoll_ctl(epfd, EPOLL_CTL_DEL, s->fd, NULL);
+        epoll_ctl(G->epfd, EPOLL_CTL_DEL, s->fd, NULL);
         if (s->ssl) {
             SSL_free(s->ssl);
             s->ssl = NULL;
         }
         close(s->fd);
         s->fd = -1;
+    }
+}
+
+/* Watches 'mask' on the switch's socket (one epoll_ctl() when it changes). */
+static void sw_watch(struct sw *s, uint32_t mask)
+{
+    if (mask != s->ev_mask) {
+        struct epoll_event ev = { .events = mask, .data.ptr = s };
+        epoll_ctl(G->epfd, EPOLL_CTL_MOD, s->fd, &ev);
+        s->ev_mask = mask;
     }
 }
 
@@ -597,21 +774,24 @@ static bool sw_handshake(struct sw *s)
     }
     int e = SSL_get_error(s->ssl, rc);
     if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-        struct epoll_event ev = { .events = e == SSL_ERROR_WANT_WRITE ? EPOLLOUT : EPOLLIN,
-                                  .data.ptr = s };
-        epoll_ctl(epfd, EPOLL_CTL_MOD, s->fd, &ev);
+        sw_watch(s, e == SSL_ERROR_WANT_WRITE ? EPOLLOUT : EPOLLIN);
         return true;
     }
     ERR_print_errors_fp(stderr);
     return false;
 }
 
+/* Writes the tape's committed requests, then (at a message boundary)
+ * the replies in obuf. */
 static bool sw_flush(struct sw *s)
 {
     if (s->handshaking) {
         return sw_handshake(s);
     }
-    while (s->obuf.size) {
+    if (!tape_write(s)) {
+        return false;
+    }
+    while (!s->pend && s->obuf.size) {
         ssize_t n = sw_write(s, vxbuf_data(&s->obuf), s->obuf.size);
         if (n > 0) {
             vxbuf_consume(&s->obuf, (size_t)n);
@@ -621,10 +801,25 @@ static bool sw_flush(struct sw *s)
             return false;
         }
     }
-    struct epoll_event ev = { .events = (flooding ? 0 : EPOLLIN) | (s->obuf.size ? EPOLLOUT : 0),
-                              .data.ptr = s };
-    epoll_ctl(epfd, EPOLL_CTL_MOD, s->fd, &ev);
+    sw_watch(s, (flooding ? 0 : EPOLLIN) | (s->pend || s->obuf.size ? EPOLLOUT : 0));
     return true;
+}
+
+/* Commits the requests that keep the switch's window full (flooding:
+ * 64 KiB unwritten), unless replies of ours wait in obuf, then writes. */
+static bool sw_pump(struct sw *s)
+{
+    if (atomic_load_explicit(&sending, memory_order_relaxed) && s->tape.n && !s->obuf.size
+        && !s->handshaking) {
+        if (flooding) {
+            while (s->pend < 64 * 1024) {
+                commit(s, 1);
+            }
+        } else if ((int)s->n_out < opt.window) {
+            commit(s, (uint32_t)opt.window - s->n_out);
+        }
+    }
+    return sw_flush(s);
 }
 
 static bool sw_read_once(struct sw *s);
@@ -701,8 +896,9 @@ static SSL_CTX *client_ctx(void)
     return ctx;
 }
 
-/* Runs the event loop for 'seconds', or until 'done' returns true. */
-static void run_loop(double seconds, bool (*done)(void), bool traffic)
+/* The main thread's loop, before and without traffic (handshakes, flow
+ * programming): for 'seconds', or until 'done' returns true. */
+static void run_loop(double seconds, bool (*done)(void))
 {
     struct epoll_event evs[512];
     uint64_t end = time_nsec() + (uint64_t)(seconds * 1e9);
@@ -712,33 +908,12 @@ static void run_loop(double seconds, bool (*done)(void), bool traffic)
         if (now_ns >= end || (done && done())) {
             return;
         }
-        if (traffic) {
-            int window = opt.latency ? 1 : opt.window;
-            for (int i = 0; i < n_sws; i++) {
-                struct sw *s = &sws[i];
-                if (!sw_ready(s) || s->fd < 0 || !s->n_hosts) {
-                    continue;
-                }
-                /* A request unanswered for a second is missing: drop it. */
-                while (s->n_out && now_ns - s->sent_ns[s->head] > 1000000000ULL) {
-                    s->head = (s->head + 1) % s->cap;
-                    s->n_out--;
-                }
-                if (opt.flood) {
-                    flood(s);
-                    continue;
-                }
-                while ((int)s->n_out < window) {
-                    send_request(s);
-                }
-            }
-        }
         for (int i = 0; i < n_sws; i++) {
             if (sws[i].fd >= 0 && sws[i].obuf.size && !sw_flush(&sws[i])) {
                 sw_close(&sws[i]);
             }
         }
-        int n = epoll_wait(epfd, evs, 512, 10);
+        int n = epoll_wait(G->epfd, evs, 512, 10);
         now_ns = time_nsec();
         for (int k = 0; k < n; k++) {
             struct sw *s = evs[k].data.ptr;
@@ -751,6 +926,127 @@ static void run_loop(double seconds, bool (*done)(void), bool traffic)
                 sw_close(s);
             }
         }
+    }
+}
+
+static double thread_cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Every 10 ms: gives up requests unanswered for a second (missing), and
+ * pumps every switch, so that one whose replies stopped sends again. */
+static void gen_sweep(void)
+{
+    for (int i = 0; i < G->n_sws; i++) {
+        struct sw *s = G->sws[i];
+        if (s->fd < 0) {
+            continue;
+        }
+        while (s->n_out && now_ns - s->sent_ns[s->head] > 1000000000ULL) {
+            retire(s);
+        }
+        if (!sw_pump(s)) {
+            sw_close(s);
+        }
+    }
+}
+
+/* A generator thread: its switches' replies drive their next requests
+ * (each read is followed by a pump of the same switch). */
+static void *gen_main(void *arg)
+{
+    struct epoll_event evs[512];
+    uint64_t sweep_ns = 0;
+    bool counted = false, sent = true;
+    double cpu0 = 0;
+
+    G = arg;
+    rcu_register_thread();
+    while (!atomic_load(&stopping)) {
+        now_ns = time_nsec();
+        if (now_ns >= sweep_ns) {
+            gen_sweep();
+            sweep_ns = now_ns + 10000000;
+        }
+        int n = epoll_wait(G->epfd, evs, 512, 10);
+        now_ns = time_nsec();
+        for (int k = 0; k < n; k++) {
+            struct sw *s = evs[k].data.ptr;
+            if ((evs[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !sw_read(s)) {
+                fprintf(stderr, "vxbench: switch %#" PRIx64 " disconnected\n", s->dpid);
+                sw_close(s);
+            } else if (!sw_pump(s)) {
+                sw_close(s);
+            }
+        }
+        /* This thread's CPU over the counted window. */
+        if (!counted && atomic_load(&counting)) {
+            counted = true;
+            cpu0 = thread_cpu_s();
+        }
+        if (counted && sent && !atomic_load(&sending)) {
+            sent = false;
+            G->cpu_s = thread_cpu_s() - cpu0;
+        }
+    }
+    rcu_unregister_thread();
+    return NULL;
+}
+
+static struct gen *gens;
+
+/* Hands switch i to thread i % --threads, each with its own epoll set,
+ * and starts them. */
+static void gens_start(void)
+{
+    gens = xcalloc((size_t)opt.threads, sizeof *gens);
+    for (int t = 0; t < opt.threads; t++) {
+        gens[t].epfd = epoll_create1(EPOLL_CLOEXEC);
+        gens[t].sws = xcalloc((size_t)n_sws / (size_t)opt.threads + 1, sizeof *gens[t].sws);
+    }
+    for (int i = 0; i < n_sws; i++) {
+        struct gen *g = &gens[i % opt.threads];
+        struct sw *s = &sws[i];
+        g->sws[g->n_sws++] = s;
+        if (s->fd >= 0) {
+            epoll_ctl(main_gen.epfd, EPOLL_CTL_DEL, s->fd, NULL);
+            struct epoll_event ev = { .events = s->ev_mask, .data.ptr = s };
+            epoll_ctl(g->epfd, EPOLL_CTL_ADD, s->fd, &ev);
+        }
+    }
+    for (int t = 0; t < opt.threads; t++) {
+        pthread_create(&gens[t].thread, NULL, gen_main, &gens[t]);
+    }
+}
+
+/* Stops the threads and adds their results to main_gen's. */
+static double gens_stop(void)
+{
+    double busiest = 0;
+    atomic_store(&stopping, true);
+    for (int t = 0; t < opt.threads; t++) {
+        struct gen *g = &gens[t];
+        pthread_join(g->thread, NULL);
+        main_gen.n_sent += g->n_sent;
+        main_gen.n_correct += g->n_correct;
+        main_gen.n_wrong += g->n_wrong;
+        main_gen.n_errors += g->n_errors;
+        main_gen.flood_bytes += g->flood_bytes;
+        for (int i = 0; i <= HIST_MAX; i++) {
+            main_gen.hist[i] += g->hist[i];
+        }
+        busiest = MAX(busiest, g->cpu_s);
+    }
+    return busiest;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+    while (nanosleep(&ts, &ts) && errno == EINTR) {
     }
 }
 
@@ -814,14 +1110,19 @@ static long controller_rss_kib(void)
     return opt.controller_pid ? proc_rss_kib(opt.controller_pid) : -1;
 }
 
+static double controller_cpu_s(void)
+{
+    return opt.controller_pid ? proc_cpu_s(opt.controller_pid) : 0;
+}
+
 static uint64_t percentile_us(double p)
 {
     uint64_t total = 0, acc = 0;
-    for (int i = 0; i <= 100000; i++) total += hist[i];
+    for (int i = 0; i <= HIST_MAX; i++) total += main_gen.hist[i];
     if (!total) return 0;
     uint64_t want = (uint64_t)(p * (double)total);
-    for (int i = 0; i <= 100000; i++) {
-        acc += hist[i];
+    for (int i = 0; i <= HIST_MAX; i++) {
+        acc += main_gen.hist[i];
         if (acc > want) return (uint64_t)i;
     }
     return 100000;
@@ -852,8 +1153,6 @@ static void build_switches(const struct sockaddr_in *sin)
         s->fd = -1;
         s->dpid = cfg.bridges[i].dpid;
         s->table = cds_lfht_new(1024, 1024, 0, CDS_LFHT_AUTO_RESIZE, NULL);
-        s->cap = (uint32_t)MAX(opt.window, 1) + 1;
-        s->sent_ns = xcalloc(s->cap, sizeof *s->sent_ns);
         vxbuf_init(&s->rbuf, 256 * 1024);
         vxbuf_init(&s->obuf, 64 * 1024);
         uint32_t max_port = 0;
@@ -887,6 +1186,15 @@ static void build_switches(const struct sockaddr_in *sin)
             }
         }
         s->tunnel_port = max_port + 1;
+        if (s->n_hosts) {
+            build_tape(s);
+        }
+        if (!opt.window) {
+            /* 64 KiB of requests in flight, like cbench -t. */
+            opt.window = opt.latency ? 1 : s->n_hosts ? (int)MAX(1, 65536 * (uint64_t)s->tape.n / s->tape.size) : 1;
+        }
+        s->cap = (uint32_t)opt.window + 1;
+        s->sent_ns = xcalloc(s->cap, sizeof *s->sent_ns);
         if (!sw_connect(s, sin)) {
             exit(1);
         }
@@ -899,7 +1207,10 @@ static void usage(void)
            "               [--switches N] [--duration S] [--warmup S] [--throughput|--latency]\n"
            "               [--window W] [--no-verify] [--controller-pid PID] [--label NAME]\n"
            "               [--ssl-key F --ssl-cert F --ssl-ca F]   (with --controller ssl:IP:PORT)\n"
-           "               [--flood]   (queue 64 KiB of packet-ins per switch, never read: memory)\n");
+           "               [--flood]   (queue 64 KiB of packet-ins per switch, never read: memory)\n"
+           "               [--threads N]   (generator threads; switch i is thread i %% N's)\n"
+           "  --window W: requests outstanding per switch; by default 64 KiB of them\n"
+           "  (cbench -t), 1 with --latency.\n");
 }
 
 /* --flood: queues packet-ins for --duration without reading a reply,
@@ -907,7 +1218,10 @@ static void usage(void)
 static int flood_run(uint64_t t0)
 {
     flooding = true;
-    run_loop(opt.duration, NULL, true);
+    gens_start();
+    sleep_s(opt.duration);
+    gens_stop();
+    uint64_t flood_bytes = main_gen.flood_bytes;
     long peak = opt.controller_pid ? proc_status_kib(opt.controller_pid, "VmHWM:") : -1;
     long rss = controller_rss_kib();
     printf("%-40s %12d\n", "switches flooding, never reading", n_sws);
@@ -937,6 +1251,7 @@ int main(int argc, char **argv)
         { "controller-pid", required_argument, NULL, 'p' },
         { "label", required_argument, NULL, 'L' },
         { "flood", no_argument, NULL, 'F' },
+        { "threads", required_argument, NULL, 'T' },
         { "ssl-key", required_argument, NULL, 'K' },
         { "ssl-cert", required_argument, NULL, 'E' },
         { "ssl-ca", required_argument, NULL, 'A' },
@@ -946,8 +1261,8 @@ int main(int argc, char **argv)
     struct vx_errors errs = { 0, 0, NULL };
     int o;
 
-    opt = (struct options) { .mode = MODE_ARP, .duration = 5, .warmup = 1, .window = 64,
-                             .verify = true, .label = "vxfabricd" };
+    opt = (struct options) { .mode = MODE_ARP, .duration = 5, .warmup = 1, .window = 0,
+                             .verify = true, .label = "vxfabricd", .threads = 1 };
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (o) {
         case 'c': opt.config = optarg; break;
@@ -961,12 +1276,13 @@ int main(int argc, char **argv)
         case 'd': opt.duration = atof(optarg); break;
         case 'w': opt.warmup = atof(optarg); break;
         case 't': opt.latency = false; break;
-        case 'l': opt.latency = true; break;
+        case 'l': opt.latency = true; opt.window = 1; break;
         case 'W': opt.window = atoi(optarg); break;
         case 'n': opt.verify = false; break;
         case 'p': opt.controller_pid = atoi(optarg); break;
         case 'L': opt.label = optarg; break;
         case 'F': opt.flood = true; break;
+        case 'T': opt.threads = atoi(optarg); break;
         case 'K': opt.ssl_key = optarg; break;
         case 'E': opt.ssl_cert = optarg; break;
         case 'A': opt.ssl_ca = optarg; break;
@@ -974,7 +1290,7 @@ int main(int argc, char **argv)
         }
     }
     if (!opt.config || !opt.controller || opt.switches < 0 || opt.switches > 5000
-        || opt.window < 1 || opt.window > 100000) {
+        || opt.window < 0 || opt.window > 100000 || opt.threads < 1 || opt.threads > 64) {
         usage();
         return 2;
     }
@@ -998,7 +1314,7 @@ int main(int argc, char **argv)
     }
     sin.sin_port = htons((uint16_t)port);
     rcu_register_thread();
-    epfd = epoll_create1(0);
+    main_gen.epfd = epoll_create1(EPOLL_CLOEXEC);
 
     uint64_t t0 = t_start_ns = time_nsec();
     build_switches(&sin);
@@ -1006,15 +1322,15 @@ int main(int argc, char **argv)
     if (opt.mode == MODE_HOLD) {
         /* Program everything, then stay connected for --duration and log
          * each barrier with its CLOCK_MONOTONIC time (bench/api_latency.py). */
-        run_loop(120, programmed, false);
+        run_loop(120, programmed);
         printf("ready %d\n", n_sws);
         fflush(stdout);
         hold_ready = true;
-        run_loop(opt.duration, NULL, false);
+        run_loop(opt.duration, NULL);
         return 0;
     }
     if (opt.mode == MODE_PROGRAM) {
-        run_loop(120, programmed, false);
+        run_loop(120, programmed);
         double converge_s = (double)(quiet_since_ns - t0) / 1e9;
         uint64_t mods1 = 0;
         for (int i = 0; i < n_sws; i++) {
@@ -1029,7 +1345,7 @@ int main(int argc, char **argv)
         for (int i = 0; i < n_sws; i++) {
             sw_connect(&sws[i], &sin);
         }
-        run_loop(120, programmed, false);
+        run_loop(120, programmed);
         /* Until the controller has read every table, plus any FLOW_MOD it
          * sent after that. */
         uint64_t last = 0;
@@ -1048,18 +1364,18 @@ int main(int argc, char **argv)
         printf("%-40s %12" PRIu64 "\n", "FLOW_MODs, reconnect (target 0)", mods2);
         printf("%-40s %12.3f\n", "reconnect: time to last reply (s)", resync_s);
         printf("%-40s %12ld\n", "controller RSS (KiB)", rss);
-        printf("%-40s %12" PRIu64 "\n", "errors from the controller", n_errors);
+        printf("%-40s %12" PRIu64 "\n", "errors from the controller", main_gen.n_errors);
         printf("{\"bench\":\"program\",\"label\":\"%s\",\"switches\":%d,\"flow_mods\":%" PRIu64
                ",\"converge_s\":%.3f,\"reconnect_flow_mods\":%" PRIu64 ",\"reconnect_s\":%.3f,"
                "\"controller_rss_kib\":%ld,\"errors\":%" PRIu64 "}\n",
-               opt.label, n_sws, mods1, converge_s, mods2, resync_s, rss, n_errors);
-        return mods2 == 0 && !n_errors ? 0 : 1;
+               opt.label, n_sws, mods1, converge_s, mods2, resync_s, rss, main_gen.n_errors);
+        return mods2 == 0 && !main_gen.n_errors ? 0 : 1;
     }
 
     /* Traffic: connect, let the controller program, then warm up and count. */
-    run_loop(60, all_connected, false);
+    run_loop(60, all_connected);
     double connect_s = (double)(all_connected_ns - t0) / 1e9;
-    run_loop(60, all_ready, false);
+    run_loop(60, all_ready);
     if (!all_ready()) {
         fprintf(stderr, "vxbench: not every switch completed its handshake\n");
         return 1;
@@ -1067,18 +1383,24 @@ int main(int argc, char **argv)
     if (opt.flood) {
         return flood_run(t0);
     }
-    run_loop(opt.warmup, NULL, true);
-    counting = true;
-    double cpu0 = self_cpu_s();
-    uint64_t start = count_start_ns = time_nsec();
-    run_loop(opt.duration, NULL, true);
+    gens_start();
+    sleep_s(opt.warmup);
+    count_start_ns = time_nsec();
+    atomic_store(&counting, true);
+    double cpu0 = self_cpu_s(), ctl_cpu0 = controller_cpu_s();
+    uint64_t start = count_start_ns;
+    sleep_s(opt.duration);
     double secs = (double)(time_nsec() - start) / 1e9;
     /* The generator's own CPU over the counted window: near 100 % of its
      * core, it is the cap and the rate says little about the controller. */
     double gen_cpu = 100 * (self_cpu_s() - cpu0) / secs;
+    double ctl_cpu = 100 * (controller_cpu_s() - ctl_cpu0) / secs;
     /* Let replies in flight arrive (sending stops), then stop counting. */
-    run_loop(0.2, NULL, false);
-    counting = false;
+    atomic_store(&sending, false);
+    sleep_s(0.2);
+    atomic_store(&counting, false);
+    double busiest = 100 * gens_stop() / secs;
+    uint64_t n_sent = main_gen.n_sent, n_correct = main_gen.n_correct, n_wrong = main_gen.n_wrong;
     uint64_t outstanding = 0;
     for (int i = 0; i < n_sws; i++) {
         outstanding += sws[i].n_out;
@@ -1086,6 +1408,7 @@ int main(int argc, char **argv)
     uint64_t missing = n_sent > n_correct + n_wrong + outstanding
                        ? n_sent - n_correct - n_wrong - outstanding : 0;
     long rss = controller_rss_kib();
+    long peak = opt.controller_pid ? proc_status_kib(opt.controller_pid, "VmHWM:") : -1;
     double rate = (double)n_correct / secs;
     /* Fairness: the slowest and fastest switch, against the mean. */
     uint64_t lo = UINT64_MAX, hi = 0;
@@ -1106,18 +1429,26 @@ int main(int argc, char **argv)
     printf("%-40s %12" PRIu64 "\n", "latency p99 (us)", percentile_us(0.99));
     printf("%-40s %12" PRIu64 "\n", "latency p99.9 (us)", percentile_us(0.999));
     printf("%-40s %12ld\n", "controller RSS (KiB)", rss);
+    printf("%-40s %12ld\n", "controller peak RSS (KiB)", peak);
+    printf("%-40s %12.0f\n", "controller CPU (% of one core)", ctl_cpu);
     printf("%-40s %12.0f\n", "generator CPU (% of one core)", gen_cpu);
+    printf("%-40s %12.0f\n", "busiest generator thread CPU (%)", busiest);
+    printf("%-40s %12d\n", "generator threads", opt.threads);
+    printf("%-40s %12d\n", "window (requests per switch)", opt.window);
     printf("%-40s %12.3f\n", "all switches connected after (s)", connect_s);
     printf("%-40s %12.2f\n", "slowest switch / mean", mean ? lo / mean : 0);
     printf("%-40s %12.2f\n", "fastest switch / mean", mean ? hi / mean : 0);
     printf("{\"bench\":\"traffic\",\"label\":\"%s\",\"mode\":\"%s\",\"pacing\":\"%s\",\"switches\":%d,"
            "\"verified\":%s,\"replies_per_s\":%.0f,\"sent\":%" PRIu64 ",\"wrong\":%" PRIu64
            ",\"missing\":%" PRIu64 ",\"p50_us\":%" PRIu64 ",\"p99_us\":%" PRIu64 ",\"p999_us\":%" PRIu64
-           ",\"controller_rss_kib\":%ld,\"generator_cpu_pct\":%.0f,\"connect_s\":%.3f,"
+           ",\"controller_rss_kib\":%ld,\"controller_peak_rss_kib\":%ld,\"controller_cpu_pct\":%.0f,"
+           "\"generator_cpu_pct\":%.0f,\"generator_busiest_thread_pct\":%.0f,\"threads\":%d,"
+           "\"window\":%d,\"connect_s\":%.3f,"
            "\"tls\":%s,\"switch_min_per_s\":%.0f,\"switch_max_per_s\":%.0f,\"switch_mean_per_s\":%.0f}\n",
            opt.label, mode_names[opt.mode], opt.latency ? "latency" : "throughput", n_sws,
            opt.verify ? "true" : "false", rate, n_sent, n_wrong, missing, percentile_us(0.50),
-           percentile_us(0.99), percentile_us(0.999), rss, gen_cpu, connect_s,
+           percentile_us(0.99), percentile_us(0.999), rss, peak, ctl_cpu, gen_cpu, busiest,
+           opt.threads, opt.window, connect_s,
            tls ? "true" : "false", lo / secs, hi / secs, mean / secs);
     return opt.verify && (n_wrong || missing) ? 1 : 0;
 }
