@@ -530,7 +530,7 @@ static void on_reply(struct sw *s, const uint8_t *msg, size_t size)
     uint64_t sent = retire(s);
     s->last_reply_ns = now_ns;
     /* Replies to requests sent in the measured window only. */
-    if (atomic_load_explicit(&counting, memory_order_relaxed) && sent >= count_start_ns) {
+    if (atomic_load_explicit(&counting, memory_order_acquire) && sent >= count_start_ns) {
         uint64_t lat_us = (now_ns - sent) / 1000;
         G->hist[lat_us < HIST_MAX ? lat_us : HIST_MAX]++;
         if (ok) {
@@ -558,7 +558,8 @@ static void commit(struct sw *s, uint32_t k)
     }
     if (stamp) {
         s->n_out += k;
-        if (atomic_load_explicit(&counting, memory_order_relaxed)) {
+        /* Counted as on_reply() counts their replies: stamped in the window. */
+        if (atomic_load_explicit(&counting, memory_order_acquire) && now_ns >= count_start_ns) {
             G->n_sent += k;
         }
     }

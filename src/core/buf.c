@@ -46,25 +46,6 @@ void vxbuf_reserve(struct vxbuf *b, size_t size)
     b->cap = cap;
 }
 
-void *vxbuf_put_zeros(struct vxbuf *b, size_t size)
-{
-    vxbuf_reserve(b, size);
-    void *p = vxbuf_tail(b);
-    memset(p, 0, size);
-    b->size += size;
-    return p;
-}
-
-void *vxbuf_put(struct vxbuf *b, const void *data, size_t size)
-{
-    vxbuf_reserve(b, size);
-    void *p = vxbuf_tail(b);
-    if (size) {
-        memcpy(p, data, size);
-    }
-    b->size += size;
-    return p;
-}
 
 void vxbuf_compact(struct vxbuf *b)
 {

@@ -32,10 +32,6 @@ void vxbuf_uninit(struct vxbuf *);
 void vxbuf_clear(struct vxbuf *);
 /* Ensures room for 'size' more bytes at the tail. */
 void vxbuf_reserve(struct vxbuf *, size_t size);
-/* Appends 'size' zero bytes and returns a pointer to them.  The pointer is
- * valid until the next call that may grow the buffer. */
-void *vxbuf_put_zeros(struct vxbuf *, size_t size);
-void *vxbuf_put(struct vxbuf *, const void *, size_t size);
 /* Consumes 'size' bytes from the head.  'size' must be <= b->size. */
 void vxbuf_consume(struct vxbuf *, size_t size);
 /* Moves the unconsumed bytes to the start of the buffer (a fixed-size
@@ -56,6 +52,44 @@ static inline uint8_t *vxbuf_tail(const struct vxbuf *b)
     return b->base ? b->base + b->head + b->size : NULL;
 }
 static inline size_t vxbuf_ofs(const struct vxbuf *b) { return b->size; }
+
+/* Appends 'size' bytes that the caller then writes, every one of them
+ * (nothing is zero-filled), and returns them; valid until the buffer
+ * next grows.  The reply builders' fast path: one bounds check when the
+ * room is there. */
+static inline void *vxbuf_put_uninit(struct vxbuf *b, size_t size)
+{
+    if (!b->base || b->head + b->size + size > b->cap) {
+        vxbuf_reserve(b, size ? size : 1);    /* never a NULL base: NULL + 0 is undefined */
+    }
+    uint8_t *p = b->base + b->head + b->size;
+    b->size += size;
+    return p;
+}
+
+/* Takes back the last 'n' bytes appended (n <= b->size): what a builder
+ * that reserved the most it could need did not use. */
+static inline void vxbuf_trim(struct vxbuf *b, size_t n)
+{
+    b->size -= n;
+}
+
+/* Appends 'size' zero bytes and returns a pointer to them.  The pointer is
+ * valid until the next call that may grow the buffer. */
+static inline void *vxbuf_put_zeros(struct vxbuf *b, size_t size)
+{
+    return memset(vxbuf_put_uninit(b, size), 0, size);
+}
+
+/* Appends a copy of 'size' bytes at 'data' (NULL if 'size' is 0). */
+static inline void *vxbuf_put(struct vxbuf *b, const void *data, size_t size)
+{
+    void *p = vxbuf_put_uninit(b, size);
+    if (size) {
+        memcpy(p, data, size);
+    }
+    return p;
+}
 static inline void *vxbuf_at(const struct vxbuf *b, size_t ofs)
 {
     return b->base ? b->base + b->head + ofs : NULL;

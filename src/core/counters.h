@@ -59,6 +59,8 @@
     X(pktin_bad_packet, "PACKET_INs whose frame failed to parse")            \
     X(pktin_unknown_source, "PACKET_INs from no configured host")            \
     X(pktin_other, "PACKET_INs that are neither ARP nor DHCP")               \
+    X(pktin_source_misses, "PACKET_INs whose sender was not in the worker's cache (model lookup)") \
+    X(arp_target_misses, "ARP targets not in the worker's cache (model lookup)") \
     X(arp_replies, "ARP replies sent")                                       \
     X(arp_unknown_target, "ARP requests for an unknown target")              \
     X(arp_gratuitous, "gratuitous ARPs (no reply)")                          \

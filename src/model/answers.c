@@ -12,8 +12,8 @@ const char *answers_arp_verdict_text(enum answers_arp_verdict v)
     return vx_name_at(arp_texts__, ARRAY_SIZE(arp_texts__), v);
 }
 
-enum answers_arp_verdict answers_arp(const struct vx_host *src, uint16_t op, uint32_t spa,
-                                     uint32_t tpa, uint8_t mac[6])
+enum answers_arp_verdict answers_arp_request(const struct vx_host *src, uint16_t op,
+                                             uint32_t spa, uint32_t tpa)
 {
     if (op != ARPOP_REQUEST) {
         return ANSWERS_ARP_NOT_REQUEST;
@@ -31,28 +31,52 @@ enum answers_arp_verdict answers_arp(const struct vx_host *src, uint16_t op, uin
          * answer, or it would think its address taken. */
         return ANSWERS_ARP_OWN_PROBE;
     }
-    const struct vx_network *net = model_network(src->cfg.vni);
+    return ANSWERS_ARP_REPLY;
+}
+
+bool answers_arp_target(uint32_t vni, uint32_t tpa, uint8_t mac[6])
+{
+    const struct vx_network *net = model_network(vni);
     if (net && net->cfg.gateway && tpa == net->cfg.gateway) {
-        model_gateway_mac(src->cfg.vni, mac);
-        return ANSWERS_ARP_REPLY;
+        model_gateway_mac(vni, mac);
+        return true;
     }
-    const struct vx_host *target = model_host_by_ip(src->cfg.vni, tpa);
+    const struct vx_host *target = model_host_by_ip(vni, tpa);
     if (!target) {
-        return ANSWERS_ARP_UNKNOWN_TARGET;
+        return false;
     }
     memcpy(mac, target->cfg.mac, 6);
-    return ANSWERS_ARP_REPLY;
+    return true;
+}
+
+enum answers_arp_verdict answers_arp(const struct vx_host *src, uint16_t op, uint32_t spa,
+                                     uint32_t tpa, uint8_t mac[6])
+{
+    enum answers_arp_verdict v = answers_arp_request(src, op, spa, tpa);
+
+    if (v == ANSWERS_ARP_REPLY && !answers_arp_target(src->cfg.vni, tpa, mac)) {
+        return ANSWERS_ARP_UNKNOWN_TARGET;
+    }
+    return v;
 }
 
 bool answers_dhcp_lease(const struct vx_host *src, struct dhcp_lease *lease)
 {
-    const struct vx_network *net = model_network(src->cfg.vni);
+    if (!answers_dhcp_network(src->cfg.vni, lease)) {
+        return false;
+    }
+    lease->ip = src->cfg.ip;
+    return true;
+}
+
+bool answers_dhcp_network(uint32_t vni, struct dhcp_lease *lease)
+{
+    const struct vx_network *net = model_network(vni);
 
     if (!net) {
         return false;
     }
     *lease = (struct dhcp_lease) {
-        .ip = src->cfg.ip,
         .mask = prefix_to_mask(net->cfg.prefix),
         .server_id = net->cfg.gateway,
         .router = net->cfg.gateway,
@@ -62,7 +86,7 @@ bool answers_dhcp_lease(const struct vx_host *src, struct dhcp_lease *lease)
         .lease_time = net->cfg.lease_time,
     };
     memcpy(lease->dns, net->cfg.dns, sizeof lease->dns);
-    model_gateway_mac(src->cfg.vni, lease->server_mac);
+    model_gateway_mac(vni, lease->server_mac);
     if (!lease->server_id) {
         /* A network without a gateway still needs a server identifier
          * (RFC 2131 4.3.1): the last usable address of the subnet. */

@@ -34,6 +34,20 @@ const char *answers_arp_verdict_text(enum answers_arp_verdict);
 enum answers_arp_verdict answers_arp(const struct vx_host *src, uint16_t op, uint32_t spa,
                                      uint32_t tpa, uint8_t mac[6]);
 
+/* answers_arp() in its two steps, for a caller that caches the second
+ * (workers/pktcache.h).  The checks of the request against its sender:
+ * ANSWERS_ARP_REPLY means "answer if someone has the target". */
+enum answers_arp_verdict answers_arp_request(const struct vx_host *src, uint16_t op,
+                                             uint32_t spa, uint32_t tpa);
+/* Who answers ARP for address 'tpa' of network 'vni': its gateway (the
+ * router's MAC, or the network's own) or the host that has it, in 'mac'.
+ * False if nobody has it. */
+bool answers_arp_target(uint32_t vni, uint32_t tpa, uint8_t mac[6]);
+
+/* The part of every lease of network 'vni' that is the network's (all of
+ * it but 'ip'); false if there is no such network. */
+bool answers_dhcp_network(uint32_t vni, struct dhcp_lease *);
+
 /* The lease of host 'src' (its reservation, with its network's options).
  * Returns false if its network is gone (a reader racing the writer). */
 bool answers_dhcp_lease(const struct vx_host *src, struct dhcp_lease *);

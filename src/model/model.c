@@ -22,6 +22,18 @@ static struct cds_lfht *hosts_by_bridge;
 static struct cds_lfht *hosts_by_net;
 
 int model_grace_token;
+uint64_t model_generation__;
+
+/* Brackets a change set (model_generation's contract): odd before the
+ * first change, even after the last.  Full fences on both sides, so no
+ * change is visible before the odd value, nor the even one before the
+ * last change. */
+static void generation_bump__(void)
+{
+    ck_pr_fence_memory();
+    ck_pr_inc_64(&model_generation__);
+    ck_pr_fence_memory();
+}
 
 /* The writer's copy of the config last applied (sorted). */
 static struct vx_config current;
@@ -810,11 +822,13 @@ void model_apply(struct vx_config *cfg, struct dpid_set *affected,
 
     index_build__(&old, &old_ix);
     index_build__(cfg, &new_ix);
+    generation_bump__();
     rcu_read_lock();
     apply_removals__(&a);
     apply_additions__(&a);
     rcu_read_unlock();
     apply_arp_default__(&a);
+    generation_bump__();
 
     /* Resolve changed networks to bridges, in both topologies: a bridge
      * that lost its last host in a network must drop that network's flows. */
@@ -878,6 +892,7 @@ void model_apply_host(const struct vx_host_cfg *old, const struct vx_host_cfg *n
     if (present && new && CFG_EQUAL(&hosts[lo], new)) {
         return;                 /* unchanged: nothing to do, no bridge affected */
     }
+    generation_bump__();
     rcu_read_lock();
     /* Affected before (old topology) and after (new topology), as
      * model_apply() computes them from both. */
@@ -895,6 +910,7 @@ void model_apply_host(const struct vx_host_cfg *old, const struct vx_host_cfg *n
         add_bridges_of_net_live__(new->vni, affected);
     }
     rcu_read_unlock();
+    generation_bump__();
 
     if (present && new) {
         hosts[lo] = *new;

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ck_pr.h>
 #include <urcu-qsbr.h>
 #include <urcu/rculfhash.h>
 
@@ -86,6 +87,22 @@ static inline void model_offline(void)
 static inline void model_online(void)
 {
     rcu_thread_online();
+}
+
+/* The model's generation, for readers that keep what they looked up
+ * (workers/pktcache.c).  It is even while no change set is being applied:
+ * the writer makes it odd before it changes, unpublishes or frees
+ * anything, and even again, a new value, once the change set is applied.
+ * Contract: a model pointer or answer a reader took while the generation
+ * was an even G stays valid -- across quiescent states too -- as long as
+ * the generation is still G; a reader keeps nothing it looked up while the
+ * generation was odd.  Any thread; one acquire load. */
+extern uint64_t model_generation__;
+static inline uint64_t model_generation(void)
+{
+    uint64_t g = ck_pr_load_64(&model_generation__);
+    ck_pr_fence_load();
+    return g;
 }
 
 /* Creates the tables.  Call once, before any reader starts. */

@@ -1,5 +1,7 @@
 #include "proto/dhcp.h"
 
+#include <assert.h>
+
 #include <string.h>
 
 #include "core/util.h"
@@ -193,24 +195,30 @@ uint8_t dhcp_verdict_reply_type(enum dhcp_verdict v)
     }
 }
 
-static void put_opt__(struct vxbuf *b, uint8_t code, const void *v, size_t len)
+/* The reply is written in place, once (workers build it straight into a
+ * connection's output buffer): 'p' is where the next option goes. */
+struct optw {
+    uint8_t *p;
+};
+
+static void put_opt__(struct optw *w, uint8_t code, const void *v, size_t len)
 {
-    uint8_t *p = vxbuf_put_zeros(b, 2 + len);
-    p[0] = code;
-    p[1] = (uint8_t)len;
-    memcpy(p + 2, v, len);
+    w->p[0] = code;
+    w->p[1] = (uint8_t)len;
+    memcpy(w->p + 2, v, len);
+    w->p += 2 + len;
 }
 
-static void put_opt_u32__(struct vxbuf *b, uint8_t code, uint32_t v)
+static void put_opt_u32__(struct optw *w, uint8_t code, uint32_t v)
 {
     uint8_t be[4];
     put_be32(be, v);
-    put_opt__(b, code, be, 4);
+    put_opt__(w, code, be, 4);
 }
 
 /* Appends the parameter option 'code' if 'lease' has it.  Returns true if
  * something was appended. */
-static bool put_param__(struct vxbuf *b, uint8_t code, const struct dhcp_lease *l)
+static bool put_param__(struct optw *b, uint8_t code, const struct dhcp_lease *l)
 {
     switch (code) {
     case DHO_SUBNET_MASK:
@@ -263,12 +271,13 @@ static void reply_destination__(const struct dhcp_msg *req, const struct dhcp_le
     }
 }
 
-/* The fixed BOOTREPLY header and the magic cookie. */
-static void put_bootp__(struct vxbuf *b, const struct dhcp_msg *req,
-                        const struct dhcp_lease *lease, uint8_t reply_type)
+/* The fixed BOOTREPLY header and the magic cookie, at 'bootp'
+ * (DHCP_FIXED_SIZE + 4 bytes). */
+static void write_bootp__(uint8_t *bootp, const struct dhcp_msg *req,
+                          const struct dhcp_lease *lease, uint8_t reply_type)
 {
     bool nak = reply_type == DHCPNAK, inform = req->msg_type == DHCPINFORM;
-    struct dhcp_wire *w = vxbuf_put_zeros(b, sizeof *w + 4);
+    struct dhcp_wire *w = memset(bootp, 0, sizeof *w);
 
     w->op = BOOTREPLY;
     w->htype = ARPHRD_ETHER;
@@ -285,53 +294,77 @@ static void put_bootp__(struct vxbuf *b, const struct dhcp_msg *req,
     put_be32(w + 1, DHCP_MAGIC);
 }
 
+/* The sum (csum_add) of a reply's BOOTP message from 'bootp' to 'end'
+ * (before its padding): write_bootp__() writes nothing after chaddr's
+ * first 16 bytes but the magic cookie, so sname and file (192 zero bytes,
+ * which add nothing) are skipped. */
+static uint32_t bootp_sum__(const uint8_t *bootp, const uint8_t *end)
+{
+    size_t head = offsetof(struct dhcp_wire, sname), tail = sizeof(struct dhcp_wire);
+
+    return csum_add(csum_add(0, bootp, head), bootp + tail, (size_t)(end - (bootp + tail)));
+}
+
 /* RFC 2132 9.8: the parameters the client asked for, in its order, then
  * the essentials it did not ask for (the domain only when no list was
  * given). */
-static void put_params__(struct vxbuf *b, const struct dhcp_msg *req,
+static void put_params__(struct optw *w, const struct dhcp_msg *req,
                          const struct dhcp_lease *lease)
 {
     static const uint8_t essentials[] = {
         DHO_SUBNET_MASK, DHO_ROUTER, DHO_DNS, DHO_MTU, DHO_DOMAIN_NAME,
     };
-    bool sent[256] = { false };
+    uint64_t sent[4] = { 0, 0, 0, 0 };      /* a bit per option code */
 
     for (int i = 0; i < req->n_params; i++) {
         uint8_t code = req->params[i];
-        if (!sent[code] && put_param__(b, code, lease)) {
-            sent[code] = true;
+        if (!(sent[code / 64] >> (code % 64) & 1) && put_param__(w, code, lease)) {
+            sent[code / 64] |= 1ULL << (code % 64);
         }
     }
     for (size_t i = 0; i < ARRAY_SIZE(essentials); i++) {
         uint8_t code = essentials[i];
-        if (!sent[code] && !(code == DHO_DOMAIN_NAME && req->n_params)) {
-            sent[code] = put_param__(b, code, lease);
+        if (!(sent[code / 64] >> (code % 64) & 1) && !(code == DHO_DOMAIN_NAME && req->n_params)
+            && put_param__(w, code, lease)) {
+            sent[code / 64] |= 1ULL << (code % 64);
         }
     }
 }
 
+/* The most put_reply_options__() writes: message type, server identifier,
+ * lease time, T1 and T2, then each parameter once at most (mask, router,
+ * 4 DNS servers, a 255-byte domain, MTU, broadcast), and the end option.
+ * A NAK's message is shorter than the lease times and parameters. */
+#define REPLY_OPTIONS_MAX (3 + 6 + 3 * 6 + (6 + 6 + 18 + 257 + 4 + 6) + 1)
+/* The largest reply frame: Ethernet with a VLAN tag, IPv4, UDP, BOOTP and
+ * the cookie, the options. */
+#define REPLY_FRAME_MAX (ETH_HLEN + 4 + 20 + 8 + DHCP_FIXED_SIZE + 4 + REPLY_OPTIONS_MAX)
+
 /* The options of a reply of 'reply_type', ending with the end option. */
-static void put_reply_options__(struct vxbuf *b, const struct dhcp_msg *req,
+static void put_reply_options__(struct optw *w, const struct dhcp_msg *req,
                                 const struct dhcp_lease *lease, uint8_t reply_type)
 {
     static const char nak_msg[] = "requested address is not reserved for this client";
-    uint8_t end = DHO_END;
 
-    put_opt__(b, DHO_MSG_TYPE, &reply_type, 1);
-    put_opt_u32__(b, DHO_SERVER_ID, lease->server_id);
+    put_opt__(w, DHO_MSG_TYPE, &reply_type, 1);
+    put_opt_u32__(w, DHO_SERVER_ID, lease->server_id);
     if (reply_type == DHCPNAK) {
-        put_opt__(b, DHO_MESSAGE, nak_msg, sizeof nak_msg - 1);
+        put_opt__(w, DHO_MESSAGE, nak_msg, sizeof nak_msg - 1);
     } else {
         if (req->msg_type != DHCPINFORM) {
-            put_opt_u32__(b, DHO_LEASE_TIME, lease->lease_time);
-            put_opt_u32__(b, DHO_T1, lease->lease_time / 2);
-            put_opt_u32__(b, DHO_T2, (uint32_t)((uint64_t)lease->lease_time * 7 / 8));
+            put_opt_u32__(w, DHO_LEASE_TIME, lease->lease_time);
+            put_opt_u32__(w, DHO_T1, lease->lease_time / 2);
+            put_opt_u32__(w, DHO_T2, (uint32_t)((uint64_t)lease->lease_time * 7 / 8));
         }
-        put_params__(b, req, lease);
+        put_params__(w, req, lease);
     }
-    vxbuf_put(b, &end, 1);
+    *w->p++ = DHO_END;
 }
 
+/* Built in place in one reservation of REPLY_FRAME_MAX bytes, the unused
+ * tail given back: every byte written once, zeros only where the wire has
+ * them (sname, file, the padding), and the UDP checksum summed over the
+ * bytes that are not zeros. */
 void dhcp_put_reply(struct vxbuf *b, const struct pkt_info *req_pkt,
                     const struct dhcp_msg *req, const struct dhcp_lease *lease,
                     uint8_t reply_type)
@@ -340,17 +373,19 @@ void dhcp_put_reply(struct vxbuf *b, const struct pkt_info *req_pkt,
     const uint8_t *eth_dst;
 
     reply_destination__(req, lease, reply_type == DHCPNAK, &ip_dst, &eth_dst);
-    struct pkt_ipv4_frame f = pkt_start_ipv4(b, eth_dst, lease->server_mac,
-                                             req_pkt->has_vlan, req_pkt->vlan_tci,
-                                             lease->server_id, ip_dst, IPPROTO_UDP, IPDEFTTL);
-    pkt_put_udp(b, DHCP_SERVER_PORT, DHCP_CLIENT_PORT);
-    size_t bootp = vxbuf_ofs(b);
-    put_bootp__(b, req, lease, reply_type);
-    put_reply_options__(b, req, lease, reply_type);
+    uint8_t *frame = vxbuf_put_uninit(b, REPLY_FRAME_MAX);
+    uint8_t *ip = pkt_write_eth(frame, eth_dst, lease->server_mac, req_pkt->has_vlan,
+                                req_pkt->vlan_tci, ETHERTYPE_IP);
+    uint8_t *bootp = ip + sizeof(struct iphdr) + sizeof(struct udphdr);
+    write_bootp__(bootp, req, lease, reply_type);
+    struct optw w = { bootp + DHCP_FIXED_SIZE + 4 };
+    put_reply_options__(&w, req, lease, reply_type);
+    assert(w.p - (bootp + DHCP_FIXED_SIZE + 4) <= REPLY_OPTIONS_MAX);
+    uint32_t sum = bootp_sum__(bootp, w.p);
     /* BOOTP minimum message of 300 bytes (RFC 1542 2.1), as clients expect. */
-    size_t size = vxbuf_ofs(b) - bootp;
-    if (size < 300) {
-        vxbuf_put_zeros(b, 300 - size);
-    }
-    pkt_finish_ipv4(b, f);
+    uint8_t *end = w.p - bootp < 300 ? bootp + 300 : w.p;
+    memset(w.p, 0, (size_t)(end - w.p));
+    pkt_write_ipv4_udp(ip, lease->server_id, ip_dst, DHCP_SERVER_PORT, DHCP_CLIENT_PORT,
+                       (size_t)(end - bootp), sum);
+    vxbuf_trim(b, REPLY_FRAME_MAX - (size_t)(end - frame));
 }

@@ -40,4 +40,12 @@ void ofp_put_packet_out(struct vxbuf *, uint32_t xid, uint32_t in_port,
  * services build replies straight into a connection's output buffer. */
 size_t ofp_start_packet_out(struct vxbuf *, uint32_t xid, uint32_t in_port, uint32_t out_port);
 
+/* Appends a complete PACKET_OUT to 'out_port' with room for a frame of
+ * 'frame_size' bytes, and returns the frame for the caller to write, all
+ * of it (valid until 'b' next grows).  The headers are copied from a
+ * template and patched: the packet-in path's replies, whose size is
+ * known before they are built. */
+uint8_t *ofp_put_packet_out_frame(struct vxbuf *, uint32_t xid, uint32_t in_port,
+                                  uint32_t out_port, size_t frame_size);
+
 #endif

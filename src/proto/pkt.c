@@ -131,28 +131,46 @@ enum pkt_err pkt_parse(const uint8_t *frame, size_t size, struct pkt_info *pi)
  * Since 2^16 = 1 modulo 2^16 - 1, a 32-bit big-endian word adds the same
  * as its two halves, so the bulk is summed 32 bits at a time into 64 bits
  * and folded at the end. */
+/* RFC 1071 2(B): the one's complement sum is independent of byte order,
+ * so the words are added as the machine loads them, 8 bytes at a time,
+ * and the folded 16-bit result is swapped to network order once. */
 uint32_t csum_add(uint32_t sum, const void *p_, size_t size)
 {
     const uint8_t *p = p_;
-    uint64_t acc = sum;
+    uint64_t acc = 0;
 
-    while (size >= 8) {
-        acc += (uint64_t)get_be32(p) + get_be32(p + 4);
-        p += 8;
-        size -= 8;
+    for (; size >= 8; p += 8, size -= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        acc += (w & 0xffffffff) + (w >> 32);
     }
-    while (size > 1) {
-        acc += (uint32_t)(p[0] << 8 | p[1]);
+    if (size >= 4) {
+        uint32_t w;
+        memcpy(&w, p, 4);
+        acc += w;
+        p += 4;
+        size -= 4;
+    }
+    if (size >= 2) {
+        uint16_t w;
+        memcpy(&w, p, 2);
+        acc += w;
         p += 2;
         size -= 2;
     }
     if (size) {
-        acc += (uint32_t)p[0] << 8;
+        uint8_t last[2] = { p[0], 0 };     /* padded with a zero byte (RFC 1071) */
+        uint16_t w;
+        memcpy(&w, last, 2);
+        acc += w;
     }
-    while (acc >> 32) {
-        acc = (acc & 0xffffffff) + (acc >> 32);
+    while (acc >> 16) {
+        acc = (acc & 0xffff) + (acc >> 16);
     }
-    return (uint32_t)acc;
+    uint8_t folded[2];
+    memcpy(folded, &(uint16_t) { (uint16_t)acc }, 2);
+    uint64_t total = (uint64_t)sum + get_be16(folded);
+    return (uint32_t)((total & 0xffffffff) + (total >> 32));
 }
 
 uint16_t csum_finish(uint32_t sum)
@@ -163,11 +181,9 @@ uint16_t csum_finish(uint32_t sum)
     return (uint16_t)~sum;
 }
 
-size_t pkt_put_eth(struct vxbuf *b, const uint8_t dst[6], const uint8_t src[6],
-                   bool has_vlan, uint16_t vlan_tci, uint16_t eth_type)
+uint8_t *pkt_write_eth(uint8_t *e, const uint8_t dst[6], const uint8_t src[6],
+                       bool has_vlan, uint16_t vlan_tci, uint16_t eth_type)
 {
-    size_t ofs = vxbuf_ofs(b);
-    uint8_t *e = vxbuf_put_zeros(b, has_vlan ? ETH_HLEN + 4 : ETH_HLEN);
     uint8_t *type = e + offsetof(struct ether_header, ether_type);
 
     memcpy(e + offsetof(struct ether_header, ether_dhost), dst, ETH_ALEN);
@@ -178,6 +194,16 @@ size_t pkt_put_eth(struct vxbuf *b, const uint8_t dst[6], const uint8_t src[6],
         type += 4;
     }
     put_be16(type, eth_type);
+    return type + 2;
+}
+
+size_t pkt_put_eth(struct vxbuf *b, const uint8_t dst[6], const uint8_t src[6],
+                   bool has_vlan, uint16_t vlan_tci, uint16_t eth_type)
+{
+    size_t ofs = vxbuf_ofs(b);
+
+    pkt_write_eth(vxbuf_put_uninit(b, has_vlan ? ETH_HLEN + 4 : ETH_HLEN), dst, src, has_vlan,
+                  vlan_tci, eth_type);
     return ofs;
 }
 
@@ -208,10 +234,34 @@ void pkt_put_arp(struct vxbuf *b, const uint8_t eth_dst[6], bool has_vlan, uint1
     pad_frame__(b, ofs);
 }
 
+void pkt_write_arp_reply(uint8_t *p, const struct pkt_info *req, const uint8_t mac[6])
+{
+    /* RFC 826 for Ethernet and IPv4, operation 2. */
+    static const uint8_t arp_hdr[8] = { 0, ARPHRD_ETHER, 0x08, 0x00, ETH_ALEN, 4, 0, ARPOP_REPLY };
+    uint8_t *e = p;
+
+    memcpy(e, req->eth_src, ETH_ALEN);
+    memcpy(e + ETH_ALEN, mac, ETH_ALEN);
+    e += 2 * ETH_ALEN;
+    if (req->has_vlan) {
+        put_be16(e, ETHERTYPE_VLAN);
+        put_be16(e + 2, req->vlan_tci);
+        e += 4;
+    }
+    put_be16(e, ETHERTYPE_ARP);
+    uint8_t *a = e + 2;
+    memcpy(a, arp_hdr, sizeof arp_hdr);
+    memcpy(a + ARP_(arp_sha), mac, ETH_ALEN);
+    put_be32(a + ARP_(arp_spa), req->arp.tpa);
+    memcpy(a + ARP_(arp_tha), req->arp.sha, ETH_ALEN);
+    put_be32(a + ARP_(arp_tpa), req->arp.spa);
+    uint8_t *end = a + sizeof(struct ether_arp);
+    memset(end, 0, (size_t)(p + PKT_ARP_REPLY_SIZE - end));     /* Ethernet minimum */
+}
+
 void pkt_put_arp_reply(struct vxbuf *b, const struct pkt_info *req, const uint8_t mac[6])
 {
-    pkt_put_arp(b, req->eth_src, req->has_vlan, req->vlan_tci, ARPOP_REPLY,
-                mac, req->arp.tpa, req->arp.sha, req->arp.spa);
+    pkt_write_arp_reply(vxbuf_put_uninit(b, PKT_ARP_REPLY_SIZE), req, mac);
 }
 
 struct pkt_ipv4_frame pkt_start_ipv4(struct vxbuf *b, const uint8_t eth_dst[6],
@@ -240,7 +290,8 @@ void pkt_put_udp(struct vxbuf *b, uint16_t src, uint16_t dst)
 
 /* RFC 768: the checksum covers a pseudo-header of the addresses, the
  * protocol and the UDP length; 0 is sent as 0xffff (0 means none). */
-static void finish_udp__(const uint8_t *ip, uint8_t *udp, size_t size)
+/* 'payload_sum' is the sum of the UDP payload (csum_add()). */
+static void finish_udp__(const uint8_t *ip, uint8_t *udp, size_t size, uint32_t payload_sum)
 {
     uint8_t pseudo[12];
 
@@ -250,21 +301,49 @@ static void finish_udp__(const uint8_t *ip, uint8_t *udp, size_t size)
     put_be16(pseudo + 10, (uint16_t)size);
     put_be16(udp + UDP_(len), (uint16_t)size);
     put_be16(udp + UDP_(check), 0);
-    uint16_t sum = csum_finish(csum_add(csum_add(0, pseudo, sizeof pseudo), udp, size));
-    put_be16(udp + UDP_(check), sum ? sum : 0xffff);
+    uint32_t sum = csum_add(csum_add(payload_sum, pseudo, sizeof pseudo), udp, sizeof(struct udphdr));
+    uint16_t check = csum_finish(sum);
+    put_be16(udp + UDP_(check), check ? check : 0xffff);
+}
+
+/* The IPv4 header's length and checksum; returns the header. */
+static uint8_t *finish_ip_header__(struct vxbuf *b, struct pkt_ipv4_frame f)
+{
+    uint8_t *ip = vxbuf_at(b, f.ip_ofs);
+
+    put_be16(ip + IP_(tot_len), (uint16_t)(vxbuf_ofs(b) - f.ip_ofs));
+    put_be16(ip + IP_(check), csum_finish(csum_add(0, ip, sizeof(struct iphdr))));
+    return ip;
+}
+
+void pkt_write_ipv4_udp(uint8_t *ip, uint32_t src, uint32_t dst, uint16_t sport,
+                        uint16_t dport, size_t payload_size, uint32_t payload_sum)
+{
+    size_t udp_size = sizeof(struct udphdr) + payload_size;
+    uint8_t *udp = ip + sizeof(struct iphdr);
+
+    memset(ip, 0, sizeof(struct iphdr));
+    ip[0] = IPVERSION << 4 | sizeof(struct iphdr) / 4;
+    ip[IP_(ttl)] = IPDEFTTL;
+    ip[IP_(protocol)] = IPPROTO_UDP;
+    put_be16(ip + IP_(tot_len), (uint16_t)(sizeof(struct iphdr) + udp_size));
+    put_be32(ip + IP_(saddr), src);
+    put_be32(ip + IP_(daddr), dst);
+    put_be16(ip + IP_(check), csum_finish(csum_add(0, ip, sizeof(struct iphdr))));
+    put_be16(udp + UDP_(source), sport);
+    put_be16(udp + UDP_(dest), dport);
+    finish_udp__(ip, udp, udp_size, payload_sum);
 }
 
 void pkt_finish_ipv4(struct vxbuf *b, struct pkt_ipv4_frame f)
 {
-    uint8_t *ip = vxbuf_at(b, f.ip_ofs);
-    size_t total = vxbuf_ofs(b) - f.ip_ofs;
+    uint8_t *ip = finish_ip_header__(b, f);
     uint8_t *l4 = ip + sizeof(struct iphdr);
-    size_t l4_size = total - sizeof(struct iphdr);
+    size_t l4_size = vxbuf_ofs(b) - f.ip_ofs - sizeof(struct iphdr);
 
-    put_be16(ip + IP_(tot_len), (uint16_t)total);
-    put_be16(ip + IP_(check), csum_finish(csum_add(0, ip, sizeof(struct iphdr))));
     if (ip[IP_(protocol)] == IPPROTO_UDP) {
-        finish_udp__(ip, l4, l4_size);
+        const uint8_t *payload = l4 + sizeof(struct udphdr);
+        finish_udp__(ip, l4, l4_size, csum_add(0, payload, l4_size - sizeof(struct udphdr)));
     } else if (ip[IP_(protocol)] == IPPROTO_ICMP) {
         put_be16(l4 + ICMP_(checksum), 0);
         put_be16(l4 + ICMP_(checksum), csum_finish(csum_add(0, l4, l4_size)));

@@ -91,6 +91,10 @@ enum pkt_err pkt_parse(const uint8_t *frame, size_t size, struct pkt_info *);
 uint32_t csum_add(uint32_t sum, const void *, size_t size);
 uint16_t csum_finish(uint32_t sum);
 
+/* Writes an Ethernet header at 'p' (with the VLAN tag of 'vlan_tci' if
+ * 'has_vlan'); returns the byte after it. */
+uint8_t *pkt_write_eth(uint8_t *p, const uint8_t dst[6], const uint8_t src[6],
+                       bool has_vlan, uint16_t vlan_tci, uint16_t eth_type);
 /* Appends an Ethernet header (with the VLAN tag of 'vlan_tci' if 'has_vlan')
  * and returns its offset in 'b'. */
 size_t pkt_put_eth(struct vxbuf *b, const uint8_t dst[6], const uint8_t src[6],
@@ -107,6 +111,9 @@ void pkt_put_arp(struct vxbuf *b, const uint8_t eth_dst[6], bool has_vlan, uint1
  * protocol address is the requested IP, target is the requester (RFC 826).
  * Padded to the Ethernet minimum. */
 void pkt_put_arp_reply(struct vxbuf *b, const struct pkt_info *req, const uint8_t answer_mac[6]);
+/* The same reply written at 'p', PKT_ARP_REPLY_SIZE bytes, every one. */
+#define PKT_ARP_REPLY_SIZE ETH_ZLEN
+void pkt_write_arp_reply(uint8_t *p, const struct pkt_info *req, const uint8_t answer_mac[6]);
 
 /* Where an IPv4 frame under construction starts, and its IPv4 header. */
 struct pkt_ipv4_frame {
@@ -125,6 +132,14 @@ struct pkt_ipv4_frame pkt_start_ipv4(struct vxbuf *b, const uint8_t eth_dst[6],
                                      uint16_t vlan_tci, uint32_t ip_src, uint32_t ip_dst,
                                      uint8_t ip_proto, uint8_t ttl);
 void pkt_finish_ipv4(struct vxbuf *b, struct pkt_ipv4_frame);
+/* Writes at 'ip' an IPv4 header (TTL 64, DF clear) and a UDP header, with
+ * their lengths and checksums, for a UDP payload of 'payload_size' bytes
+ * that follows them and whose sum is 'payload_sum': csum_add() over the
+ * payload's spans that are not all zeros, each at an even offset in it
+ * (zero bytes add nothing to a one's complement sum, RFC 1071), so the
+ * checksum costs the headers and those spans, not the whole payload. */
+void pkt_write_ipv4_udp(uint8_t *ip, uint32_t src, uint32_t dst, uint16_t sport,
+                        uint16_t dport, size_t payload_size, uint32_t payload_sum);
 
 /* Appends a UDP header with the given ports; pkt_finish_ipv4() sets length
  * and checksum. */

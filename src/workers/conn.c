@@ -52,7 +52,7 @@ void conn_close_soon(struct conn *c, const char *reason)
 /* Inserts, replaces or removes 'p' keeping 'ports' sorted by number.
  * Returns true if the port set changed in a way that matters to flows
  * (a port appeared, disappeared, or was renamed). */
-static bool update_port__(struct conn *c, const struct of_port *p, bool remove)
+static bool update_port_entry__(struct conn *c, const struct of_port *p, bool remove)
 {
     size_t i = 0;
 
@@ -83,6 +83,18 @@ static bool update_port__(struct conn *c, const struct of_port *p, bool remove)
     c->ports[i] = *p;
     c->n_ports++;
     return true;
+}
+
+/* update_port_entry__(), and a new port epoch when the ports changed:
+ * the worker's cached packet-in senders of this switch are stale. */
+static bool update_port__(struct conn *c, const struct of_port *p, bool remove)
+{
+    bool changed = update_port_entry__(c, p, remove);
+
+    if (changed) {
+        c->port_epoch = ++c->worker->port_epochs;
+    }
+    return changed;
 }
 
 /* A port name may be reused by a port with another number (an interface

@@ -68,6 +68,7 @@ struct conn {
     uint32_t port_desc_xid;
     size_t n_ports;
     struct of_port *ports;
+    uint32_t port_epoch;        /* new whenever the ports change (workers/pktcache.h) */
 
     struct pktin_bucket buckets[CONN_MAX_BUCKETS];  /* by port_no % size */
 

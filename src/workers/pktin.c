@@ -11,6 +11,7 @@
 #include "proto/pkt.h"
 #include "workers/conn.h"
 #include "workers/gateway.h"
+#include "workers/pktcache.h"
 #include "workers/worker.h"
 
 #define VLOG_MODULE "pktin"
@@ -63,8 +64,27 @@ static void send_frame_out__(struct conn *c, size_t start, enum vx_counter_id id
     counter_inc(conn_counters(c), id);
 }
 
-static void handle_arp__(struct conn *c, const struct vx_host *src, uint32_t in_port,
-                         const struct pkt_info *pi)
+/* Who answers ARP for 'tpa' in network 'vni' (answers_arp_target), from
+ * the worker's cache or, on a miss, the model under generation 'gen'. */
+static bool arp_target__(struct conn *c, uint64_t gen, uint32_t vni, uint32_t tpa,
+                         uint8_t mac[6])
+{
+    struct pktcache *pc = &c->worker->cache;
+    bool known;
+
+    if (!pktcache_target(pc, gen, vni, tpa, &known, mac)) {
+        counter_inc(conn_counters(c), VXC_arp_target_misses);
+        memset(mac, 0, 6);
+        known = answers_arp_target(vni, tpa, mac);
+        pktcache_target_fill(pc, gen, vni, tpa, known, mac);
+    }
+    return known;
+}
+
+/* RFC 826: the reply, built in place from the request (no zero-filling
+ * but the Ethernet padding). */
+static void handle_arp__(struct conn *c, uint64_t gen, const struct vx_host *src,
+                         uint32_t in_port, const struct pkt_info *pi)
 {
     static const enum vx_counter_id counters[] = {
         [ANSWERS_ARP_REPLY] = VXC_arp_replies,
@@ -76,19 +96,41 @@ static void handle_arp__(struct conn *c, const struct vx_host *src, uint32_t in_
     };
     const struct pkt_arp *arp = &pi->arp;
     uint8_t answer[6];
-    enum answers_arp_verdict v = answers_arp(src, arp->op, arp->spa, arp->tpa, answer);
+    enum answers_arp_verdict v = answers_arp_request(src, arp->op, arp->spa, arp->tpa);
 
+    if (v == ANSWERS_ARP_REPLY && !arp_target__(c, gen, src->cfg.vni, arp->tpa, answer)) {
+        v = ANSWERS_ARP_UNKNOWN_TARGET;
+    }
     if (v != ANSWERS_ARP_REPLY) {
         counter_inc(conn_counters(c), counters[v]);
         return;
     }
-    size_t start = start_frame_out__(c, in_port);
-    pkt_put_arp_reply(&c->obuf, pi, answer);
-    send_frame_out__(c, start, VXC_arp_replies);
+    uint8_t *frame = ofp_put_packet_out_frame(&c->obuf, conn_xid(c), OFPP_CONTROLLER, in_port,
+                                              PKT_ARP_REPLY_SIZE);
+    pkt_write_arp_reply(frame, pi, answer);
+    conn_want_flush(c);
+    counter_inc(conn_counters(c), VXC_arp_replies);
 }
 
-static void handle_dhcp__(struct conn *c, const struct vx_host *src, uint32_t in_port,
-                          const struct pkt_info *pi)
+/* Host 'src''s lease: its network's part from the worker's cache or, on
+ * a miss, from the model under generation 'gen'; then its address. */
+static bool lease__(struct conn *c, uint64_t gen, const struct vx_host *src,
+                    struct dhcp_lease *lease)
+{
+    struct pktcache *pc = &c->worker->cache;
+
+    if (!pktcache_network(pc, gen, src->cfg.vni, lease)) {
+        if (!answers_dhcp_network(src->cfg.vni, lease)) {
+            return false;
+        }
+        pktcache_network_fill(pc, gen, src->cfg.vni, lease);
+    }
+    lease->ip = src->cfg.ip;
+    return true;
+}
+
+static void handle_dhcp__(struct conn *c, uint64_t gen, const struct vx_host *src,
+                          uint32_t in_port, const struct pkt_info *pi)
 {
     struct vx_counters *cs = conn_counters(c);
     struct dhcp_msg req;
@@ -101,7 +143,7 @@ static void handle_dhcp__(struct conn *c, const struct vx_host *src, uint32_t in
         return;
     }
     struct dhcp_lease lease;
-    if (!answers_dhcp_lease(src, &lease)) {
+    if (!lease__(c, gen, src, &lease)) {
         counter_inc(cs, VXC_dhcp_ignored);
         return;
     }
@@ -181,7 +223,6 @@ static void handle_ttl_expired__(struct conn *c, const struct vx_host *src, uint
  * OFPR_INVALID_TTL packet-ins, already rate-limited per port; walks the
  * bridge's hosts. */
 static const struct vx_host *ttl_expired_sender__(struct conn *c, uint32_t in_port,
-                                                  const char *port_name,
                                                   const struct pkt_info *pi)
 {
     struct cds_lfht_iter it;
@@ -190,6 +231,8 @@ static const struct vx_host *ttl_expired_sender__(struct conn *c, uint32_t in_po
     if (!model_router(pi->eth_src)) {
         return NULL;
     }
+    const struct of_port *port = conn_port(c, in_port);
+    const char *port_name = port ? port->name : NULL;
     for (h = model_hosts_on_bridge(c->dpid, &it); h; h = model_next_on_bridge(c->dpid, &it)) {
         if (vxconf_host_on_port(&h->cfg, in_port, port_name) && h->cfg.ip == pi->ip_src) {
             return h;
@@ -198,10 +241,49 @@ static const struct vx_host *ttl_expired_sender__(struct conn *c, uint32_t in_po
     return NULL;
 }
 
+/* The model's answer to "who sends 'pi' from 'in_port'": a host, or
+ * NULL.  An ARP on a gateway's uplink is the gateway's, which handles it
+ * ('*handled'). */
+static const struct vx_host *source_from_model__(struct conn *c, uint32_t in_port,
+                                                 const struct pkt_info *pi, bool is_arp,
+                                                 bool *handled)
+{
+    const struct of_port *port = conn_port(c, in_port);
+    const char *name = port ? port->name : NULL;
+
+    if (is_arp && gateway_packet_in(c, in_port, name, pi)) {
+        *handled = true;
+        return NULL;
+    }
+    return model_host_by_source(c->dpid, pi->eth_src, in_port, name);
+}
+
+/* The host that sent 'pi' from 'in_port', from the worker's cache or, on
+ * a miss, from the model under generation 'gen' (then cached: a host
+ * found there is on a port that is no uplink, as long as the generation
+ * and the port epoch hold). */
+static const struct vx_host *source__(struct conn *c, uint64_t gen, uint32_t in_port,
+                                      const struct pkt_info *pi, bool is_arp, bool *handled)
+{
+    struct pktcache *pc = &c->worker->cache;
+    const struct vx_host *src = pktcache_source(pc, gen, c->dpid, c->port_epoch, in_port,
+                                                pi->eth_src);
+    if (src) {
+        return src;
+    }
+    counter_inc(conn_counters(c), VXC_pktin_source_misses);
+    src = source_from_model__(c, in_port, pi, is_arp, handled);
+    if (src) {
+        pktcache_source_fill(pc, gen, c->dpid, c->port_epoch, in_port, pi->eth_src, src);
+    }
+    return src;
+}
+
 void pktin_handle(struct conn *c, const struct of_packet_in *pin)
 {
     struct vx_counters *cs = conn_counters(c);
     uint32_t in_port = (uint32_t)pin->match.value[OFF_IN_PORT];
+    uint64_t gen = model_generation();
     struct pkt_info pi;
     enum pkt_err err;
 
@@ -225,14 +307,13 @@ void pktin_handle(struct conn *c, const struct of_packet_in *pin)
         counter_inc(cs, VXC_pktin_other);
         return;
     }
-    const struct of_port *port = conn_port(c, in_port);
-    if (is_arp && gateway_packet_in(c, in_port, port ? port->name : NULL, &pi)) {
+    bool handled = false;
+    const struct vx_host *src = source__(c, gen, in_port, &pi, is_arp, &handled);
+    if (handled) {
         return;
     }
-    const struct vx_host *src = model_host_by_source(c->dpid, pi.eth_src, in_port,
-                                                     port ? port->name : NULL);
     if (!src && is_ttl) {
-        src = ttl_expired_sender__(c, in_port, port ? port->name : NULL, &pi);
+        src = ttl_expired_sender__(c, in_port, &pi);
     }
     if (!src) {
         counter_inc(cs, VXC_pktin_unknown_source);
@@ -242,11 +323,11 @@ void pktin_handle(struct conn *c, const struct of_packet_in *pin)
         return;
     }
     if (is_arp) {
-        handle_arp__(c, src, in_port, &pi);
+        handle_arp__(c, gen, src, in_port, &pi);
     } else if (is_ttl) {
         handle_ttl_expired__(c, src, in_port, &pi);
     } else if (is_dhcp) {
-        handle_dhcp__(c, src, in_port, &pi);
+        handle_dhcp__(c, gen, src, in_port, &pi);
     } else {
         handle_gateway_ping__(c, src, in_port, &pi);
     }

@@ -28,6 +28,7 @@ bool worker_init(struct worker *w, int index, const struct worker_params *params
     w->params = *params;
     CDS_INIT_LIST_HEAD(&w->conns);
     CDS_INIT_LIST_HEAD(&w->flush_list);
+    pktcache_init(&w->cache);
     w->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (w->epfd < 0 || !mailbox_init(&w->from_acceptor, 4096)
         || !mailbox_init(&w->from_main, 256) || !mailbox_init(&w->to_main, 1024)) {
@@ -251,6 +252,7 @@ static void adopt__(struct worker *w, struct worker_handoff *h)
     }
     struct conn *c = xzalloc(sizeof *c);
     c->worker = w;
+    c->port_epoch = ++w->port_epochs;
     c->fd = h->fd;
     c->ssl = h->ssl;
     c->tls_more = c->ssl && tls_pending(c->ssl);
@@ -584,6 +586,7 @@ void worker_join(struct worker *w)
     }
     mailbox_destroy(&w->from_acceptor);
     mailbox_destroy(&w->from_main);
+    pktcache_uninit(&w->cache);
     struct worker_report *r;
     while ((r = mailbox_recv(&w->to_main))) {
         free(r->ports);

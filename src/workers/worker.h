@@ -21,6 +21,7 @@
 #include "core/counters.h"
 #include "core/mailbox.h"
 #include "model/binding.h"
+#include "workers/pktcache.h"
 #include "workers/tls.h"
 #include "model/model.h"
 #include "proto/flowset.h"
@@ -147,6 +148,8 @@ struct worker {
     struct cds_list_head conns;        /* struct conn, owned by this thread */
     size_t n_conns;
     struct cds_list_head flush_list;   /* connections with output to write */
+    struct pktcache cache;          /* the packet-in path's lookups (workers/pktcache.h) */
+    uint32_t port_epochs;           /* the last port epoch handed to a connection */
     bool stop;
 };
 

@@ -35,6 +35,7 @@ static void harness_setup(void)
     cr_assert(vxconf_load(SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs, NULL));
     CDS_INIT_LIST_HEAD(&worker.conns);
     CDS_INIT_LIST_HEAD(&worker.flush_list);
+    pktcache_init(&worker.cache);
     worker.params = WORKER_PARAMS_DEFAULT;
     worker.now_ms = 1000;
     model_apply(&cfg, &aff, NULL);

@@ -214,3 +214,96 @@ Test(pktin, rate_limit_holds_past_256_ports)
     cr_assert_leq(passed, (uint64_t)CONN_MAX_BUCKETS * 5,
                   "%llu packet-ins passed the limiter", (unsigned long long)passed);
 }
+
+/* The worker's cache of senders and ARP targets (workers/pktcache.h) is
+ * used, and no answer outlives the model it came from. */
+static const struct vx_host_cfg *host_cfg(const uint8_t mac[6])
+{
+    const struct vx_config *cfg = model_config();
+    for (size_t i = 0; i < cfg->n_hosts; i++) {
+        if (!memcmp(cfg->hosts[i].mac, mac, 6)) {
+            return &cfg->hosts[i];
+        }
+    }
+    return NULL;
+}
+
+static void apply_host(const struct vx_host_cfg *old, const struct vx_host_cfg *new)
+{
+    struct dpid_set aff = { 0, 0, NULL };
+    model_apply_host(old, new, &aff);
+    dpid_set_clear(&aff);
+}
+
+Test(pktin, cached_answers_follow_model_changes)
+{
+    static const uint8_t NEW[6] = { 0x02, 0, 0, 0, 0, 0x42 };
+    struct outs o;
+
+    arp(1, VM1, ARPOP_REQUEST, 0x0a000001, 0x0a000002);
+    arp(1, VM1, ARPOP_REQUEST, 0x0a000001, 0x0a000002);
+    o = take();
+    cr_assert_eq(o.n, 2);
+    cr_assert_eq(memcmp(o.pi.arp.sha, VM2, 6), 0);
+    cr_assert_eq(counter(VXC_pktin_source_misses), 1, "the second request's sender was cached");
+    cr_assert_eq(counter(VXC_arp_target_misses), 1, "and so was its target");
+
+    /* vm2 changes its MAC: the cached target must not answer the old one. */
+    struct vx_host_cfg vm2 = *host_cfg(VM2), moved = vm2;
+    memcpy(moved.mac, NEW, 6);
+    apply_host(&vm2, &moved);
+    arp(1, VM1, ARPOP_REQUEST, 0x0a000001, 0x0a000002);
+    o = take();
+    cr_assert_eq(o.n, 1);
+    cr_assert_eq(memcmp(o.pi.arp.sha, NEW, 6), 0, "the new MAC, not the cached one");
+    cr_assert_eq(counter(VXC_arp_target_misses), 2);
+
+    /* vm1 is deleted: its cached entry must not let it be answered. */
+    struct vx_host_cfg vm1 = *host_cfg(VM1);
+    apply_host(&vm1, NULL);
+    arp(1, VM1, ARPOP_REQUEST, 0x0a000001, 0x0a000002);
+    cr_assert_eq(take().n, 0, "a deleted host is no sender");
+    cr_assert_eq(counter(VXC_pktin_unknown_source), 1);
+}
+
+/* A PORT_STATUS from the switch for port 'no' named 'name'. */
+static void port_status(uint8_t reason, uint32_t no, const char *name)
+{
+    struct vxbuf b = VXBUF_INITIALIZER;
+    size_t start = ofp_msg_start(&b, OFPT_PORT_STATUS, 0, 16);
+    ((uint8_t *)vxbuf_at(&b, start))[8] = reason;
+    struct of_port p = { .port_no = no };
+    snprintf(p.name, sizeof p.name, "%s", name);
+    ofp_put_port(&b, &p);
+    ofp_msg_finish(&b, start);
+    harness_feed(&b);
+    vxbuf_uninit(&b);
+}
+
+Test(pktin, cached_senders_follow_port_changes)
+{
+    static const uint8_t VM9[6] = { 0x02, 0, 0, 0, 0, 0x09 };
+    struct vx_host_cfg named = { .vni = 1, .dpid = HV1, .ip = 0x0a000009 };
+    memcpy(named.mac, VM9, 6);
+    snprintf(named.port_name, sizeof named.port_name, "tap9");
+    apply_host(NULL, &named);
+
+    port_status(OFPPR_ADD, 9, "tap9");
+    arp(9, VM9, ARPOP_REQUEST, 0x0a000009, 0x0a000002);
+    arp(9, VM9, ARPOP_REQUEST, 0x0a000009, 0x0a000002);
+    cr_assert_eq(take().n, 2, "a host known by its port's name");
+    cr_assert_eq(counter(VXC_pktin_source_misses), 1);
+
+    /* Port 9 is renamed: the host is no longer behind it. */
+    port_status(OFPPR_MODIFY, 9, "tap-other");
+    arp(9, VM9, ARPOP_REQUEST, 0x0a000009, 0x0a000002);
+    cr_assert_eq(take().n, 0, "the cached sender died with the old name");
+    cr_assert_eq(counter(VXC_pktin_unknown_source), 1);
+
+    /* Its port comes back as number 12. */
+    port_status(OFPPR_ADD, 12, "tap9");
+    arp(12, VM9, ARPOP_REQUEST, 0x0a000009, 0x0a000002);
+    struct outs o = take();
+    cr_assert_eq(o.n, 1);
+    cr_assert_eq(o.port, 12);
+}

@@ -1,0 +1,96 @@
+/* The packet-in path's caches of model lookups: an exact-match cache in
+ * front of the RCU model, as Open vSwitch's EMC is in front of its
+ * classifier.  A hit answers "which host sends from this port and MAC of
+ * this switch" or "which MAC answers ARP for this address of this network"
+ * in one probe of a flat array, instead of liburcu hash-table lookups
+ * (about 100 instructions each) and a walk of the switch's ports.
+ *
+ * Contract
+ *  - One per worker, used by its thread only: no lock, no atomic; the
+ *    thread is an online QSBR reader while it uses one.
+ *  - An entry is valid only under the model generation it was filled in
+ *    (model_generation(): any change set invalidates every entry), and a
+ *    source entry only under the switch connection's port epoch (a port
+ *    added, removed or renamed invalidates that switch's).  Fill only under
+ *    an even generation read before the lookup whose result is kept; the
+ *    model's contract then keeps a cached host pointer valid for as long
+ *    as its entry is.
+ *  - Direct-mapped and of fixed size: its memory is bounded whatever the
+ *    fabric or the load; a collision evicts.  Only positive source answers
+ *    are kept (an unknown source is refused on the slow path, rate-limited
+ *    like any packet-in), so spoofed MACs cannot fill it with junk beyond
+ *    evicting entries. */
+#ifndef VX_PKTCACHE_H
+#define VX_PKTCACHE_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/model.h"
+#include "proto/dhcp.h"
+
+#define PKTCACHE_SOURCES 16384      /* 40 bytes each: 640 KiB per worker */
+#define PKTCACHE_TARGETS 16384      /* 24 bytes each: 384 KiB per worker */
+#define PKTCACHE_NETWORKS 1024      /* 88 bytes each: 88 KiB per worker */
+
+struct pktcache_source {
+    uint64_t gen;                   /* model generation; 0: empty (generations start at 0, */
+    uint64_t dpid;                  /* and fills need gen >= 2: see pktcache_can_fill) */
+    uint64_t mac;                   /* the MAC's 6 bytes, as a key */
+    uint32_t port;
+    uint32_t epoch;                 /* the connection's port epoch */
+    const struct vx_host *host;
+};
+
+struct pktcache_target {
+    uint64_t gen;
+    uint32_t vni;
+    uint32_t ip;
+    uint8_t mac[6];                 /* who answers for (vni, ip) */
+    bool known;                     /* false: nobody has it (answered by silence) */
+};
+
+/* A network's part of its leases (answers_dhcp_network); its domain
+ * points into the model, valid under the entry's generation. */
+struct pktcache_network {
+    uint64_t gen;
+    uint32_t vni;
+    struct dhcp_lease lease;
+};
+
+struct pktcache {
+    struct pktcache_source *sources;
+    struct pktcache_target *targets;
+    struct pktcache_network *networks;
+};
+
+/* Empty; the arrays are allocated at the first fill.  A zeroed struct is
+ * an empty cache too. */
+void pktcache_init(struct pktcache *);
+void pktcache_uninit(struct pktcache *);
+
+/* Whether a lookup made under generation 'gen' may be kept. */
+static inline bool pktcache_can_fill(uint64_t gen)
+{
+    return gen % 2 == 0 && gen >= 2;
+}
+
+/* The host cached for (dpid, port, mac) under 'gen' and 'epoch', or NULL. */
+const struct vx_host *pktcache_source(const struct pktcache *, uint64_t gen, uint64_t dpid,
+                                      uint32_t epoch, uint32_t port, const uint8_t mac[6]);
+void pktcache_source_fill(struct pktcache *, uint64_t gen, uint64_t dpid, uint32_t epoch,
+                          uint32_t port, const uint8_t mac[6], const struct vx_host *);
+
+/* Whether (vni, ip) is cached under 'gen'; then '*known' says whether
+ * someone has that address and 'mac' who. */
+bool pktcache_target(const struct pktcache *, uint64_t gen, uint32_t vni, uint32_t ip,
+                     bool *known, uint8_t mac[6]);
+void pktcache_target_fill(struct pktcache *, uint64_t gen, uint32_t vni, uint32_t ip,
+                          bool known, const uint8_t mac[6]);
+
+/* Network 'vni''s part of a lease, if cached under 'gen'. */
+bool pktcache_network(const struct pktcache *, uint64_t gen, uint32_t vni, struct dhcp_lease *);
+void pktcache_network_fill(struct pktcache *, uint64_t gen, uint32_t vni,
+                           const struct dhcp_lease *);
+
+#endif
