@@ -1,23 +1,34 @@
 #!/usr/bin/env bash
-# Runs the same vxbench load against vxfabricd, the baseline responder and
-# the os-ken peer, RUNS times each, and prints medians and ratios measured
-# in this one run.  The controller under test is pinned to core 0 and the
-# generator to core 1 (taskset), so they never share a core.
+# Runs the same vxbench load against vxfabricd (1 worker), the no-logic
+# baseline responder and the os-ken peer, RUNS times each, interleaved
+# (vxfabricd, baseline, os-ken, vxfabricd, ...), and prints every run, the
+# medians and the ratios.  The controller under test is pinned to core 0
+# and vxbench to core 1 (taskset), so they never share a core.  Each row
+# has the generator's own CPU: near 100 %, vxbench is the cap and the
+# ratio says little.
 #
-#   bench/compare.sh [--runs N] [--switches N] [--duration S] [--modes "arp dhcp"]
+#   bench/compare.sh [--runs N] [--switches N] [--hosts N] [--duration S]
+#                    [--modes "arp dhcp"] [--peers "baseline os-ken"]
+#
+# Defaults: 3 runs, 16 switches x 20 hosts, 5 s, ARP and DHCP, both
+# peers.  The fabric has switches x 2 networks.  DHCP runs against
+# vxfabricd only (the baseline and the peer answer ARP alone); its ratio
+# is to vxfabricd's ARP.
 #
 # Needs: a build (cmake --build build), python3-os-ken for the peer
 # (scripts/install-deps.sh bench).  Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNS=3 SWITCHES=16 DURATION=5 HOSTS=20 MODES="arp dhcp"
+RUNS=3 SWITCHES=16 HOSTS=20 DURATION=5 MODES="arp dhcp" PEERS="baseline os-ken"
 while [ $# -gt 0 ]; do
     case $1 in
     --runs) RUNS=$2; shift 2 ;;
     --switches) SWITCHES=$2; shift 2 ;;
+    --hosts) HOSTS=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     --modes) MODES=$2; shift 2 ;;
-    *) echo "usage: $0 [--runs N] [--switches N] [--duration S] [--modes \"arp dhcp\"]"; exit 2 ;;
+    --peers) PEERS=$2; shift 2 ;;
+    *) sed -n '2,19p' "$0"; exit 2 ;;
     esac
 done
 B=build
@@ -42,8 +53,8 @@ start_target() {  # start_target NAME PORT: starts it on core 0, echoes its PID
     echo $!
 }
 
-run_one() {  # run_one TARGET MODE: one vxbench run, appends its JSON line
-    local target=$1 mode=$2 p pid verify=""
+run_one() {  # run_one TARGET MODE RUN: one vxbench run, appends its JSON line
+    local target=$1 mode=$2 run=$3 p pid verify=""
     p=$(port)
     pid=$(start_target "$target" "$p")
     PIDS+=("$pid")
@@ -51,43 +62,72 @@ run_one() {  # run_one TARGET MODE: one vxbench run, appends its JSON line
     [ "$target" = baseline ] && verify=--no-verify
     taskset -c 1 "$B/bench/vxbench" --config "$WORK/fabric.conf" --controller "tcp:127.0.0.1:$p" \
         --mode "$mode" --switches "$SWITCHES" --duration "$DURATION" --warmup 1 $verify \
-        --controller-pid "$pid" --label "$target" | grep '^{' >>"$WORK/results.jsonl" || true
+        --controller-pid "$pid" --label "$target" | grep '^{' \
+        | sed "s/^{/{\"run\":$run,/" >>"$WORK/results.jsonl" || true
     kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
 }
 
-for mode in $MODES; do
-    for r in $(seq "$RUNS"); do
-        for target in vxfabricd baseline os-ken; do
-            # The baseline and the peer only answer ARP.
+for r in $(seq "$RUNS"); do
+    for mode in $MODES; do
+        for target in vxfabricd $PEERS; do
             [ "$mode" != arp ] && [ "$target" != vxfabricd ] && continue
             if [ "$target" = os-ken ] && ! command -v osken-manager >/dev/null; then
                 continue
             fi
-            run_one "$target" "$mode"
+            run_one "$target" "$mode" "$r"
         done
     done
 done
 
-python3 - "$WORK/results.jsonl" "$RUNS" <<'PY'
+python3 - "$WORK/results.jsonl" "$RUNS" "$SWITCHES" "$HOSTS" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
+runs, switches, hosts = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+def pick(label, mode):
+    return [r for r in rows if r["label"] == label and r["mode"] == mode]
 def med(label, mode, key):
-    v = [r[key] for r in rows if r["label"] == label and r["mode"] == mode]
+    v = [r[key] for r in pick(label, mode)]
     return statistics.median(v) if v else None
-print("%-10s %-5s %14s %8s %8s %8s %8s" % ("target", "mode", "replies/s", "p50us", "p99us", "wrong", "missing"))
+def per_run_ratio(a, am, b, bm):
+    """Median over runs of a/b, each pair measured in the same run."""
+    v = []
+    for r in range(1, runs + 1):
+        x = [q["replies_per_s"] for q in pick(a, am) if q["run"] == r]
+        y = [q["replies_per_s"] for q in pick(b, bm) if q["run"] == r]
+        if x and y and y[0]:
+            v.append(x[0] / y[0])
+    return statistics.median(v) if v else None
+print("%d switches x %d hosts, %d interleaved runs" % (switches, hosts, runs))
+print("%-9s %-4s %3s %12s %7s %7s %7s %9s %6s %6s %7s" % ("target", "mode", "run", "replies/s", "gen%",
+      "ctl%", "wrong", "missing", "min/mn", "max/mn", "peakMiB"))
 for r in rows:
-    print("%-10s %-5s %14.0f %8d %8d %8d %8d" % (r["label"], r["mode"], r["replies_per_s"], r["p50_us"],
-                                              r["p99_us"], r["wrong"], r["missing"]))
-print("\nmedians of %s runs:" % sys.argv[2])
+    mean = r["switch_mean_per_s"] or 1
+    print("%-9s %-4s %3d %12.0f %7.0f %7.0f %7d %9d %6.2f %6.2f %7.0f" % (
+        r["label"], r["mode"], r["run"], r["replies_per_s"], r["generator_cpu_pct"],
+        r["controller_cpu_pct"], r["wrong"], r["missing"], r["switch_min_per_s"] / mean,
+        r["switch_max_per_s"] / mean, r["controller_peak_rss_kib"] / 1024))
 v, b, o = (med(x, "arp", "replies_per_s") for x in ("vxfabricd", "baseline", "os-ken"))
 d = med("vxfabricd", "dhcp", "replies_per_s")
-print("  vxfabricd ARP  %12.0f correct replies/s" % (v or 0))
-if b: print("  baseline  ARP  %12.0f replies/s (unverified)   vxfabricd/baseline = %.2f" % (b, v / b))
-if o: print("  os-ken    ARP  %12.0f correct replies/s        vxfabricd/os-ken   = %.0fx" % (o, v / o))
-if d: print("  vxfabricd DHCP %12.0f correct replies/s        DHCP/ARP           = %.2f" % (d, d / v))
-summary = {"bench": "compare", "runs": int(sys.argv[2]), "vxfabricd_arp": v, "baseline_arp": b,
-           "osken_arp": o, "vxfabricd_dhcp": d,
-           "ratio_baseline": (v / b) if b else None, "ratio_osken": (v / o) if o else None,
-           "ratio_dhcp_arp": (d / v) if d else None}
-print(json.dumps(summary))
+rb, ro = per_run_ratio("vxfabricd", "arp", "baseline", "arp"), per_run_ratio("vxfabricd", "arp", "os-ken", "arp")
+rd = per_run_ratio("vxfabricd", "dhcp", "vxfabricd", "arp")
+print("\nmedians:")
+print("  vxfabricd ARP  %12.0f correct replies/s  (generator %s %% of its core)"
+      % (v or 0, med("vxfabricd", "arp", "generator_cpu_pct")))
+if b: print("  baseline  ARP  %12.0f replies/s, unverified (generator %s %%)  vxfabricd/baseline = %.2f"
+            % (b, med("baseline", "arp", "generator_cpu_pct"), rb))
+if o: print("  os-ken    ARP  %12.0f correct replies/s  vxfabricd/os-ken = %.0fx" % (o, ro))
+if d: print("  vxfabricd DHCP %12.0f correct replies/s  (generator %s %%)  DHCP/ARP = %.2f"
+            % (d, med("vxfabricd", "dhcp", "generator_cpu_pct"), rd))
+fair = [r["switch_min_per_s"] / (r["switch_mean_per_s"] or 1) for r in pick("vxfabricd", "arp")]
+if fair: print("  vxfabricd ARP slowest switch / mean: %.2f (worst run)" % min(fair))
+peak = [r["controller_peak_rss_kib"] for r in rows if r["label"] == "vxfabricd"]
+if peak: print("  vxfabricd peak RSS: %.0f MiB (largest run)" % (max(peak) / 1024))
+# vxfabricd must answer every request right; a peer that cannot keep up
+# (os-ken answers late, so its replies count as missing) is reported above.
+bad = sum(r["wrong"] + r["missing"] for r in rows if r["label"] == "vxfabricd")
+print(json.dumps({"bench": "compare", "switches": switches, "hosts": hosts, "runs": runs,
+                  "vxfabricd_arp": v, "baseline_arp": b, "osken_arp": o, "vxfabricd_dhcp": d,
+                  "ratio_baseline": rb, "ratio_osken": ro, "ratio_dhcp_arp": rd,
+                  "wrong_or_missing": bad}))
+sys.exit(1 if bad else 0)
 PY

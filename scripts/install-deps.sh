@@ -13,7 +13,7 @@ TEST="libcriterion-dev openvswitch-switch openvswitch-common iproute2 ethtool \
 
 pkgs=$BUILD
 [ "$mode" = test ] && pkgs="$pkgs $TEST"
-[ "$mode" = bench ] && pkgs="$pkgs python3 python3-os-ken iproute2 procps"
+[ "$mode" = bench ] && pkgs="$pkgs python3 python3-os-ken iproute2 procps valgrind"
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq

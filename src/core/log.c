@@ -80,33 +80,25 @@ void vlog(enum vlog_level level, const char *module, const char *fmt, ...)
     va_end(args);
 }
 
-/* Takes one token from 'rl'.  Races between threads may let a line or two
- * more through than configured; they never block and never lose the count
- * by more than that, which is all a log limiter needs. */
+/* Takes one token from 'rl' (the calling thread's). */
 static bool vlog_rl_take__(struct vlog_rl *rl, uint32_t *n_dropped)
 {
     uint64_t now = time_msec();
-    uint64_t then = ck_pr_load_64(&rl->tokens_at_ms);
 
-    if (now - then >= rl->interval_ms) {
-        uint64_t periods = (now - then) / rl->interval_ms;
-        uint32_t add = periods > rl->burst ? rl->burst : (uint32_t)periods;
-        if (ck_pr_cas_64(&rl->tokens_at_ms, then, now)) {
-            uint32_t t = ck_pr_load_32(&rl->tokens) + add;
-            ck_pr_store_32(&rl->tokens, t > rl->burst ? rl->burst : t);
-        }
+    if (now - rl->tokens_at_ms >= rl->interval_ms) {
+        uint64_t periods = (now - rl->tokens_at_ms) / rl->interval_ms;
+        uint64_t t = rl->tokens + (periods > rl->burst ? rl->burst : periods);
+        rl->tokens = (uint32_t)(t > rl->burst ? rl->burst : t);
+        rl->tokens_at_ms = now;
     }
-    for (;;) {
-        uint32_t t = ck_pr_load_32(&rl->tokens);
-        if (!t) {
-            ck_pr_inc_32(&rl->n_dropped);
-            return false;
-        }
-        if (ck_pr_cas_32(&rl->tokens, t, t - 1)) {
-            *n_dropped = ck_pr_fas_32(&rl->n_dropped, 0);
-            return true;
-        }
+    if (!rl->tokens) {
+        rl->n_dropped++;
+        return false;
     }
+    rl->tokens--;
+    *n_dropped = rl->n_dropped;
+    rl->n_dropped = 0;
+    return true;
 }
 
 void vlog_rl(struct vlog_rl *rl, enum vlog_level level, const char *module,

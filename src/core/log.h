@@ -13,9 +13,11 @@
 
 enum vlog_level { VLL_ERR, VLL_WARN, VLL_INFO, VLL_DBG, VLL_N_LEVELS };
 
-/* Token bucket, one per call site.  'burst' lines pass, then one per
- * 'interval_ms'.  Lines dropped are counted and reported with the next line
- * that passes.  Updated with atomics: safe from any thread. */
+/* Token bucket.  'burst' lines pass, then one per 'interval_ms'.  Lines
+ * dropped are counted and reported with the next line that passes.
+ * Contract: a bucket belongs to one thread (plain fields, no atomics):
+ * VLOG_RL's are per call site and per thread, so a flood that makes every
+ * worker drop lines writes no cache line that two workers share. */
 struct vlog_rl {
     uint32_t interval_ms;
     uint32_t burst;
@@ -51,10 +53,11 @@ static inline bool vlog_is_enabled(enum vlog_level level)
     do { if (vlog_is_enabled(VLL_DBG))                      \
             vlog(VLL_DBG, VLOG_MODULE, __VA_ARGS__); } while (0)
 
-/* Rate-limited: at most 5 lines, then one per second, per call site. */
+/* Rate-limited: at most 5 lines, then one per second, per call site and
+ * thread. */
 #define VLOG_RL(LEVEL, ...)                                         \
     do {                                                            \
-        static struct vlog_rl rl__ = VLOG_RL_INIT(5, 1000);         \
+        static _Thread_local struct vlog_rl rl__ = VLOG_RL_INIT(5, 1000); \
         if (vlog_is_enabled(LEVEL))                                 \
             vlog_rl(&rl__, LEVEL, VLOG_MODULE, __VA_ARGS__);        \
     } while (0)

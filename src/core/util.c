@@ -23,6 +23,15 @@ void *xmalloc(size_t size)
     return p;
 }
 
+void *xaligned_alloc(size_t alignment, size_t size)
+{
+    void *p = aligned_alloc(alignment, size);
+    if (!p) {
+        out_of_memory__();
+    }
+    return p;
+}
+
 void *xzalloc(size_t size)
 {
     return xcalloc(1, size);

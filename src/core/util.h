@@ -25,6 +25,8 @@ static inline const char *vx_name_at(const char *const *names, size_t n, size_t 
 /* Allocation that aborts on exhaustion: an out-of-memory controller cannot
  * do anything safer than stop (the switches keep their flows). */
 void *xmalloc(size_t);
+/* aligned_alloc() (C11: 'size' a multiple of 'alignment'), or abort. */
+void *xaligned_alloc(size_t alignment, size_t size);
 void *xzalloc(size_t);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *, size_t);

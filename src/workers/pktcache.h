@@ -29,9 +29,12 @@
 #include "model/model.h"
 #include "proto/dhcp.h"
 
-#define PKTCACHE_SOURCES 16384      /* 40 bytes each: 640 KiB per worker */
-#define PKTCACHE_TARGETS 16384      /* 24 bytes each: 384 KiB per worker */
-#define PKTCACHE_NETWORKS 1024      /* 88 bytes each: 88 KiB per worker */
+#define PKTCACHE_SOURCE_BITS 14
+#define PKTCACHE_TARGET_BITS 14
+#define PKTCACHE_NETWORK_BITS 10
+#define PKTCACHE_SOURCES (1u << PKTCACHE_SOURCE_BITS)    /* 40 bytes each: 640 KiB per worker */
+#define PKTCACHE_TARGETS (1u << PKTCACHE_TARGET_BITS)    /* 24 bytes each: 384 KiB per worker */
+#define PKTCACHE_NETWORKS (1u << PKTCACHE_NETWORK_BITS)  /* 88 bytes each: 88 KiB per worker */
 
 struct pktcache_source {
     uint64_t gen;                   /* model generation; 0: empty (generations start at 0, */
