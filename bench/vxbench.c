@@ -150,9 +150,11 @@ struct gen {
     int n_sws;
     uint64_t n_sent, n_correct, n_wrong, n_errors, flood_bytes;
     double cpu_s;               /* this thread's CPU over the counted window */
+    atomic_bool drained;        /* sending stopped and no request of its switches is outstanding */
     uint64_t hist[HIST_MAX + 1];
 };
 static struct gen main_gen;
+static struct gen *gens;            /* the --threads generator threads */
 static _Thread_local struct gen *G = &main_gen;
 
 /* Set by the main thread, read by the generator threads. */
@@ -938,9 +940,12 @@ static double thread_cpu_s(void)
 }
 
 /* Every 10 ms: gives up requests unanswered for a second (missing), and
- * pumps every switch, so that one whose replies stopped sends again. */
+ * pumps every switch, so that one whose replies stopped sends again.
+ * Once sending has stopped, says when every request has its answer. */
 static void gen_sweep(void)
 {
+    bool waiting = false;
+
     for (int i = 0; i < G->n_sws; i++) {
         struct sw *s = G->sws[i];
         if (s->fd < 0) {
@@ -952,7 +957,22 @@ static void gen_sweep(void)
         if (!sw_pump(s)) {
             sw_close(s);
         }
+        waiting |= s->fd >= 0 && s->n_out > 0;
     }
+    if (!waiting && !atomic_load(&sending)) {
+        atomic_store(&G->drained, true);
+    }
+}
+
+/* Whether every generator thread has its answers (gen_sweep). */
+static bool gens_drained(void)
+{
+    for (int t = 0; t < opt.threads; t++) {
+        if (!atomic_load(&gens[t].drained)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* A generator thread: its switches' replies drive their next requests
@@ -996,8 +1016,6 @@ static void *gen_main(void *arg)
     rcu_unregister_thread();
     return NULL;
 }
-
-static struct gen *gens;
 
 /* Hands switch i to thread i % --threads, each with its own epoll set,
  * and starts them. */
@@ -1396,9 +1414,13 @@ int main(int argc, char **argv)
      * core, it is the cap and the rate says little about the controller. */
     double gen_cpu = 100 * (self_cpu_s() - cpu0) / secs;
     double ctl_cpu = 100 * (controller_cpu_s() - ctl_cpu0) / secs;
-    /* Let replies in flight arrive (sending stops), then stop counting. */
+    /* Let the replies in flight arrive (sending stops; a deep queue at a
+     * slow controller can take a while), at most 5 s, then stop counting:
+     * what is still unanswered is missing. */
     atomic_store(&sending, false);
-    sleep_s(0.2);
+    for (int i = 0; i < 500 && !gens_drained(); i++) {
+        sleep_s(0.01);
+    }
     atomic_store(&counting, false);
     double busiest = 100 * gens_stop() / secs;
     uint64_t n_sent = main_gen.n_sent, n_correct = main_gen.n_correct, n_wrong = main_gen.n_wrong;
