@@ -1069,12 +1069,15 @@ static void sleep_s(double s)
     }
 }
 
-/* Ready for traffic: FEATURES answered, and the controller has read our
- * flows (vxfabricd) or has been quiet for a second (a controller that
- * never asks, like the baseline or the os-ken peer). */
+/* Ready for traffic: FEATURES answered, and no FLOW_MOD or barrier for a
+ * second: the controller has programmed us (vxfabricd reads our flows,
+ * then sends the difference) or never does (the baseline, the os-ken
+ * peer).  Traffic that starts while a controller still computes and
+ * pushes the flows of 1,000 switches measures that programming too:
+ * replies then wait for over a second. */
 static bool sw_ready(const struct sw *s)
 {
-    return s->connected && (s->synced || now_ns - MAX(s->connected_ns, s->last_program_ns) > 1000000000ULL);
+    return s->connected && now_ns - MAX(s->connected_ns, s->last_program_ns) > 1000000000ULL;
 }
 
 static bool all_synced(void)
