@@ -12,9 +12,6 @@ VX_DEFINE_NAMES(dhcp_verdict_to_string, enum dhcp_verdict, DHCP_VERDICTS, DHCP_N
 
 /* RFC 2132 section 2: a one-byte code and a one-byte length that does not
  * count them. */
-static const struct vxtlv_format dhcp_opt_tlv__ = {
-    .hdr_size = 2, .len_ofs = 1, .len_size = 1, .len_includes_hdr = false, .align = 1,
-};
 
 /* Whether option 't' has the fixed length 'len' its code requires. */
 static bool opt_fixed__(const struct vxtlv *t, size_t len)
@@ -80,10 +77,12 @@ static enum dhcp_err parse_options__(const uint8_t *p, size_t size, struct dhcp_
             *saw_end = true;
             return DHCP_OK;
         }
-        struct vxtlv t;
-        if (!vxcur_pull_tlv(&c, &dhcp_opt_tlv__, &t)) {
+        /* RFC 2132 2: code, length, then 'length' bytes. */
+        if (c.left < 2 || 2u + c.p[1] > c.left) {
             return DHCP_ERR_OPT_OVERRUN;
         }
+        struct vxtlv t = { c.p, c.p + 2, c.p[1], 2u + c.p[1] };
+        vxcur_pull(&c, t.size);
         enum dhcp_err err = take_option__(&t, m, overload);
         if (err) {
             return err;
@@ -271,38 +270,38 @@ static void reply_destination__(const struct dhcp_msg *req, const struct dhcp_le
     }
 }
 
-/* The fixed BOOTREPLY header and the magic cookie, at 'bootp'
- * (DHCP_FIXED_SIZE + 4 bytes). */
-static void write_bootp__(uint8_t *bootp, const struct dhcp_msg *req,
-                          const struct dhcp_lease *lease, uint8_t reply_type)
+static inline uint32_t sum32__(uint32_t v)
 {
-    bool nak = reply_type == DHCPNAK, inform = req->msg_type == DHCPINFORM;
-    struct dhcp_wire *w = memset(bootp, 0, sizeof *w);
-
-    w->op = BOOTREPLY;
-    w->htype = ARPHRD_ETHER;
-    w->hlen = ETH_ALEN;
-    put_be32(w->xid, req->xid);
-    put_be16(w->flags, req->flags);
-    if (inform || (reply_type == DHCPACK && req->ciaddr)) {
-        put_be32(w->ciaddr, req->ciaddr);
-    }
-    if (!nak && !inform) {
-        put_be32(w->yiaddr, lease->ip);
-    }
-    memcpy(w->chaddr, req->chaddr, ETH_ALEN);
-    put_be32(w + 1, DHCP_MAGIC);
+    return (v >> 16) + (v & 0xffff);
 }
 
-/* The sum (csum_add) of a reply's BOOTP message from 'bootp' to 'end'
- * (before its padding): write_bootp__() writes nothing after chaddr's
- * first 16 bytes but the magic cookie, so sname and file (192 zero bytes,
- * which add nothing) are skipped. */
-static uint32_t bootp_sum__(const uint8_t *bootp, const uint8_t *end)
+/* Writes the fixed BOOTREPLY header and the magic cookie at 'bootp'
+ * (DHCP_FIXED_SIZE + 4 bytes), every byte once, and returns their RFC 1071
+ * sum, from the values written (the zeros add nothing). */
+static uint32_t write_bootp__(uint8_t *bootp, const struct dhcp_msg *req,
+                              const struct dhcp_lease *lease, uint8_t reply_type)
 {
-    size_t head = offsetof(struct dhcp_wire, sname), tail = sizeof(struct dhcp_wire);
+    bool nak = reply_type == DHCPNAK, inform = req->msg_type == DHCPINFORM;
+    uint32_t ciaddr = inform || (reply_type == DHCPACK && req->ciaddr) ? req->ciaddr : 0;
+    uint32_t yiaddr = !nak && !inform ? lease->ip : 0;
+    uint16_t op_htype = BOOTREPLY << 8 | ARPHRD_ETHER, hlen_hops = ETH_ALEN << 8;
+    struct dhcp_wire *w = (void *)bootp;
 
-    return csum_add(csum_add(0, bootp, head), bootp + tail, (size_t)(end - (bootp + tail)));
+    put_be16(bootp, op_htype);
+    put_be16(bootp + 2, hlen_hops);
+    put_be32(w->xid, req->xid);
+    put_be16(w->secs, 0);
+    put_be16(w->flags, req->flags);
+    put_be32(w->ciaddr, ciaddr);
+    put_be32(w->yiaddr, yiaddr);
+    put_be32(w->siaddr, 0);
+    put_be32(w->giaddr, 0);
+    memcpy(w->chaddr, req->chaddr, ETH_ALEN);
+    memset(w->chaddr + ETH_ALEN, 0, sizeof w->chaddr - ETH_ALEN + sizeof w->sname + sizeof w->file);
+    put_be32(w + 1, DHCP_MAGIC);
+    return op_htype + hlen_hops + sum32__(req->xid) + req->flags + sum32__(ciaddr)
+           + sum32__(yiaddr) + get_be16(req->chaddr) + get_be16(req->chaddr + 2)
+           + get_be16(req->chaddr + 4) + sum32__(DHCP_MAGIC);
 }
 
 /* RFC 2132 9.8: the parameters the client asked for, in its order, then
@@ -331,14 +330,13 @@ static void put_params__(struct optw *w, const struct dhcp_msg *req,
     }
 }
 
-/* The most put_reply_options__() writes: message type, server identifier,
- * lease time, T1 and T2, then each parameter once at most (mask, router,
- * 4 DNS servers, a 255-byte domain, MTU, broadcast), and the end option.
- * A NAK's message is shorter than the lease times and parameters. */
-#define REPLY_OPTIONS_MAX (3 + 6 + 3 * 6 + (6 + 6 + 18 + 257 + 4 + 6) + 1)
-/* The largest reply frame: Ethernet with a VLAN tag, IPv4, UDP, BOOTP and
- * the cookie, the options. */
-#define REPLY_FRAME_MAX (ETH_HLEN + 4 + 20 + 8 + DHCP_FIXED_SIZE + 4 + REPLY_OPTIONS_MAX)
+/* DHCP_REPLY_OPTIONS_MAX is the most put_reply_options__() writes:
+ * message type, server identifier, lease time, T1 and T2, then each
+ * parameter once at most (mask, router, 4 DNS servers, a 255-byte domain,
+ * MTU, broadcast), and the end option.  A NAK's message is shorter than
+ * the lease times and parameters.  The largest reply frame: Ethernet with
+ * a VLAN tag, IPv4, UDP, BOOTP and the cookie, the options. */
+#define REPLY_FRAME_MAX (ETH_HLEN + 4 + 20 + 8 + DHCP_FIXED_SIZE + 4 + DHCP_REPLY_OPTIONS_MAX)
 
 /* The options of a reply of 'reply_type', ending with the end option. */
 static void put_reply_options__(struct optw *w, const struct dhcp_msg *req,
@@ -361,13 +359,39 @@ static void put_reply_options__(struct optw *w, const struct dhcp_msg *req,
     *w->p++ = DHO_END;
 }
 
-/* Built in place in one reservation of REPLY_FRAME_MAX bytes, the unused
- * tail given back: every byte written once, zeros only where the wire has
- * them (sname, file, the padding), and the UDP checksum summed over the
- * bytes that are not zeros. */
+bool dhcp_options_per_host(const struct dhcp_msg *req)
+{
+    return memchr(req->params, DHO_BROADCAST, req->n_params) != NULL;
+}
+
+void dhcp_reply_options(const struct dhcp_msg *req, const struct dhcp_lease *lease,
+                        uint8_t reply_type, struct dhcp_options *o)
+{
+    struct optw w = { o->bytes };
+
+    put_reply_options__(&w, req, lease, reply_type);
+    assert(w.p - o->bytes <= DHCP_REPLY_OPTIONS_MAX);
+    o->size = (uint16_t)(w.p - o->bytes);
+    o->sum = csum_add(0, o->bytes, o->size);
+}
+
 void dhcp_put_reply(struct vxbuf *b, const struct pkt_info *req_pkt,
                     const struct dhcp_msg *req, const struct dhcp_lease *lease,
                     uint8_t reply_type)
+{
+    struct dhcp_options o;
+
+    dhcp_reply_options(req, lease, reply_type, &o);
+    dhcp_put_reply_with(b, req_pkt, req, lease, reply_type, &o);
+}
+
+/* Built in place in one reservation of REPLY_FRAME_MAX bytes, the unused
+ * tail given back: every byte written once, zeros only where the wire has
+ * them (sname, file, the padding), and the UDP checksum from the values
+ * written and the options' sum. */
+void dhcp_put_reply_with(struct vxbuf *b, const struct pkt_info *req_pkt,
+                         const struct dhcp_msg *req, const struct dhcp_lease *lease,
+                         uint8_t reply_type, const struct dhcp_options *o)
 {
     uint32_t ip_dst;
     const uint8_t *eth_dst;
@@ -377,14 +401,13 @@ void dhcp_put_reply(struct vxbuf *b, const struct pkt_info *req_pkt,
     uint8_t *ip = pkt_write_eth(frame, eth_dst, lease->server_mac, req_pkt->has_vlan,
                                 req_pkt->vlan_tci, ETHERTYPE_IP);
     uint8_t *bootp = ip + sizeof(struct iphdr) + sizeof(struct udphdr);
-    write_bootp__(bootp, req, lease, reply_type);
-    struct optw w = { bootp + DHCP_FIXED_SIZE + 4 };
-    put_reply_options__(&w, req, lease, reply_type);
-    assert(w.p - (bootp + DHCP_FIXED_SIZE + 4) <= REPLY_OPTIONS_MAX);
-    uint32_t sum = bootp_sum__(bootp, w.p);
+    uint32_t sum = write_bootp__(bootp, req, lease, reply_type) + o->sum;
+    uint8_t *options = bootp + DHCP_FIXED_SIZE + 4;
+    memcpy(options, o->bytes, o->size);
+    uint8_t *tail = options + o->size;
     /* BOOTP minimum message of 300 bytes (RFC 1542 2.1), as clients expect. */
-    uint8_t *end = w.p - bootp < 300 ? bootp + 300 : w.p;
-    memset(w.p, 0, (size_t)(end - w.p));
+    uint8_t *end = tail - bootp < 300 ? bootp + 300 : tail;
+    memset(tail, 0, (size_t)(end - tail));
     pkt_write_ipv4_udp(ip, lease->server_id, ip_dst, DHCP_SERVER_PORT, DHCP_CLIENT_PORT,
                        (size_t)(end - bootp), sum);
     vxbuf_trim(b, REPLY_FRAME_MAX - (size_t)(end - frame));

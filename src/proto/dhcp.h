@@ -153,4 +153,24 @@ void dhcp_put_reply(struct vxbuf *b, const struct pkt_info *req_pkt,
                     const struct dhcp_msg *req, const struct dhcp_lease *lease,
                     uint8_t reply_type);
 
+/* dhcp_put_reply() in two steps, for a caller that keeps the first: the
+ * options of a reply, as bytes with their RFC 1071 sum, then the frame
+ * around them.  The options depend on the reply type, on whether the
+ * request is an INFORM, on its parameter list (option 55), and on the
+ * lease's network part -- on the host's address only if the client asks
+ * for the broadcast address (dhcp_options_per_host): so one network's
+ * replies of one type to one parameter list share their options. */
+#define DHCP_REPLY_OPTIONS_MAX (3 + 6 + 3 * 6 + (6 + 6 + 18 + 257 + 4 + 6) + 1)
+struct dhcp_options {
+    uint16_t size;
+    uint32_t sum;                       /* csum_add() of 'bytes' */
+    uint8_t bytes[DHCP_REPLY_OPTIONS_MAX];
+};
+void dhcp_reply_options(const struct dhcp_msg *req, const struct dhcp_lease *lease,
+                        uint8_t reply_type, struct dhcp_options *);
+bool dhcp_options_per_host(const struct dhcp_msg *req);
+void dhcp_put_reply_with(struct vxbuf *b, const struct pkt_info *req_pkt,
+                         const struct dhcp_msg *req, const struct dhcp_lease *lease,
+                         uint8_t reply_type, const struct dhcp_options *);
+
 #endif

@@ -290,20 +290,32 @@ void pkt_put_udp(struct vxbuf *b, uint16_t src, uint16_t dst)
 
 /* RFC 768: the checksum covers a pseudo-header of the addresses, the
  * protocol and the UDP length; 0 is sent as 0xffff (0 means none). */
-/* 'payload_sum' is the sum of the UDP payload (csum_add()). */
+/* A 32-bit field's contribution to an RFC 1071 sum: its two 16-bit words. */
+static inline uint32_t sum32__(uint32_t v)
+{
+    return (v >> 16) + (v & 0xffff);
+}
+
+/* RFC 768: the UDP checksum, summed from the values of the pseudo-header
+ * (addresses, protocol, length) and of the header (ports, length), plus
+ * 'payload_sum', the sum of the payload (csum_add()); 0 is sent as
+ * 0xffff (0 means none). */
+static uint16_t udp_check__(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
+                            size_t size, uint32_t payload_sum)
+{
+    uint32_t sum = sum32__(payload_sum) + sum32__(src) + sum32__(dst) + IPPROTO_UDP
+                   + 2 * (uint32_t)size + sport + dport;
+    uint16_t check = csum_finish(sum);
+    return check ? check : 0xffff;
+}
+
 static void finish_udp__(const uint8_t *ip, uint8_t *udp, size_t size, uint32_t payload_sum)
 {
-    uint8_t pseudo[12];
-
-    memcpy(pseudo, ip + IP_(saddr), 8);             /* saddr, daddr */
-    pseudo[8] = 0;
-    pseudo[9] = IPPROTO_UDP;
-    put_be16(pseudo + 10, (uint16_t)size);
     put_be16(udp + UDP_(len), (uint16_t)size);
-    put_be16(udp + UDP_(check), 0);
-    uint32_t sum = csum_add(csum_add(payload_sum, pseudo, sizeof pseudo), udp, sizeof(struct udphdr));
-    uint16_t check = csum_finish(sum);
-    put_be16(udp + UDP_(check), check ? check : 0xffff);
+    put_be16(udp + UDP_(check),
+             udp_check__(get_be32(ip + IP_(saddr)), get_be32(ip + IP_(daddr)),
+                         get_be16(udp + UDP_(source)), get_be16(udp + UDP_(dest)), size,
+                         payload_sum));
 }
 
 /* The IPv4 header's length and checksum; returns the header. */
@@ -320,19 +332,24 @@ void pkt_write_ipv4_udp(uint8_t *ip, uint32_t src, uint32_t dst, uint16_t sport,
                         uint16_t dport, size_t payload_size, uint32_t payload_sum)
 {
     size_t udp_size = sizeof(struct udphdr) + payload_size;
+    uint16_t tot_len = (uint16_t)(sizeof(struct iphdr) + udp_size);
+    uint16_t ver_ihl_tos = (IPVERSION << 4 | sizeof(struct iphdr) / 4) << 8;
+    uint16_t ttl_proto = IPDEFTTL << 8 | IPPROTO_UDP;
     uint8_t *udp = ip + sizeof(struct iphdr);
 
-    memset(ip, 0, sizeof(struct iphdr));
-    ip[0] = IPVERSION << 4 | sizeof(struct iphdr) / 4;
-    ip[IP_(ttl)] = IPDEFTTL;
-    ip[IP_(protocol)] = IPPROTO_UDP;
-    put_be16(ip + IP_(tot_len), (uint16_t)(sizeof(struct iphdr) + udp_size));
+    /* Every byte written once; the checksums from the values written. */
+    put_be16(ip, ver_ihl_tos);
+    put_be16(ip + IP_(tot_len), tot_len);
+    put_be32(ip + IP_(id), 0);                  /* id, DF clear, offset 0 */
+    put_be16(ip + IP_(ttl), ttl_proto);
+    put_be16(ip + IP_(check), csum_finish(ver_ihl_tos + tot_len + ttl_proto + sum32__(src)
+                                          + sum32__(dst)));
     put_be32(ip + IP_(saddr), src);
     put_be32(ip + IP_(daddr), dst);
-    put_be16(ip + IP_(check), csum_finish(csum_add(0, ip, sizeof(struct iphdr))));
     put_be16(udp + UDP_(source), sport);
     put_be16(udp + UDP_(dest), dport);
-    finish_udp__(ip, udp, udp_size, payload_sum);
+    put_be16(udp + UDP_(len), (uint16_t)udp_size);
+    put_be16(udp + UDP_(check), udp_check__(src, dst, sport, dport, udp_size, payload_sum));
 }
 
 void pkt_finish_ipv4(struct vxbuf *b, struct pkt_ipv4_frame f)

@@ -8,7 +8,7 @@
 
 void pktcache_init(struct pktcache *pc)
 {
-    *pc = (struct pktcache) { NULL, NULL, NULL };
+    *pc = (struct pktcache) { NULL, NULL, NULL, NULL };
 }
 
 /* The three arrays in one allocation of HUGE bytes, aligned to it and
@@ -18,7 +18,8 @@ void pktcache_init(struct pktcache *pc)
 #define HUGE (2u << 20)
 _Static_assert(PKTCACHE_SOURCES * sizeof(struct pktcache_source)
                + PKTCACHE_TARGETS * sizeof(struct pktcache_target)
-               + PKTCACHE_NETWORKS * sizeof(struct pktcache_network) <= HUGE,
+               + PKTCACHE_NETWORKS * sizeof(struct pktcache_network)
+               + PKTCACHE_OPTIONS * sizeof(struct pktcache_options) <= HUGE,
                "the caches fit one huge page");
 
 /* The arrays, allocated at the first fill: a worker that never sees a
@@ -32,6 +33,7 @@ static void alloc__(struct pktcache *pc)
         pc->sources = (void *)p;
         pc->targets = (void *)(pc->sources + PKTCACHE_SOURCES);
         pc->networks = (void *)(pc->targets + PKTCACHE_TARGETS);
+        pc->options = (void *)(pc->networks + PKTCACHE_NETWORKS);
     }
 }
 
@@ -155,4 +157,49 @@ void pktcache_network_fill(struct pktcache *pc, uint64_t gen, uint32_t vni,
         alloc__(pc);
         *network_slot__(pc, vni) = (struct pktcache_network) { gen, vni, *lease };
     }
+}
+
+static struct pktcache_options *options_slot__(const struct pktcache *pc, uint32_t vni,
+                                               uint8_t reply_type, const struct dhcp_msg *req)
+{
+    uint64_t key = hash_bytes(req->params, req->n_params,
+                              (uint64_t)vni << 16 | (uint64_t)reply_type << 8
+                              | (req->msg_type == DHCPINFORM));
+    return &pc->options[slot__(key, PKTCACHE_OPTIONS_BITS)];
+}
+
+static bool options_match__(const struct pktcache_options *e, uint64_t gen, uint32_t vni,
+                            uint8_t reply_type, const struct dhcp_msg *req)
+{
+    return e->gen == gen && e->vni == vni && e->reply_type == reply_type
+           && e->inform == (req->msg_type == DHCPINFORM) && e->n_params == req->n_params
+           && !memcmp(e->params, req->params, req->n_params);
+}
+
+const struct dhcp_options *pktcache_options(const struct pktcache *pc, uint64_t gen, uint32_t vni,
+                                            uint8_t reply_type, const struct dhcp_msg *req)
+{
+    if (!pc->options || !pktcache_can_fill(gen) || req->n_params > PKTCACHE_PARAMS_MAX) {
+        return NULL;
+    }
+    const struct pktcache_options *e = options_slot__(pc, vni, reply_type, req);
+    return options_match__(e, gen, vni, reply_type, req) ? &e->options : NULL;
+}
+
+struct dhcp_options *pktcache_options_slot(struct pktcache *pc, uint64_t gen, uint32_t vni,
+                                           uint8_t reply_type, const struct dhcp_msg *req)
+{
+    if (!pktcache_can_fill(gen) || req->n_params > PKTCACHE_PARAMS_MAX
+        || dhcp_options_per_host(req)) {
+        return NULL;
+    }
+    alloc__(pc);
+    struct pktcache_options *e = options_slot__(pc, vni, reply_type, req);
+    e->gen = gen;
+    e->vni = vni;
+    e->reply_type = reply_type;
+    e->inform = req->msg_type == DHCPINFORM;
+    e->n_params = req->n_params;
+    memcpy(e->params, req->params, req->n_params);
+    return &e->options;
 }

@@ -32,9 +32,12 @@
 #define PKTCACHE_SOURCE_BITS 14
 #define PKTCACHE_TARGET_BITS 14
 #define PKTCACHE_NETWORK_BITS 10
+#define PKTCACHE_OPTIONS_BITS 8
+#define PKTCACHE_PARAMS_MAX 32      /* longer parameter lists are not kept */
 #define PKTCACHE_SOURCES (1u << PKTCACHE_SOURCE_BITS)    /* 40 bytes each: 640 KiB per worker */
 #define PKTCACHE_TARGETS (1u << PKTCACHE_TARGET_BITS)    /* 24 bytes each: 384 KiB per worker */
 #define PKTCACHE_NETWORKS (1u << PKTCACHE_NETWORK_BITS)  /* 88 bytes each: 88 KiB per worker */
+#define PKTCACHE_OPTIONS (1u << PKTCACHE_OPTIONS_BITS)    /* 384 bytes each: 96 KiB per worker */
 
 struct pktcache_source {
     uint64_t gen;                   /* model generation; 0: empty (generations start at 0, */
@@ -61,10 +64,23 @@ struct pktcache_network {
     struct dhcp_lease lease;
 };
 
+/* A DHCP reply's options, for one network, reply type, request kind
+ * (INFORM or not) and parameter list (proto/dhcp.h, dhcp_reply_options). */
+struct pktcache_options {
+    uint64_t gen;
+    uint32_t vni;
+    uint8_t reply_type;
+    bool inform;
+    uint8_t n_params;
+    uint8_t params[PKTCACHE_PARAMS_MAX];
+    struct dhcp_options options;
+};
+
 struct pktcache {
     struct pktcache_source *sources;
     struct pktcache_target *targets;
     struct pktcache_network *networks;
+    struct pktcache_options *options;
 };
 
 /* Empty; the arrays are allocated at the first fill.  A zeroed struct is
@@ -90,6 +106,17 @@ bool pktcache_target(const struct pktcache *, uint64_t gen, uint32_t vni, uint32
                      bool *known, uint8_t mac[6]);
 void pktcache_target_fill(struct pktcache *, uint64_t gen, uint32_t vni, uint32_t ip,
                           bool known, const uint8_t mac[6]);
+
+/* The options of a reply of 'reply_type' to 'req' from network 'vni', if
+ * cached under 'gen'. */
+const struct dhcp_options *pktcache_options(const struct pktcache *, uint64_t gen, uint32_t vni,
+                                            uint8_t reply_type, const struct dhcp_msg *req);
+/* Where to build those options so that they are kept (the entry is
+ * claimed for them), or NULL if they cannot be: a generation that does
+ * not allow it, a parameter list longer than PKTCACHE_PARAMS_MAX, or
+ * options that depend on the host (dhcp_options_per_host). */
+struct dhcp_options *pktcache_options_slot(struct pktcache *, uint64_t gen, uint32_t vni,
+                                           uint8_t reply_type, const struct dhcp_msg *req);
 
 /* Network 'vni''s part of a lease, if cached under 'gen'. */
 bool pktcache_network(const struct pktcache *, uint64_t gen, uint32_t vni, struct dhcp_lease *);

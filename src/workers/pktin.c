@@ -129,6 +129,25 @@ static bool lease__(struct conn *c, uint64_t gen, const struct vx_host *src,
     return true;
 }
 
+/* The options of a reply of type 'reply' to 'req' from network 'vni':
+ * from the worker's cache, or built (and kept when they can be, else in
+ * 'scratch'). */
+static const struct dhcp_options *reply_options__(struct conn *c, uint64_t gen, uint32_t vni,
+                                                  const struct dhcp_msg *req,
+                                                  const struct dhcp_lease *lease, uint8_t reply,
+                                                  struct dhcp_options *scratch)
+{
+    struct pktcache *pc = &c->worker->cache;
+    const struct dhcp_options *o = pktcache_options(pc, gen, vni, reply, req);
+
+    if (o) {
+        return o;
+    }
+    struct dhcp_options *slot = pktcache_options_slot(pc, gen, vni, reply, req);
+    dhcp_reply_options(req, lease, reply, slot ? slot : scratch);
+    return slot ? slot : scratch;
+}
+
 static void handle_dhcp__(struct conn *c, uint64_t gen, const struct vx_host *src,
                           uint32_t in_port, const struct pkt_info *pi)
 {
@@ -177,8 +196,11 @@ static void handle_dhcp__(struct conn *c, uint64_t gen, const struct vx_host *sr
     if (!reply) {
         return;
     }
+    struct dhcp_options scratch;
+    const struct dhcp_options *opts = reply_options__(c, gen, src->cfg.vni, &req, &lease, reply,
+                                                      &scratch);
     size_t start = start_frame_out__(c, in_port);
-    dhcp_put_reply(&c->obuf, pi, &req, &lease, reply);
+    dhcp_put_reply_with(&c->obuf, pi, &req, &lease, reply, opts);
     send_frame_out__(c, start, sent);
 }
 

@@ -307,3 +307,55 @@ Test(pktin, cached_senders_follow_port_changes)
     cr_assert_eq(o.n, 1);
     cr_assert_eq(o.port, 12);
 }
+
+/* A DISCOVER from vm1 asking for mask, router and DNS; returns the DNS
+ * server of the OFFER (0 if none). */
+static uint32_t offered_dns(void)
+{
+    static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    struct vxbuf f = VXBUF_INITIALIZER;
+    struct pkt_ipv4_frame fr = pkt_start_ipv4(&f, bcast, VM1, false, 0, 0, 0xffffffff,
+                                              IPPROTO_UDP, 64);
+    pkt_put_udp(&f, 68, 67);
+    uint8_t *p = vxbuf_put_zeros(&f, DHCP_FIXED_SIZE + 4);
+    p[0] = 1; p[1] = 1; p[2] = 6;
+    memcpy(p + 28, VM1, 6);
+    put_be32(p + DHCP_FIXED_SIZE, DHCP_MAGIC);
+    uint8_t opts[] = { DHO_MSG_TYPE, 1, DHCPDISCOVER, DHO_PARAM_REQ, 3, 1, 3, 6, DHO_END };
+    vxbuf_put(&f, opts, sizeof opts);
+    pkt_finish_ipv4(&f, fr);
+    packet_in(1, &f);
+    vxbuf_uninit(&f);
+
+    struct outs o = take();
+    cr_assert_eq(o.n, 1);
+    const uint8_t *b = o.pi.payload;
+    for (size_t i = DHCP_FIXED_SIZE + 4; i + 1 < o.pi.payload_size && b[i] != DHO_END;
+         i += 2u + b[i + 1]) {
+        if (b[i] == DHO_DNS && b[i + 1] >= 4) {
+            return get_be32(b + i + 2);
+        }
+    }
+    return 0;
+}
+
+/* The options of DHCP replies are kept per network and parameter list;
+ * a change of the network's DNS servers must reach the next OFFER. */
+Test(pktin, cached_dhcp_options_follow_network_changes)
+{
+    uint32_t before = offered_dns();
+    cr_assert_eq(offered_dns(), before, "the same options the second time (from the cache)");
+
+    struct vx_config cfg;
+    struct vx_errors errs = { 0, 0, NULL };
+    struct dpid_set aff = { 0, 0, NULL };
+    cr_assert(vxconf_load(SOURCE_DIR "/conf/vxfabric.conf", &cfg, &errs, NULL));
+    struct vx_network_cfg *net = (struct vx_network_cfg *)vxconf_find_network(&cfg, 1);
+    net->dns[0] = 0x09090909;
+    net->n_dns = 1;
+    model_apply(&cfg, &aff, NULL);
+    dpid_set_clear(&aff);
+
+    cr_assert_eq(offered_dns(), 0x09090909, "the new DNS server, not the kept options");
+    cr_assert_neq(before, 0x09090909);
+}
