@@ -115,6 +115,10 @@ static inline void counter_msg(uint64_t *slot)
 {
     ck_pr_store_64(slot, *slot + 1);
 }
+static inline void counter_msg_add(uint64_t *slot, uint64_t n)
+{
+    ck_pr_store_64(slot, *slot + n);
+}
 
 /* Any thread. */
 static inline uint64_t counter_read(const struct vx_counters *cs, enum vx_counter_id id)

@@ -59,16 +59,29 @@ static void update_epoll__(struct conn *c)
 
 /* Counts the messages appended since the last scan, by type.  Every
  * append to 'obuf' is a whole message, so the bytes past 'obuf_counted'
- * start on a message boundary. */
+ * start on a message boundary.  A run of one type (hundreds of
+ * PACKET_OUTs) is counted in a register and added once: incrementing the
+ * counter in memory per message chains every message on the last store. */
 static void count_output__(struct conn *c)
 {
     struct vx_counters *cs = &c->worker->counters;
     size_t ofs = c->obuf_counted;
+    uint8_t type = 0;
+    uint64_t run = 0;
 
     while (ofs + OFP_HEADER_SIZE <= c->obuf.size) {
         const uint8_t *p = vxbuf_at(&c->obuf, ofs);
-        counter_msg(&cs->msgs_out[p[1] < VX_N_MSG_TYPES ? p[1] : 0]);
+        uint8_t t = p[1] < VX_N_MSG_TYPES ? p[1] : 0;
+        if (t != type && run) {
+            counter_msg_add(&cs->msgs_out[type], run);
+            run = 0;
+        }
+        type = t;
+        run++;
         ofs += get_be16(p + 2);
+    }
+    if (run) {
+        counter_msg_add(&cs->msgs_out[type], run);
     }
     c->obuf_counted = c->obuf.size;
 }
