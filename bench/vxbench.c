@@ -503,24 +503,34 @@ static uint64_t retire(struct sw *s)
     return sent;
 }
 
+enum reply_match { REPLY_RIGHT, REPLY_LATE, REPLY_WRONG };
+
 /* A switch's replies come in the order of its requests, but a controller
  * may drop some (its rate limit): a reply that is not the oldest
  * request's is looked for among the next ones of the cycle, and the
- * requests it skips are missing. */
-static bool match_reply(struct sw *s, const uint8_t *msg, size_t size)
+ * requests it skips are missing.  A reply to none of them that is the
+ * right answer to another request of the tape answers one given up
+ * already (over a second late: counted missing then); any other is
+ * wrong. */
+static enum reply_match match_reply(struct sw *s, const uint8_t *msg, size_t size)
 {
     if (!opt.verify || verify_reply(msg, size, &s->tape.exp[s->rx_req])) {
-        return true;
+        return REPLY_RIGHT;
     }
     for (uint32_t k = 1; k < s->n_out && k < s->tape.n; k++) {
         if (verify_reply(msg, size, &s->tape.exp[(s->rx_req + k) % s->tape.n])) {
             while (k--) {
                 retire(s);
             }
-            return true;
+            return REPLY_RIGHT;
         }
     }
-    return false;
+    for (uint32_t i = 0; i < s->tape.n; i++) {
+        if (verify_reply(msg, size, &s->tape.exp[i])) {
+            return REPLY_LATE;
+        }
+    }
+    return REPLY_WRONG;
 }
 
 static void on_reply(struct sw *s, const uint8_t *msg, size_t size)
@@ -528,7 +538,11 @@ static void on_reply(struct sw *s, const uint8_t *msg, size_t size)
     if (!s->n_out) {
         return;                 /* the answer to a request already given up */
     }
-    bool ok = match_reply(s, msg, size);
+    enum reply_match m = match_reply(s, msg, size);
+    if (m == REPLY_LATE) {
+        return;
+    }
+    bool ok = m == REPLY_RIGHT;
     uint64_t sent = retire(s);
     s->last_reply_ns = now_ns;
     /* Replies to requests sent in the measured window only. */

@@ -31,13 +31,13 @@
 
 #define PKTCACHE_SOURCE_BITS 14
 #define PKTCACHE_TARGET_BITS 14
-#define PKTCACHE_NETWORK_BITS 10
-#define PKTCACHE_OPTIONS_BITS 8
+#define PKTCACHE_NETWORK_BITS 12
+#define PKTCACHE_OPTIONS_BITS 10
 #define PKTCACHE_PARAMS_MAX 32      /* longer parameter lists are not kept */
 #define PKTCACHE_SOURCES (1u << PKTCACHE_SOURCE_BITS)    /* 40 bytes each: 640 KiB per worker */
 #define PKTCACHE_TARGETS (1u << PKTCACHE_TARGET_BITS)    /* 24 bytes each: 384 KiB per worker */
-#define PKTCACHE_NETWORKS (1u << PKTCACHE_NETWORK_BITS)  /* 88 bytes each: 88 KiB per worker */
-#define PKTCACHE_OPTIONS (1u << PKTCACHE_OPTIONS_BITS)    /* 384 bytes each: 96 KiB per worker */
+#define PKTCACHE_NETWORKS (1u << PKTCACHE_NETWORK_BITS)  /* 88 bytes each: 352 KiB per worker */
+#define PKTCACHE_OPTIONS (1u << PKTCACHE_OPTIONS_BITS)    /* 384 bytes each: 384 KiB per worker */
 
 struct pktcache_source {
     uint64_t gen;                   /* model generation; 0: empty (generations start at 0, */
