@@ -144,25 +144,10 @@ uint32_t csum_add(uint32_t sum, const void *p_, size_t size)
         memcpy(&w, p, 8);
         acc += (w & 0xffffffff) + (w >> 32);
     }
-    if (size >= 4) {
-        uint32_t w;
-        memcpy(&w, p, 4);
-        acc += w;
-        p += 4;
-        size -= 4;
-    }
-    if (size >= 2) {
-        uint16_t w;
-        memcpy(&w, p, 2);
-        acc += w;
-        p += 2;
-        size -= 2;
-    }
     if (size) {
-        uint8_t last[2] = { p[0], 0 };     /* padded with a zero byte (RFC 1071) */
-        uint16_t w;
-        memcpy(&w, last, 2);
-        acc += w;
+        uint64_t w = 0;                     /* the tail, padded with zero bytes (RFC 1071) */
+        memcpy(&w, p, size);
+        acc += (w & 0xffffffff) + (w >> 32);
     }
     while (acc >> 16) {
         acc = (acc & 0xffff) + (acc >> 16);

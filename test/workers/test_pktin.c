@@ -78,6 +78,23 @@ static uint64_t counter(enum vx_counter_id id)
     return counter_read(&worker.counters, id);
 }
 
+/* A DHCP request frame from vm1 (broadcast, xid 'xid') with 'n' bytes of
+ * options 'opts'. */
+static void dhcp_from_vm1(struct vxbuf *f, uint32_t xid, const uint8_t *opts, size_t n)
+{
+    static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    struct pkt_ipv4_frame fr = pkt_start_ipv4(f, bcast, VM1, false, 0, 0, 0xffffffff,
+                                              IPPROTO_UDP, 64);
+    pkt_put_udp(f, 68, 67);
+    uint8_t *p = vxbuf_put_zeros(f, DHCP_FIXED_SIZE + 4);
+    p[0] = 1; p[1] = 1; p[2] = 6;
+    put_be32(p + 4, xid);
+    memcpy(p + 28, VM1, 6);
+    put_be32(p + DHCP_FIXED_SIZE, DHCP_MAGIC);
+    vxbuf_put(f, opts, n);
+    pkt_finish_ipv4(f, fr);
+}
+
 Test(pktin, arp_answers_within_the_network)
 {
     struct outs o;
@@ -144,29 +161,17 @@ Test(pktin, malformed_frames_dropped_and_counted)
 
 Test(pktin, dhcp_through_the_worker)
 {
-    static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-    uint8_t types[2] = { DHCPDISCOVER, DHCPREQUEST };
+    static const uint8_t discover[] = { DHO_MSG_TYPE, 1, DHCPDISCOVER, DHO_END };
+    static const uint8_t request[] = { DHO_MSG_TYPE, 1, DHCPREQUEST,
+                                       DHO_REQUESTED_IP, 4, 10, 0, 0, 9, DHO_END };
+    struct vxbuf f = VXBUF_INITIALIZER;
 
-    for (int k = 0; k < 2; k++) {
-        struct vxbuf f = VXBUF_INITIALIZER;
-        struct pkt_ipv4_frame fr = pkt_start_ipv4(&f, bcast, VM1, false, 0, 0, 0xffffffff,
-                                                  IPPROTO_UDP, 64);
-        pkt_put_udp(&f, 68, 67);
-        uint8_t *p = vxbuf_put_zeros(&f, DHCP_FIXED_SIZE + 4);
-        p[0] = 1; p[1] = 1; p[2] = 6;
-        put_be32(p + 4, 77);
-        memcpy(p + 28, VM1, 6);
-        put_be32(p + DHCP_FIXED_SIZE, DHCP_MAGIC);
-        uint8_t opts[] = { DHO_MSG_TYPE, 1, types[k], DHO_REQUESTED_IP, 4, 10, 0, 0, 9, DHO_END };
-        vxbuf_put(&f, opts, k ? sizeof opts : 3);
-        if (!k) {
-            uint8_t end = DHO_END;
-            vxbuf_put(&f, &end, 1);
-        }
-        pkt_finish_ipv4(&f, fr);
-        packet_in(1, &f);
-        vxbuf_uninit(&f);
-    }
+    dhcp_from_vm1(&f, 77, discover, sizeof discover);
+    packet_in(1, &f);
+    vxbuf_clear(&f);
+    dhcp_from_vm1(&f, 77, request, sizeof request);
+    packet_in(1, &f);
+    vxbuf_uninit(&f);
     struct outs o = take();
     cr_assert_eq(o.n, 2);
     cr_assert_eq(counter(VXC_dhcp_offers), 1);
@@ -312,18 +317,10 @@ Test(pktin, cached_senders_follow_port_changes)
  * server of the OFFER (0 if none). */
 static uint32_t offered_dns(void)
 {
-    static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+    static const uint8_t opts[] = { DHO_MSG_TYPE, 1, DHCPDISCOVER, DHO_PARAM_REQ, 3, 1, 3, 6,
+                                    DHO_END };
     struct vxbuf f = VXBUF_INITIALIZER;
-    struct pkt_ipv4_frame fr = pkt_start_ipv4(&f, bcast, VM1, false, 0, 0, 0xffffffff,
-                                              IPPROTO_UDP, 64);
-    pkt_put_udp(&f, 68, 67);
-    uint8_t *p = vxbuf_put_zeros(&f, DHCP_FIXED_SIZE + 4);
-    p[0] = 1; p[1] = 1; p[2] = 6;
-    memcpy(p + 28, VM1, 6);
-    put_be32(p + DHCP_FIXED_SIZE, DHCP_MAGIC);
-    uint8_t opts[] = { DHO_MSG_TYPE, 1, DHCPDISCOVER, DHO_PARAM_REQ, 3, 1, 3, 6, DHO_END };
-    vxbuf_put(&f, opts, sizeof opts);
-    pkt_finish_ipv4(&f, fr);
+    dhcp_from_vm1(&f, 0, opts, sizeof opts);
     packet_in(1, &f);
     vxbuf_uninit(&f);
 
