@@ -250,8 +250,12 @@ static void table_apply(struct sw *s, const uint8_t *msg, size_t size)
         f->cookie = get_be64(fm->cookie);
         f->match_size = (uint16_t)mb.size;
         f->insts_size = (uint16_t)ib.size;
-        memcpy(f->bytes, vxbuf_data(&mb), mb.size);
-        memcpy(f->bytes + mb.size, vxbuf_data(&ib), ib.size);
+        if (mb.size) {
+            memcpy(f->bytes, vxbuf_data(&mb), mb.size);
+        }
+        if (ib.size) {          /* a drop flow has no instructions (and no buffer) */
+            memcpy(f->bytes + mb.size, vxbuf_data(&ib), ib.size);
+        }
         cds_lfht_add(s->table, h, &f->node);
     }
     vxbuf_uninit(&mb);
