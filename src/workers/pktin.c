@@ -148,6 +148,41 @@ static const struct dhcp_options *reply_options__(struct conn *c, uint64_t gen, 
     return slot ? slot : scratch;
 }
 
+/* Counts and logs verdict 'v' on 'req' from 'src'; returns the counter
+ * of the reply it sends, if it sends one. */
+static enum vx_counter_id account_dhcp__(struct conn *c, const struct vx_host *src,
+                                         const struct dhcp_msg *req, enum dhcp_verdict v)
+{
+    struct vx_counters *cs = conn_counters(c);
+    char mac[ETH_ADDR_STRLEN], ip[IP_ADDR_STRLEN];
+    enum vx_counter_id sent = VXC_dhcp_naks;
+
+    switch (v) {
+    case DHCP_V_OFFER: sent = VXC_dhcp_offers; break;
+    case DHCP_V_ACK: case DHCP_V_ACK_INFORM: sent = VXC_dhcp_acks; break;
+    case DHCP_V_NAK_WRONG_IP: case DHCP_V_NAK_WRONG_SERVER:
+        VLOG_RL(VLL_INFO, "%s: DHCPNAK to %s (%s)", c->name,
+                eth_addr_to_str(src->cfg.mac, mac), dhcp_verdict_to_string(v));
+        break;
+    case DHCP_V_RELEASE:
+        counter_inc(cs, VXC_dhcp_releases);
+        VLOG_RL(VLL_INFO, "%s: DHCPRELEASE of %s by %s", c->name,
+                ip_to_str(req->ciaddr, ip), eth_addr_to_str(src->cfg.mac, mac));
+        break;
+    case DHCP_V_DECLINE:
+        counter_inc(cs, VXC_dhcp_declines);
+        VLOG_RL(VLL_WARN, "%s: DHCPDECLINE of %s by %s: address in use on its segment?",
+                c->name, ip_to_str(req->has_requested_ip ? req->requested_ip : req->ciaddr, ip),
+                eth_addr_to_str(src->cfg.mac, mac));
+        break;
+    default:
+        counter_inc(cs, VXC_dhcp_ignored);
+        break;
+    }
+    return sent;
+}
+
+/* RFC 2131: the reply to a DHCP message from host 'src', if any. */
 static void handle_dhcp__(struct conn *c, uint64_t gen, const struct vx_host *src,
                           uint32_t in_port, const struct pkt_info *pi)
 {
@@ -166,33 +201,9 @@ static void handle_dhcp__(struct conn *c, uint64_t gen, const struct vx_host *sr
         counter_inc(cs, VXC_dhcp_ignored);
         return;
     }
-
     enum dhcp_verdict v = dhcp_decide(&req, &lease);
     uint8_t reply = dhcp_verdict_reply_type(v);
-    char mac[ETH_ADDR_STRLEN], ip[IP_ADDR_STRLEN];
-    enum vx_counter_id sent = VXC_dhcp_naks;
-    switch (v) {
-    case DHCP_V_OFFER: sent = VXC_dhcp_offers; break;
-    case DHCP_V_ACK: case DHCP_V_ACK_INFORM: sent = VXC_dhcp_acks; break;
-    case DHCP_V_NAK_WRONG_IP: case DHCP_V_NAK_WRONG_SERVER:
-        VLOG_RL(VLL_INFO, "%s: DHCPNAK to %s (%s)", c->name,
-                eth_addr_to_str(src->cfg.mac, mac), dhcp_verdict_to_string(v));
-        break;
-    case DHCP_V_RELEASE:
-        counter_inc(cs, VXC_dhcp_releases);
-        VLOG_RL(VLL_INFO, "%s: DHCPRELEASE of %s by %s", c->name,
-                ip_to_str(req.ciaddr, ip), eth_addr_to_str(src->cfg.mac, mac));
-        break;
-    case DHCP_V_DECLINE:
-        counter_inc(cs, VXC_dhcp_declines);
-        VLOG_RL(VLL_WARN, "%s: DHCPDECLINE of %s by %s: address in use on its segment?",
-                c->name, ip_to_str(req.has_requested_ip ? req.requested_ip : req.ciaddr, ip),
-                eth_addr_to_str(src->cfg.mac, mac));
-        break;
-    default:
-        counter_inc(cs, VXC_dhcp_ignored);
-        break;
-    }
+    enum vx_counter_id sent = account_dhcp__(c, src, &req, v);
     if (!reply) {
         return;
     }
