@@ -28,7 +28,8 @@ struct worker;
  *    watermark (of the order of a socket buffer) or while the worker's
  *    whole unsent output is over its budget, and resumes once it drains;
  *    an emptied output buffer larger than CONN_OBUF_KEEP is given back. */
-#define CONN_RBUF_SIZE (65 * 1024)         /* 65535 + the handshake's leftover */
+#define CONN_RBUF_SIZE (65 * 1024)         /* one read: 65535 + the handshake's leftover */
+#define CONN_RBUF_KEPT 512                 /* a connection's own input buffer, at rest */
 #define CONN_OBUF_WATERMARK (128 * 1024)   /* stop reading above this */
 #define CONN_OBUF_KEEP (256 * 1024)        /* shrink an empty buffer above this */
 #define CONN_OBUF_MAX (16 * 1024 * 1024)   /* disconnect above this */

@@ -149,6 +149,7 @@ struct worker {
     size_t n_conns;
     struct cds_list_head flush_list;   /* connections with output to write */
     struct pktcache cache;          /* the packet-in path's lookups (workers/pktcache.h) */
+    struct vxbuf rscratch;          /* every connection's reads land here (conn_read__) */
     uint32_t port_epochs;           /* the last port epoch handed to a connection */
     bool stop;
 };
