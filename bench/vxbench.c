@@ -125,7 +125,6 @@ struct sw {
     /* outstanding requests: send times, FIFO (replies come in order) */
     uint64_t *sent_ns;
     uint32_t head, n_out, cap;
-    uint64_t last_reply_ns;
     uint64_t connected_ns;
     uint64_t synced_ns;         /* when the controller asked for our flows */
     uint64_t n_correct;         /* correct replies counted for this switch (fairness) */
@@ -136,7 +135,7 @@ static struct vx_config cfg;
 static struct sw *sws;
 static int n_sws;
 static SSL_CTX *tls_ctx;            /* NULL: plain TCP */
-static uint64_t t_start_ns, all_connected_ns;
+static uint64_t all_connected_ns;
 static _Thread_local uint64_t now_ns;
 
 /* One generator thread: its switches, its epoll set and its results,
@@ -548,7 +547,6 @@ static void on_reply(struct sw *s, const uint8_t *msg, size_t size)
     }
     bool ok = m == REPLY_RIGHT;
     uint64_t sent = retire(s);
-    s->last_reply_ns = now_ns;
     /* Replies to requests sent in the measured window only. */
     if (atomic_load_explicit(&counting, memory_order_acquire) && sent >= count_start_ns) {
         uint64_t lat_us = (now_ns - sent) / 1000;
@@ -1150,6 +1148,11 @@ static long controller_rss_kib(void)
     return opt.controller_pid ? proc_rss_kib(opt.controller_pid) : -1;
 }
 
+static long controller_peak_kib(void)
+{
+    return opt.controller_pid ? proc_status_kib(opt.controller_pid, "VmHWM:") : -1;
+}
+
 static double controller_cpu_s(void)
 {
     return opt.controller_pid ? proc_cpu_s(opt.controller_pid) : 0;
@@ -1262,7 +1265,7 @@ static int flood_run(uint64_t t0)
     sleep_s(opt.duration);
     gens_stop();
     uint64_t flood_bytes = main_gen.flood_bytes;
-    long peak = opt.controller_pid ? proc_status_kib(opt.controller_pid, "VmHWM:") : -1;
+    long peak = controller_peak_kib();
     long rss = controller_rss_kib();
     printf("%-40s %12d\n", "switches flooding, never reading", n_sws);
     printf("%-40s %12.1f\n", "packet-ins queued (MiB)", (double)flood_bytes / (1 << 20));
@@ -1356,7 +1359,7 @@ int main(int argc, char **argv)
     rcu_register_thread();
     main_gen.epfd = epoll_create1(EPOLL_CLOEXEC);
 
-    uint64_t t0 = t_start_ns = time_nsec();
+    uint64_t t0 = time_nsec();
     build_switches(&sin);
 
     if (opt.mode == MODE_HOLD) {
@@ -1452,7 +1455,7 @@ int main(int argc, char **argv)
     uint64_t missing = n_sent > n_correct + n_wrong + outstanding
                        ? n_sent - n_correct - n_wrong - outstanding : 0;
     long rss = controller_rss_kib();
-    long peak = opt.controller_pid ? proc_status_kib(opt.controller_pid, "VmHWM:") : -1;
+    long peak = controller_peak_kib();
     double rate = (double)n_correct / secs;
     /* Fairness: the slowest and fastest switch, against the mean. */
     uint64_t lo = UINT64_MAX, hi = 0;

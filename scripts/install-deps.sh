@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs every Debian 12 package vxfabric needs to build, run and test.
-# Usage: scripts/install-deps.sh [run|test|bench]   (default: test; bench adds the os-ken peer)
+# Usage: scripts/install-deps.sh [run|test|bench]   (default: test; bench adds the os-ken peer, valgrind and curl)
 set -eu
 mode=${1:-test}
 
@@ -13,7 +13,7 @@ TEST="libcriterion-dev openvswitch-switch openvswitch-common iproute2 ethtool \
 
 pkgs=$BUILD
 [ "$mode" = test ] && pkgs="$pkgs $TEST"
-[ "$mode" = bench ] && pkgs="$pkgs python3 python3-os-ken iproute2 procps valgrind"
+[ "$mode" = bench ] && pkgs="$pkgs python3 python3-os-ken iproute2 procps valgrind curl"
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq

@@ -46,15 +46,6 @@ void vxbuf_reserve(struct vxbuf *b, size_t size)
     b->cap = cap;
 }
 
-
-void vxbuf_compact(struct vxbuf *b)
-{
-    if (b->head) {
-        memmove(b->base, b->base + b->head, b->size);
-        b->head = 0;
-    }
-}
-
 void vxbuf_shrink(struct vxbuf *b, size_t cap)
 {
     if (!b->size && b->cap > cap) {

@@ -34,9 +34,6 @@ void vxbuf_clear(struct vxbuf *);
 void vxbuf_reserve(struct vxbuf *, size_t size);
 /* Consumes 'size' bytes from the head.  'size' must be <= b->size. */
 void vxbuf_consume(struct vxbuf *, size_t size);
-/* Moves the unconsumed bytes to the start of the buffer (a fixed-size
- * input buffer's way to make room without growing). */
-void vxbuf_compact(struct vxbuf *);
 /* Gives back the allocation of an empty buffer larger than 'cap',
  * reallocating it at 'cap' bytes. */
 void vxbuf_shrink(struct vxbuf *, size_t cap);

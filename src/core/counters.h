@@ -111,13 +111,13 @@ static inline void counter_inc(struct vx_counters *cs, enum vx_counter_id id)
 {
     counter_add(cs, id, 1);
 }
-static inline void counter_msg(uint64_t *slot)
-{
-    ck_pr_store_64(slot, *slot + 1);
-}
 static inline void counter_msg_add(uint64_t *slot, uint64_t n)
 {
     ck_pr_store_64(slot, *slot + n);
+}
+static inline void counter_msg(uint64_t *slot)
+{
+    counter_msg_add(slot, 1);
 }
 
 /* Any thread. */

@@ -1,7 +1,6 @@
 #include "proto/dhcp.h"
 
 #include <assert.h>
-
 #include <string.h>
 
 #include "core/util.h"
@@ -9,9 +8,6 @@
 VX_DEFINE_NAMES(dhcp_err_to_string, enum dhcp_err, DHCP_ERRS, DHCP_N_ERRS)
 
 VX_DEFINE_NAMES(dhcp_verdict_to_string, enum dhcp_verdict, DHCP_VERDICTS, DHCP_N_VERDICTS)
-
-/* RFC 2132 section 2: a one-byte code and a one-byte length that does not
- * count them. */
 
 /* Whether option 't' has the fixed length 'len' its code requires. */
 static bool opt_fixed__(const struct vxtlv *t, size_t len)
@@ -217,15 +213,15 @@ static void put_opt_u32__(struct optw *w, uint8_t code, uint32_t v)
 
 /* Appends the parameter option 'code' if 'lease' has it.  Returns true if
  * something was appended. */
-static bool put_param__(struct optw *b, uint8_t code, const struct dhcp_lease *l)
+static bool put_param__(struct optw *w, uint8_t code, const struct dhcp_lease *l)
 {
     switch (code) {
     case DHO_SUBNET_MASK:
-        put_opt_u32__(b, code, l->mask);
+        put_opt_u32__(w, code, l->mask);
         return true;
     case DHO_ROUTER:
         if (!l->router) return false;
-        put_opt_u32__(b, code, l->router);
+        put_opt_u32__(w, code, l->router);
         return true;
     case DHO_DNS: {
         uint8_t v[16];
@@ -233,21 +229,21 @@ static bool put_param__(struct optw *b, uint8_t code, const struct dhcp_lease *l
         for (int i = 0; i < l->n_dns; i++) {
             put_be32(v + 4 * i, l->dns[i]);
         }
-        put_opt__(b, code, v, 4u * l->n_dns);
+        put_opt__(w, code, v, 4u * l->n_dns);
         return true;
     }
     case DHO_DOMAIN_NAME:
         if (!l->domain || !l->domain[0]) return false;
-        put_opt__(b, code, l->domain, MIN(strlen(l->domain), 255));
+        put_opt__(w, code, l->domain, MIN(strlen(l->domain), 255));
         return true;
     case DHO_MTU: {
         uint8_t v[2];
         put_be16(v, l->mtu);
-        put_opt__(b, code, v, 2);
+        put_opt__(w, code, v, 2);
         return true;
     }
     case DHO_BROADCAST:
-        put_opt_u32__(b, code, l->ip | ~l->mask);
+        put_opt_u32__(w, code, l->ip | ~l->mask);
         return true;
     default:
         return false;
@@ -268,11 +264,6 @@ static void reply_destination__(const struct dhcp_msg *req, const struct dhcp_le
         *ip = req->ciaddr ? req->ciaddr : lease->ip;
         *mac = req->chaddr;
     }
-}
-
-static inline uint32_t sum32__(uint32_t v)
-{
-    return (v >> 16) + (v & 0xffff);
 }
 
 /* Writes the fixed BOOTREPLY header and the magic cookie at 'bootp'
@@ -299,9 +290,9 @@ static uint32_t write_bootp__(uint8_t *bootp, const struct dhcp_msg *req,
     memcpy(w->chaddr, req->chaddr, ETH_ALEN);
     memset(w->chaddr + ETH_ALEN, 0, sizeof w->chaddr - ETH_ALEN + sizeof w->sname + sizeof w->file);
     put_be32(w + 1, DHCP_MAGIC);
-    return op_htype + hlen_hops + sum32__(req->xid) + req->flags + sum32__(ciaddr)
-           + sum32__(yiaddr) + get_be16(req->chaddr) + get_be16(req->chaddr + 2)
-           + get_be16(req->chaddr + 4) + sum32__(DHCP_MAGIC);
+    return op_htype + hlen_hops + csum_u32(req->xid) + req->flags + csum_u32(ciaddr)
+           + csum_u32(yiaddr) + get_be16(req->chaddr) + get_be16(req->chaddr + 2)
+           + get_be16(req->chaddr + 4) + csum_u32(DHCP_MAGIC);
 }
 
 /* RFC 2132 9.8: the parameters the client asked for, in its order, then
@@ -330,12 +321,8 @@ static void put_params__(struct optw *w, const struct dhcp_msg *req,
     }
 }
 
-/* DHCP_REPLY_OPTIONS_MAX is the most put_reply_options__() writes:
- * message type, server identifier, lease time, T1 and T2, then each
- * parameter once at most (mask, router, 4 DNS servers, a 255-byte domain,
- * MTU, broadcast), and the end option.  A NAK's message is shorter than
- * the lease times and parameters.  The largest reply frame: Ethernet with
- * a VLAN tag, IPv4, UDP, BOOTP and the cookie, the options. */
+/* The largest reply frame: Ethernet with a VLAN tag, IPv4, UDP, BOOTP
+ * and the cookie, the options. */
 #define REPLY_FRAME_MAX (ETH_HLEN + 4 + 20 + 8 + DHCP_FIXED_SIZE + 4 + DHCP_REPLY_OPTIONS_MAX)
 
 /* The options of a reply of 'reply_type', ending with the end option. */

@@ -160,6 +160,10 @@ void dhcp_put_reply(struct vxbuf *b, const struct pkt_info *req_pkt,
  * lease's network part -- on the host's address only if the client asks
  * for the broadcast address (dhcp_options_per_host): so one network's
  * replies of one type to one parameter list share their options. */
+/* The most the options of a reply take: message type, server identifier,
+ * lease time, T1 and T2, then each parameter once at most (mask, router,
+ * 4 DNS servers, a 255-byte domain, MTU, broadcast), and the end option.
+ * A NAK's message is shorter than the lease times and parameters. */
 #define DHCP_REPLY_OPTIONS_MAX (3 + 6 + 3 * 6 + (6 + 6 + 18 + 257 + 4 + 6) + 1)
 struct dhcp_options {
     uint16_t size;

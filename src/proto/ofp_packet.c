@@ -76,16 +76,9 @@ uint8_t *ofp_put_packet_out_frame(struct vxbuf *b, uint32_t xid, uint32_t in_por
 
 size_t ofp_start_packet_out(struct vxbuf *b, uint32_t xid, uint32_t in_port, uint32_t out_port)
 {
-    size_t start = ofp_msg_start(b, OFPT_PACKET_OUT, xid, sizeof(struct ofp_packet_out));
-    struct ofp_action_output *ao = vxbuf_put_zeros(b, sizeof *ao);
-    struct ofp_packet_out *po = vxbuf_at(b, start);
+    size_t start = vxbuf_ofs(b);
 
-    put_be32(po->buffer_id, OFP_NO_BUFFER);
-    put_be32(po->in_port, in_port);
-    put_be16(po->actions_len, sizeof *ao);
-    put_be16(ao->hdr.type, OFPAT_OUTPUT);
-    put_be16(ao->hdr.len, sizeof *ao);
-    put_be32(ao->port, out_port);
+    ofp_put_packet_out_frame(b, xid, in_port, out_port, 0);    /* ofp_msg_finish sets the length */
     return start;
 }
 

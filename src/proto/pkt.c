@@ -127,13 +127,10 @@ enum pkt_err pkt_parse(const uint8_t *frame, size_t size, struct pkt_info *pi)
     }
 }
 
-/* RFC 1071 sums 16-bit words in ones' complement, i.e. modulo 2^16 - 1.
- * Since 2^16 = 1 modulo 2^16 - 1, a 32-bit big-endian word adds the same
- * as its two halves, so the bulk is summed 32 bits at a time into 64 bits
- * and folded at the end. */
-/* RFC 1071 2(B): the one's complement sum is independent of byte order,
- * so the words are added as the machine loads them, 8 bytes at a time,
- * and the folded 16-bit result is swapped to network order once. */
+/* RFC 1071 sums 16-bit words in ones' complement, i.e. modulo 2^16 - 1,
+ * and (2(B)) that sum is independent of byte order: the bytes are added
+ * as the machine loads them, 8 at a time into 64 bits, and the folded
+ * 16-bit result is swapped to network order once. */
 uint32_t csum_add(uint32_t sum, const void *p_, size_t size)
 {
     const uint8_t *p = p_;
@@ -223,18 +220,8 @@ void pkt_write_arp_reply(uint8_t *p, const struct pkt_info *req, const uint8_t m
 {
     /* RFC 826 for Ethernet and IPv4, operation 2. */
     static const uint8_t arp_hdr[8] = { 0, ARPHRD_ETHER, 0x08, 0x00, ETH_ALEN, 4, 0, ARPOP_REPLY };
-    uint8_t *e = p;
+    uint8_t *a = pkt_write_eth(p, req->eth_src, mac, req->has_vlan, req->vlan_tci, ETHERTYPE_ARP);
 
-    memcpy(e, req->eth_src, ETH_ALEN);
-    memcpy(e + ETH_ALEN, mac, ETH_ALEN);
-    e += 2 * ETH_ALEN;
-    if (req->has_vlan) {
-        put_be16(e, ETHERTYPE_VLAN);
-        put_be16(e + 2, req->vlan_tci);
-        e += 4;
-    }
-    put_be16(e, ETHERTYPE_ARP);
-    uint8_t *a = e + 2;
     memcpy(a, arp_hdr, sizeof arp_hdr);
     memcpy(a + ARP_(arp_sha), mac, ETH_ALEN);
     put_be32(a + ARP_(arp_spa), req->arp.tpa);
@@ -249,6 +236,25 @@ void pkt_put_arp_reply(struct vxbuf *b, const struct pkt_info *req, const uint8_
     pkt_write_arp_reply(vxbuf_put_uninit(b, PKT_ARP_REPLY_SIZE), req, mac);
 }
 
+/* Writes every byte of an IPv4 header at 'ip' (no options, DF clear, id
+ * 0), its checksum 0 for the caller to set; returns the sum (RFC 1071) of
+ * what it wrote. */
+static uint32_t write_ipv4_header__(uint8_t *ip, uint32_t src, uint32_t dst, uint8_t proto,
+                                    uint8_t ttl, uint16_t tot_len)
+{
+    uint16_t ver_ihl_tos = (IPVERSION << 4 | sizeof(struct iphdr) / 4) << 8;
+    uint16_t ttl_proto = (uint16_t)(ttl << 8 | proto);
+
+    put_be16(ip, ver_ihl_tos);
+    put_be16(ip + IP_(tot_len), tot_len);
+    put_be32(ip + IP_(id), 0);                  /* id, flags, fragment offset */
+    put_be16(ip + IP_(ttl), ttl_proto);
+    put_be16(ip + IP_(check), 0);
+    put_be32(ip + IP_(saddr), src);
+    put_be32(ip + IP_(daddr), dst);
+    return ver_ihl_tos + tot_len + ttl_proto + csum_u32(src) + csum_u32(dst);
+}
+
 struct pkt_ipv4_frame pkt_start_ipv4(struct vxbuf *b, const uint8_t eth_dst[6],
                                      const uint8_t eth_src[6], bool has_vlan,
                                      uint16_t vlan_tci, uint32_t ip_src, uint32_t ip_dst,
@@ -256,13 +262,9 @@ struct pkt_ipv4_frame pkt_start_ipv4(struct vxbuf *b, const uint8_t eth_dst[6],
 {
     size_t frame_ofs = pkt_put_eth(b, eth_dst, eth_src, has_vlan, vlan_tci, ETHERTYPE_IP);
     size_t ip_ofs = vxbuf_ofs(b);
-    uint8_t *ip = vxbuf_put_zeros(b, sizeof(struct iphdr));
 
-    ip[0] = IPVERSION << 4 | sizeof(struct iphdr) / 4;
-    ip[IP_(ttl)] = ttl ? ttl : IPDEFTTL;
-    ip[IP_(protocol)] = ip_proto;
-    put_be32(ip + IP_(saddr), ip_src);
-    put_be32(ip + IP_(daddr), ip_dst);
+    write_ipv4_header__(vxbuf_put_uninit(b, sizeof(struct iphdr)), ip_src, ip_dst,
+                        ip_proto, ttl ? ttl : IPDEFTTL, 0);
     return (struct pkt_ipv4_frame) { frame_ofs, ip_ofs };
 }
 
@@ -273,14 +275,6 @@ void pkt_put_udp(struct vxbuf *b, uint16_t src, uint16_t dst)
     put_be16(u + UDP_(dest), dst);
 }
 
-/* RFC 768: the checksum covers a pseudo-header of the addresses, the
- * protocol and the UDP length; 0 is sent as 0xffff (0 means none). */
-/* A 32-bit field's contribution to an RFC 1071 sum: its two 16-bit words. */
-static inline uint32_t sum32__(uint32_t v)
-{
-    return (v >> 16) + (v & 0xffff);
-}
-
 /* RFC 768: the UDP checksum, summed from the values of the pseudo-header
  * (addresses, protocol, length) and of the header (ports, length), plus
  * 'payload_sum', the sum of the payload (csum_add()); 0 is sent as
@@ -288,7 +282,7 @@ static inline uint32_t sum32__(uint32_t v)
 static uint16_t udp_check__(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
                             size_t size, uint32_t payload_sum)
 {
-    uint32_t sum = sum32__(payload_sum) + sum32__(src) + sum32__(dst) + IPPROTO_UDP
+    uint32_t sum = csum_u32(payload_sum) + csum_u32(src) + csum_u32(dst) + IPPROTO_UDP
                    + 2 * (uint32_t)size + sport + dport;
     uint16_t check = csum_finish(sum);
     return check ? check : 0xffff;
@@ -317,20 +311,12 @@ void pkt_write_ipv4_udp(uint8_t *ip, uint32_t src, uint32_t dst, uint16_t sport,
                         uint16_t dport, size_t payload_size, uint32_t payload_sum)
 {
     size_t udp_size = sizeof(struct udphdr) + payload_size;
-    uint16_t tot_len = (uint16_t)(sizeof(struct iphdr) + udp_size);
-    uint16_t ver_ihl_tos = (IPVERSION << 4 | sizeof(struct iphdr) / 4) << 8;
-    uint16_t ttl_proto = IPDEFTTL << 8 | IPPROTO_UDP;
     uint8_t *udp = ip + sizeof(struct iphdr);
 
     /* Every byte written once; the checksums from the values written. */
-    put_be16(ip, ver_ihl_tos);
-    put_be16(ip + IP_(tot_len), tot_len);
-    put_be32(ip + IP_(id), 0);                  /* id, DF clear, offset 0 */
-    put_be16(ip + IP_(ttl), ttl_proto);
-    put_be16(ip + IP_(check), csum_finish(ver_ihl_tos + tot_len + ttl_proto + sum32__(src)
-                                          + sum32__(dst)));
-    put_be32(ip + IP_(saddr), src);
-    put_be32(ip + IP_(daddr), dst);
+    uint32_t ip_sum = write_ipv4_header__(ip, src, dst, IPPROTO_UDP, IPDEFTTL,
+                                          (uint16_t)(sizeof(struct iphdr) + udp_size));
+    put_be16(ip + IP_(check), csum_finish(ip_sum));
     put_be16(udp + UDP_(source), sport);
     put_be16(udp + UDP_(dest), dport);
     put_be16(udp + UDP_(len), (uint16_t)udp_size);

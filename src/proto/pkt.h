@@ -90,6 +90,12 @@ enum pkt_err pkt_parse(const uint8_t *frame, size_t size, struct pkt_info *);
 /* Internet checksum (RFC 1071) over 'size' bytes, starting from 'sum'. */
 uint32_t csum_add(uint32_t sum, const void *, size_t size);
 uint16_t csum_finish(uint32_t sum);
+/* A 32-bit value's contribution to an RFC 1071 sum (its two 16-bit
+ * words): for checksums summed from the values a builder writes. */
+static inline uint32_t csum_u32(uint32_t v)
+{
+    return (v >> 16) + (v & 0xffff);
+}
 
 /* Writes an Ethernet header at 'p' (with the VLAN tag of 'vlan_tci' if
  * 'has_vlan'); returns the byte after it. */

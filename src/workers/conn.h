@@ -20,10 +20,11 @@
 struct worker;
 
 /* Memory per connection is bounded whatever the load (#12):
- *  - input: one fixed buffer that holds the largest OpenFlow message
- *    (65535 bytes); a read takes at most what is free in it, so each
- *    readable connection gets at most this much per loop iteration, and a
- *    partial message is moved to the front, never grown around;
+ *  - input: each read, at most CONN_RBUF_SIZE, lands in the worker's one
+ *    scratch buffer, so each readable connection gets at most this much
+ *    per loop iteration; the connection keeps only the incomplete message
+ *    left over (less than the largest OpenFlow message, 65535 bytes), in
+ *    a buffer of CONN_RBUF_KEPT bytes at rest;
  *  - output: reading stops while the unsent output is above the
  *    watermark (of the order of a socket buffer) or while the worker's
  *    whole unsent output is over its budget, and resumes once it drains;

@@ -11,10 +11,10 @@ void pktcache_init(struct pktcache *pc)
     *pc = (struct pktcache) { NULL, NULL, NULL, NULL };
 }
 
-/* The three arrays in one allocation of HUGE bytes, aligned to it and
- * advised as a transparent huge page: a probe anywhere in a megabyte of
- * entries then costs no TLB miss (with 4 KiB pages, 640 KiB of sources
- * alone span 160 pages).  Without THP it is ordinary memory. */
+/* The four arrays in one allocation of HUGE bytes, aligned to it and
+ * advised as a transparent huge page: a probe anywhere in its 1.7 MiB of
+ * entries then costs no TLB miss (with 4 KiB pages, the 640 KiB of
+ * sources alone span 160 pages).  Without THP it is ordinary memory. */
 #define HUGE (2u << 20)
 _Static_assert(PKTCACHE_SOURCES * sizeof(struct pktcache_source)
                + PKTCACHE_TARGETS * sizeof(struct pktcache_target)
