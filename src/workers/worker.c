@@ -30,6 +30,7 @@ bool worker_init(struct worker *w, int index, const struct worker_params *params
     CDS_INIT_LIST_HEAD(&w->flush_list);
     pktcache_init(&w->cache);
     vxbuf_init(&w->rscratch, 2 * CONN_RBUF_SIZE);
+    vxbuf_init(&w->wscratch, 2 * CONN_RBUF_SIZE);
     w->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (w->epfd < 0 || !mailbox_init(&w->from_acceptor, 4096)
         || !mailbox_init(&w->from_main, 256) || !mailbox_init(&w->to_main, 1024)) {
@@ -176,6 +177,18 @@ static void conn_flush__(struct conn *c)
     update_reading__(c);
 }
 
+/* Writes 'c''s output; once it drained, lets a paced flow push continue
+ * (which queues the connection again only if it wrote more). */
+static void flush_and_pace__(struct conn *c)
+{
+    conn_flush__(c);
+    if (c->flows.state == FLOWDIFF_PUSHING && c->obuf.size < FLOWDIFF_OBUF_HIGH
+        && c->flows.n_sent < c->flows.op_flows.n
+        && c->flows.n_batches < FLOWDIFF_MAX_INFLIGHT) {
+        flowdiff_run(c, c->worker->now_ms);
+    }
+}
+
 static void conn_destroy__(struct worker *w, struct conn *c)
 {
     if (c->flush_pending) {
@@ -221,6 +234,33 @@ static void process_scratch__(struct conn *c, struct vxbuf *in)
     }
 }
 
+/* Processes 'in' like process_scratch__() for 'c', which has no unsent
+ * output, with its replies appended to the worker's write scratch buffer
+ * and written at once, while they are in the CPU cache: the baseline's
+ * read, answer, write.  Only what the socket did not take is copied to
+ * the connection's own output buffer.  (With 1,000 switches, an output
+ * buffer each written later in the iteration cycles 64 MiB through the
+ * caches.) */
+static void reply_from_scratch__(struct conn *c, struct vxbuf *in)
+{
+    struct vxbuf own = c->obuf;
+
+    c->obuf = c->worker->wscratch;
+    process_scratch__(c, in);
+    flowdiff_run(c, c->worker->now_ms);
+    if (!c->close_reason) {
+        if (c->flush_pending) {
+            cds_list_del(&c->flush_node);
+            c->flush_pending = false;
+        }
+        flush_and_pace__(c);
+    }
+    c->worker->wscratch = c->obuf;
+    c->obuf = own;
+    vxbuf_put(&c->obuf, vxbuf_data(&c->worker->wscratch), c->worker->wscratch.size);
+    vxbuf_clear(&c->worker->wscratch);
+}
+
 /* One read, into the worker's scratch buffer after the bytes of an
  * incomplete message the connection kept: one buffer for all the
  * worker's connections stays in the CPU cache, where a buffer per
@@ -240,8 +280,12 @@ static void conn_read__(struct conn *c)
     if (n > 0) {
         counter_add(cs, VXC_rx_bytes, (uint64_t)n);
         in->size += (size_t)n;
-        process_scratch__(c, in);
-        flowdiff_run(c, c->worker->now_ms);
+        if (c->obuf.size) {
+            process_scratch__(c, in);
+            flowdiff_run(c, c->worker->now_ms);
+        } else {
+            reply_from_scratch__(c, in);
+        }
         /* Decrypted input epoll cannot see: read_tls_more__ reads it again. */
         c->tls_more = c->ssl && tls_pending(c->ssl);
         c->worker->tls_more |= c->tls_more;
@@ -556,14 +600,7 @@ static void *worker_main__(void *w_)
             cds_list_del(&c->flush_node);
             c->flush_pending = false;
             if (!c->close_reason) {
-                conn_flush__(c);
-                /* The output drained: let a paced push continue.  It
-                 * re-queues the connection only if it wrote more. */
-                if (c->flows.state == FLOWDIFF_PUSHING && c->obuf.size < FLOWDIFF_OBUF_HIGH
-                    && c->flows.n_sent < c->flows.op_flows.n
-                    && c->flows.n_batches < FLOWDIFF_MAX_INFLIGHT) {
-                    flowdiff_run(c, w->now_ms);
-                }
+                flush_and_pace__(c);
             }
         }
         update_budget__(w);
@@ -620,6 +657,7 @@ void worker_join(struct worker *w)
     mailbox_destroy(&w->from_main);
     pktcache_uninit(&w->cache);
     vxbuf_uninit(&w->rscratch);
+    vxbuf_uninit(&w->wscratch);
     struct worker_report *r;
     while ((r = mailbox_recv(&w->to_main))) {
         free(r->ports);

@@ -150,6 +150,7 @@ struct worker {
     struct cds_list_head flush_list;   /* connections with output to write */
     struct pktcache cache;          /* the packet-in path's lookups (workers/pktcache.h) */
     struct vxbuf rscratch;          /* every connection's reads land here (conn_read__) */
+    struct vxbuf wscratch;          /* the replies to one read, until written (conn_read__) */
     uint32_t port_epochs;           /* the last port epoch handed to a connection */
     bool stop;
 };
