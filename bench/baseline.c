@@ -4,7 +4,12 @@
  * what the machine can do with no model, no validation and no lookups;
  * bench/compare.sh reports vxfabricd's throughput as a fraction of it.
  *
- *   baseline PORT          (listens on 127.0.0.1)
+ *   baseline PORT [FRAME_BYTES]     (listens on 127.0.0.1)
+ *
+ * FRAME_BYTES (60 to 1500, default 60) pads the fixed frame: 342 is the
+ * size of vxfabricd's DHCP OFFER and ACK (a 300-byte BOOTP message), so
+ * 'baseline PORT 342' under a DHCP load is the no-logic ceiling for DHCP:
+ * the same packet-ins in, replies of the same size out.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,11 +32,13 @@ struct peer {
     struct vxbuf rbuf, obuf;
 };
 
-static const uint8_t fixed_reply[60] = {
+static uint8_t fixed_reply[1500] = {
     0x02, 0, 0, 0, 0, 1,  0x02, 0, 0, 0, 0, 2,  0x08, 0x06,
     0, 1, 8, 0, 6, 4, 0, 2,  0x02, 0, 0, 0, 0, 2,  198, 51, 100, 2,
     0x02, 0, 0, 0, 0, 1,  198, 51, 100, 1,
 };
+
+static size_t reply_size = 60;
 
 static void handle(struct peer *p, const uint8_t *msg, size_t size)
 {
@@ -42,7 +49,7 @@ static void handle(struct peer *p, const uint8_t *msg, size_t size)
     case OFPT_PACKET_IN: {
         /* in_port: the first OXM of the match, which OVS and vxbench send first. */
         uint32_t in_port = size >= 36 ? get_be32(msg + 32) : 1;
-        ofp_put_packet_out(&p->obuf, 0, OFPP_CONTROLLER, in_port, fixed_reply, sizeof fixed_reply);
+        ofp_put_packet_out(&p->obuf, 0, OFPP_CONTROLLER, in_port, fixed_reply, reply_size);
         break;
     }
     default:
@@ -56,9 +63,16 @@ int main(int argc, char **argv)
     struct epoll_event evs[256];
     int one = 1;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: baseline PORT\n");
+    if (argc < 2 || argc > 3) {
+        fprintf(stderr, "usage: baseline PORT [FRAME_BYTES]\n");
         return 2;
+    }
+    if (argc == 3) {
+        reply_size = (size_t)atoi(argv[2]);
+        if (reply_size < 60 || reply_size > sizeof fixed_reply) {
+            fprintf(stderr, "baseline: FRAME_BYTES must be 60 to %zu\n", sizeof fixed_reply);
+            return 2;
+        }
     }
     signal(SIGPIPE, SIG_IGN);
     inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
