@@ -25,7 +25,9 @@ struct worker;
  *    per loop iteration; the connection keeps only the incomplete message
  *    left over (less than the largest OpenFlow message, 65535 bytes), in
  *    a buffer of CONN_RBUF_KEPT bytes at rest;
- *  - output: reading stops while the unsent output is above the
+ *  - output: the replies to a read are built in the worker's one write
+ *    buffer and written at once; the connection keeps only what its
+ *    socket did not take.  Reading stops while the unsent output is above the
  *    watermark (of the order of a socket buffer) or while the worker's
  *    whole unsent output is over its budget, and resumes once it drains;
  *    an emptied output buffer larger than CONN_OBUF_KEEP is given back. */
@@ -107,7 +109,9 @@ const struct of_port *conn_port(const struct conn *, uint32_t port_no);
 void conn_report_ports(struct conn *);
 /* pipeline_port_fn over the connection's ports. */
 bool conn_port_by_name(const void *conn, const char *name, uint32_t *port_no);
-/* Schedules the output buffer for the end-of-iteration flush. */
+/* Schedules the output buffer for the end-of-iteration flush (the
+ * replies to a read are written right after it, worker.c
+ * reply_from_scratch__, and the schedule is then dropped). */
 void conn_want_flush(struct conn *);
 /* Marks 'c' for closing with 'reason' (a constant string); the worker
  * closes it at the end of the iteration. */

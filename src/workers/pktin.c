@@ -47,7 +47,6 @@ static bool rate_ok__(struct conn *c, uint32_t port, uint64_t now_ms)
     return true;
 }
 
-/* Completes the PACKET_OUT started at 'start' and schedules the flush. */
 /* Starts a PACKET_OUT of one frame back out of 'in_port' (the frame
  * follows); returns where it starts, for send_frame_out__(). */
 static size_t start_frame_out__(struct conn *c, uint32_t in_port)
