@@ -227,8 +227,13 @@ void pkt_write_arp_reply(uint8_t *p, const struct pkt_info *req, const uint8_t m
     put_be32(a + ARP_(arp_spa), req->arp.tpa);
     memcpy(a + ARP_(arp_tha), req->arp.sha, ETH_ALEN);
     put_be32(a + ARP_(arp_tpa), req->arp.spa);
+    /* The Ethernet minimum, in constant sizes the compiler writes inline. */
     uint8_t *end = a + sizeof(struct ether_arp);
-    memset(end, 0, (size_t)(p + PKT_ARP_REPLY_SIZE - end));     /* Ethernet minimum */
+    if (req->has_vlan) {
+        memset(end, 0, PKT_ARP_REPLY_SIZE - ETH_HLEN - 4 - sizeof(struct ether_arp));
+    } else {
+        memset(end, 0, PKT_ARP_REPLY_SIZE - ETH_HLEN - sizeof(struct ether_arp));
+    }
 }
 
 void pkt_put_arp_reply(struct vxbuf *b, const struct pkt_info *req, const uint8_t mac[6])

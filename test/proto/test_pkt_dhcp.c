@@ -32,6 +32,8 @@ Test(arp, golden_reply)
     cr_assert_eq(pi.arp.op, ARPOP_REQUEST);
     cr_assert_eq(pi.arp.spa, 0xc0a80501);
     cr_assert_eq(pi.arp.tpa, 0xc0a805fd);
+    memset(vxbuf_put_uninit(&b, 64), 0xa5, 64);     /* the reply must write every byte */
+    vxbuf_clear(&b);
     pkt_put_arp_reply(&b, &pi, router);
     char *hex = buf_to_hex(&b);
     cr_assert_str_eq(hex, ARP_REPLY);
@@ -54,9 +56,20 @@ Test(arp, vlan_tagged_request)
     cr_assert(pi.has_vlan);
     cr_assert_eq(pi.vlan_tci, 100);
     cr_assert_eq(pi.arp.tpa, 0xc0a805fd);
+    /* Into memory that held other bytes: the reply must write every one. */
+    memset(vxbuf_put_uninit(&b, 64), 0xa5, 64);
+    vxbuf_clear(&b);
     pkt_put_arp_reply(&b, &pi, mac);
+    cr_assert_eq(b.size, 60, "padded to the Ethernet minimum");
     cr_assert_eq(get_be16(vxbuf_at(&b, 12)), ETHERTYPE_VLAN, "the reply keeps the tag");
     cr_assert_eq(get_be16(vxbuf_at(&b, 14)), 100);
+    cr_assert_eq(get_be16(vxbuf_at(&b, 16)), ETHERTYPE_ARP);
+    cr_assert_eq(get_be16(vxbuf_at(&b, 18 + 6)), ARPOP_REPLY);
+    cr_assert_eq(get_be32(vxbuf_at(&b, 18 + 14)), 0xc0a805fd, "the sender is the target asked for");
+    cr_assert_eq(get_be32(vxbuf_at(&b, 18 + 24)), 0xc0a80501, "the target is the asker");
+    for (size_t i = 18 + 28; i < 60; i++) {
+        cr_assert_eq(*(uint8_t *)vxbuf_at(&b, i), 0, "padding byte %zu", i);
+    }
     vxbuf_uninit(&b);
     free(req);
 }
