@@ -2,13 +2,13 @@
 #ifndef VX_BENCHUTIL_H
 #define VX_BENCHUTIL_H 1
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* Resident memory of process 'pid' (0: this process) in KiB, from
- * /proc/PID/status, or -1 if it cannot be read. */
 /* A /proc/PID/status field in KiB ("VmRSS:", "VmHWM:"), or -1. */
 static inline long proc_status_kib(int pid, const char *field)
 {
@@ -57,6 +57,41 @@ static inline double proc_cpu_s(int pid)
 static inline long proc_rss_kib(int pid)
 {
     return proc_status_kib(pid, "VmRSS:");
+}
+
+/* The latency histogram: microseconds exactly below 1,024, then 128
+ * buckets per power of two (an error under 0.8 %) up to 2^26 us (67 s);
+ * the last bucket counts anything slower.  (Debian packages HdrHistogram
+ * for Go and Java only.) */
+#define HIST_LINEAR 1024
+#define HIST_SUB 128
+#define HIST_MAX_EXP 26
+#define HIST_N (HIST_LINEAR + (HIST_MAX_EXP - 10) * HIST_SUB + 1)
+
+/* The bucket that counts a latency of 'us' microseconds. */
+static inline size_t hist_bucket(uint64_t us)
+{
+    if (us < HIST_LINEAR) {
+        return (size_t)us;
+    }
+    int e = 63 - __builtin_clzll(us);           /* 10 or more */
+    if (e >= HIST_MAX_EXP) {
+        return HIST_N - 1;
+    }
+    return HIST_LINEAR + (size_t)(e - 10) * HIST_SUB + (size_t)((us >> (e - 7)) & (HIST_SUB - 1));
+}
+
+/* The least latency bucket 'b' counts. */
+static inline uint64_t hist_value(size_t b)
+{
+    if (b < HIST_LINEAR) {
+        return b;
+    }
+    if (b == HIST_N - 1) {
+        return 1ull << HIST_MAX_EXP;
+    }
+    size_t k = b - HIST_LINEAR;
+    return (uint64_t)(HIST_SUB + k % HIST_SUB) << (k / HIST_SUB + 10 - 7);
 }
 
 #endif

@@ -141,7 +141,6 @@ static _Thread_local uint64_t now_ns;
 /* One generator thread: its switches, its epoll set and its results,
  * summed by the main thread when the run is over.  The main thread's own
  * (handshakes, programming) is main_gen. */
-#define HIST_MAX 100000         /* latency histogram, 1 us buckets, last = overflow */
 struct gen {
     pthread_t thread;
     int epfd;
@@ -150,7 +149,7 @@ struct gen {
     uint64_t n_sent, n_correct, n_wrong, n_errors, flood_bytes;
     double cpu_s;               /* this thread's CPU over the counted window */
     atomic_bool drained;        /* sending stopped and no request of its switches is outstanding */
-    uint64_t hist[HIST_MAX + 1];
+    uint64_t hist[HIST_N];
 };
 static struct gen main_gen;
 static struct gen *gens;            /* the --threads generator threads */
@@ -550,7 +549,7 @@ static void on_reply(struct sw *s, const uint8_t *msg, size_t size)
     /* Replies to requests sent in the measured window only. */
     if (atomic_load_explicit(&counting, memory_order_acquire) && sent >= count_start_ns) {
         uint64_t lat_us = (now_ns - sent) / 1000;
-        G->hist[lat_us < HIST_MAX ? lat_us : HIST_MAX]++;
+        G->hist[hist_bucket(lat_us)]++;
         if (ok) {
             G->n_correct++;
             s->n_correct++;
@@ -1070,7 +1069,7 @@ static double gens_stop(void)
         main_gen.n_wrong += g->n_wrong;
         main_gen.n_errors += g->n_errors;
         main_gen.flood_bytes += g->flood_bytes;
-        for (int i = 0; i <= HIST_MAX; i++) {
+        for (size_t i = 0; i < HIST_N; i++) {
             main_gen.hist[i] += g->hist[i];
         }
         busiest = MAX(busiest, g->cpu_s);
@@ -1161,14 +1160,14 @@ static double controller_cpu_s(void)
 static uint64_t percentile_us(double p)
 {
     uint64_t total = 0, acc = 0;
-    for (int i = 0; i <= HIST_MAX; i++) total += main_gen.hist[i];
+    for (size_t i = 0; i < HIST_N; i++) total += main_gen.hist[i];
     if (!total) return 0;
     uint64_t want = (uint64_t)(p * (double)total);
-    for (int i = 0; i <= HIST_MAX; i++) {
+    for (size_t i = 0; i < HIST_N; i++) {
         acc += main_gen.hist[i];
-        if (acc > want) return (uint64_t)i;
+        if (acc > want) return hist_value(i);
     }
-    return 100000;
+    return hist_value(HIST_N - 1);
 }
 
 /* --- setup --- */
