@@ -1170,6 +1170,15 @@ static uint64_t percentile_us(double p)
     return hist_value(HIST_N - 1);
 }
 
+/* The slowest reply counted (its bucket's value). */
+static uint64_t max_us(void)
+{
+    for (size_t i = HIST_N; i-- > 0;) {
+        if (main_gen.hist[i]) return hist_value(i);
+    }
+    return 0;
+}
+
 /* --- setup --- */
 
 static void build_switches(const struct sockaddr_in *sin)
@@ -1474,6 +1483,7 @@ int main(int argc, char **argv)
     printf("%-40s %12" PRIu64 "\n", "latency p50 (us)", percentile_us(0.50));
     printf("%-40s %12" PRIu64 "\n", "latency p99 (us)", percentile_us(0.99));
     printf("%-40s %12" PRIu64 "\n", "latency p99.9 (us)", percentile_us(0.999));
+    printf("%-40s %12" PRIu64 "\n", "latency max (us)", max_us());
     printf("%-40s %12ld\n", "controller RSS (KiB)", rss);
     printf("%-40s %12ld\n", "controller peak RSS (KiB)", peak);
     printf("%-40s %12.0f\n", "controller CPU (% of one core)", ctl_cpu);
@@ -1486,14 +1496,14 @@ int main(int argc, char **argv)
     printf("%-40s %12.2f\n", "fastest switch / mean", mean ? hi / mean : 0);
     printf("{\"bench\":\"traffic\",\"label\":\"%s\",\"mode\":\"%s\",\"pacing\":\"%s\",\"switches\":%d,"
            "\"verified\":%s,\"replies_per_s\":%.0f,\"sent\":%" PRIu64 ",\"wrong\":%" PRIu64
-           ",\"missing\":%" PRIu64 ",\"p50_us\":%" PRIu64 ",\"p99_us\":%" PRIu64 ",\"p999_us\":%" PRIu64
+           ",\"missing\":%" PRIu64 ",\"p50_us\":%" PRIu64 ",\"p99_us\":%" PRIu64 ",\"p999_us\":%" PRIu64 ",\"max_us\":%" PRIu64
            ",\"controller_rss_kib\":%ld,\"controller_peak_rss_kib\":%ld,\"controller_cpu_pct\":%.0f,"
            "\"generator_cpu_pct\":%.0f,\"generator_busiest_thread_pct\":%.0f,\"threads\":%d,"
            "\"window\":%d,\"connect_s\":%.3f,"
            "\"tls\":%s,\"switch_min_per_s\":%.0f,\"switch_max_per_s\":%.0f,\"switch_mean_per_s\":%.0f}\n",
            opt.label, mode_names[opt.mode], opt.latency ? "latency" : "throughput", n_sws,
            opt.verify ? "true" : "false", rate, n_sent, n_wrong, missing, percentile_us(0.50),
-           percentile_us(0.99), percentile_us(0.999), rss, peak, ctl_cpu, gen_cpu, busiest,
+           percentile_us(0.99), percentile_us(0.999), max_us(), rss, peak, ctl_cpu, gen_cpu, busiest,
            opt.threads, opt.window, connect_s,
            tls ? "true" : "false", lo / secs, hi / secs, mean / secs);
     return opt.verify && (n_wrong || missing) ? 1 : 0;
