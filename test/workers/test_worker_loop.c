@@ -263,6 +263,42 @@ static size_t send_some(int fd, struct vxbuf *b)
     return (size_t)n;
 }
 
+/* read_messages() callback: counts by type; done at 'want' PACKET_OUTs
+ * and one ECHO_REPLY (seen[VX_N_MSG_TYPES] holds 'want'). */
+static bool count_replies(const uint8_t *msg, void *seen_)
+{
+    uint64_t *seen = seen_;
+    seen[msg[1] < VX_N_MSG_TYPES ? msg[1] : 0]++;
+    return seen[OFPT_PACKET_OUT] >= seen[VX_N_MSG_TYPES] && seen[OFPT_ECHO_REPLY] >= 1;
+}
+
+/* msgs_out is added by runs of one type (worker.c count_output__); an
+ * echo reply in the middle of packet-in replies ends a run.  The counters
+ * must still agree, type by type, with what the switch end received. */
+Test(worker_loop, msgs_out_counts_replies_in_runs, .init = setup_flood, .fini = teardown)
+{
+    int sw = handoff(HV1);
+    uint64_t seen[VX_N_MSG_TYPES + 1] = { 0 };
+    struct vxbuf b = VXBUF_INITIALIZER;
+
+    arp_packet_ins(&b, 7);
+    ofp_put_echo_request(&b, 99);
+    arp_packet_ins(&b, 5);
+    while (b.size) {
+        if (!send_some(sw, &b)) {
+            usleep(1000);
+        }
+    }
+    seen[VX_N_MSG_TYPES] = 12;
+    cr_assert(read_messages(sw, 5000, count_replies, seen), "12 PACKET_OUTs and an ECHO_REPLY");
+    cr_assert_eq(seen[OFPT_PACKET_OUT], 12);
+    for (int t = 0; t < VX_N_MSG_TYPES; t++) {
+        cr_assert_eq(ck_pr_load_64(&w.counters.msgs_out[t]), seen[t], "type %d", t);
+    }
+    vxbuf_uninit(&b);
+    close(sw);
+}
+
 /* The worker's view of bridge 'dpid'. */
 static struct worker_bridge_state bridge_state(uint64_t dpid)
 {
