@@ -51,6 +51,7 @@
     X(flow_mod_errors, "FLOW_MODs the switch rejected")                      \
     X(flow_batches, "FLOW_MOD batches confirmed by a barrier")               \
     X(flow_syncs, "reconciliations (desired vs installed)")                  \
+    X(ct_flushes, "floating IPs removed or moved: conntrack entries flushed") \
     X(flow_stats_skipped, "FLOW stats entries skipped: undecodable")         \
     X(flow_removed, "FLOW_REMOVED of one of our flows (re-added)")           \
     X(flow_removed_unknown, "FLOW_REMOVED of a flow we do not hold")         \

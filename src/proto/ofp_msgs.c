@@ -237,6 +237,39 @@ void ofp_put_barrier_request(struct vxbuf *b, uint32_t xid)
     put_simple__(b, OFPT_BARRIER_REQUEST, xid);
 }
 
+/* OVS include/openflow/nicira-ext.h: the message's subtype and its
+ * properties' types. */
+enum {
+    NXT_CT_FLUSH = 32,
+    NXT_CT_ORIG_TUPLE = 0,          /* nested tuple properties */
+    NXT_CT_REPLY_TUPLE = 1,
+    NXT_CT_ZONE_ID = 2,             /* be16 */
+    NXT_CT_TUPLE_DST = 1,           /* in a tuple: a 16-byte address */
+};
+
+void ofp_put_ct_flush(struct vxbuf *b, uint32_t xid, uint16_t zone, bool reply, uint32_t ipv4)
+{
+    size_t start = ofp_msg_start(b, OFPT_EXPERIMENTER, xid, OFP_HEADER_SIZE);
+    uint8_t *p = vxbuf_put_zeros(b, 8 + 8 + 8 + 24 + 8);
+
+    put_be32(p, NX_VENDOR_ID);
+    put_be32(p + 4, NXT_CT_FLUSH);
+    /* struct nx_ct_flush: ip_proto 0 (any), 7 bytes of padding. */
+    p += 16;
+    /* The tuple: its header, padding to 8, then the destination. */
+    put_be16(p, reply ? NXT_CT_REPLY_TUPLE : NXT_CT_ORIG_TUPLE);
+    put_be16(p + 2, 8 + 24);
+    put_be16(p + 8, NXT_CT_TUPLE_DST);
+    put_be16(p + 10, 4 + 16);
+    put_be16(p + 12 + 10, 0xffff);
+    put_be32(p + 12 + 12, ipv4);
+    p += 8 + 24;
+    put_be16(p, NXT_CT_ZONE_ID);
+    put_be16(p + 2, 4 + 2);
+    put_be16(p + 4, zone);
+    ofp_msg_finish(b, start);
+}
+
 void ofp_put_role_request(struct vxbuf *b, uint32_t xid, uint32_t role, uint64_t generation_id)
 {
     struct ofp_role_request *rr = put_fixed__(b, OFPT_ROLE_REQUEST, xid, sizeof *rr);

@@ -98,6 +98,16 @@ void ofp_put_set_async(struct vxbuf *, uint32_t xid, uint32_t packet_in_mask);
 /* --- BARRIER (A.3.8) --- */
 void ofp_put_barrier_request(struct vxbuf *, uint32_t xid);
 
+/* --- NXT_CT_FLUSH (Open vSwitch 3.1+, include/openflow/nicira-ext.h) ---
+ * An experimenter message (OF1.3.5 A.5.4, vendor NX_VENDOR_ID, subtype
+ * 32) asking the switch to delete the conntrack entries of 'zone' whose
+ * original-direction destination ('reply' false) or reply-direction
+ * destination ('reply' true) is 'ipv4', any protocol and ports: the
+ * connections made to, or translated to, that address.  Its properties
+ * (OF1.3.5 7.2.5 style TLVs, 8-byte aligned) are one nested tuple with
+ * the address IPv4-mapped (::ffff:a.b.c.d), and the zone. */
+void ofp_put_ct_flush(struct vxbuf *, uint32_t xid, uint16_t zone, bool reply, uint32_t ipv4);
+
 /* --- ROLE (A.3.9) --- */
 void ofp_put_role_request(struct vxbuf *, uint32_t xid, uint32_t role, uint64_t generation_id);
 struct of_role {

@@ -203,6 +203,34 @@ static void start_push__(struct conn *c, uint64_t now_ms)
     fd->state = FLOWDIFF_PUSHING;
 }
 
+/* The DNAT flow of a floating IP is deleted or changed when the address
+ * is removed or moved to another host.  The conntrack entries of its
+ * connections still hold the old translation: left, they would carry a
+ * connection made to the address on to its old host, and a new host's
+ * replies to an old peer back through the old mapping.  So they are
+ * deleted from the router's zone: those made to the address and those
+ * translated to it (NXT_CT_FLUSH, Open vSwitch 3.1+; an older switch
+ * answers with an ERROR, which is logged). */
+static void flush_floating_conntrack__(struct conn *c, const struct flow_set *set,
+                                       const struct flow *f)
+{
+    struct pipeline_cookie_info ci = pipeline_cookie_parse(f->cookie);
+    struct vxcur cur = vxcur_make(flow_match(set, f), f->match_size);
+    struct of_match m;
+
+    if (!ci.valid || ci.kind != PIPELINE_K_FLOATING || ci.role != PIPELINE_R_FLOATING_DNAT
+        || of_match_pull(&cur, &m) || !of_match_has(&m, OFF_CT_ZONE)) {
+        return;
+    }
+    uint16_t zone = (uint16_t)m.value[OFF_CT_ZONE];
+    char ip[IP_ADDR_STRLEN];
+    ofp_put_ct_flush(&c->obuf, conn_xid(c), zone, false, (uint32_t)ci.id);
+    ofp_put_ct_flush(&c->obuf, conn_xid(c), zone, true, (uint32_t)ci.id);
+    counter_inc(conn_counters(c), VXC_ct_flushes);
+    VLOG_INFO("%s: floating IP %s removed or moved: its conntrack entries in zone %u flushed",
+              c->name, ip_to_str((uint32_t)ci.id, ip), zone);
+}
+
 /* Sends as many batches as pacing allows.  Schedules a flush only if it
  * wrote something: the worker calls this after every flush, and asking for
  * another flush with nothing new would spin its loop forever. */
@@ -248,6 +276,13 @@ static void send_batches__(struct conn *c)
         }
         b->barrier_xid = conn_xid(c);
         ofp_put_barrier_request(&c->obuf, b->barrier_xid);
+        /* After the barrier: the FLOW_MODs' xids stay consecutive, and
+         * the switch has stopped translating before it forgets. */
+        for (size_t k = b->first; k < b->first + b->n; k++) {
+            if (fd->ops[k].type != FLOW_OP_ADD) {
+                flush_floating_conntrack__(c, &fd->op_flows, &fd->op_flows.flows[k]);
+            }
+        }
         counter_add(conn_counters(c), VXC_flow_mods, b->n);
         fd->flow_mods_total += b->n;
     }

@@ -121,9 +121,15 @@ t_floating_ip() {
     expect "hv1 holds exactly the desired flows" switch_equals_desired hv1
 }
 
+# ct_names HV IP: some conntrack entry of HV's datapath names IP.
+ct_names() { appctl "$1" dpctl/dump-conntrack | grep -qF "=$2,"; }
+ct_forgot() { ! ct_names "$@"; }
+
 t_floating_ip_removed() {
     # A connection opened to the floating IP before it is removed: after,
-    # the flows are gone and conntrack's entry lets nothing through.
+    # the flows are gone, conntrack has forgotten the address's
+    # connections (their entries held the old translation) and nothing
+    # passes.
     local fifo=$LAB/hold.fifo code
     mkfifo "$fifo"
     ip netns exec "$(ns_name out)" python3 "$E2E_DIR/tcpq.py" hold "$FIP" 9000 "$SERVER" "$fifo" \
@@ -133,10 +139,14 @@ t_floating_ip_removed() {
     exec 7>"$fifo"
     echo one >&7
     expect "the held connection works" wait_until 5 grep -q one "$LAB/hold.out" || return 1
+    expect "hv1's conntrack holds connections of $FIP" ct_names hv1 "$FIP" || return 1
     code=$(api PUT /v1/routers/$R1 "{\"networks\": [1, 3], \"gateway\": $GW1}")
     expect "floating IP removed (200, got $code)" test "$code" = 200 || return 1
     expect "flows synced" synced || return 1
     expect "no flow names $FIP any more" test "$(hv_flows hv1 | grep -c "$FIP")" = 0 || return 1
+    expect "hv1's conntrack has forgotten $FIP" wait_until 5 ct_forgot hv1 "$FIP" || return 1
+    ctl_dump
+    expect "the flush is counted" test "$(counter ct_flushes)" -ge 1 || return 1
     echo two >&7
     expect "the held connection no longer passes" wait_until 8 grep -qx timeout "$LAB/hold.out" || return 1
     exec 7>&-

@@ -28,6 +28,16 @@ static const struct golden goldens[] = {
     { "set_async",
       "041c002000000012000000070000000000000007000000070000000f00000000",
       "OFPT_SET_ASYNC (OF1.3) (xid=0x12):\n primary:\n       PACKET_IN: no_match action invalid_ttl" },
+    { "ct_flush_orig",
+      "0404004000000009" "00002320" "00000020" "0000000000000000"
+      "00000020" "00000000" "00010014" "00000000000000000000ffffcb00710a" "00000000"
+      "00020006ee000000",
+      "NXT_CT_FLUSH (OF1.3) (xid=0x9): zone=60928 'ct_nw_src=::,ct_nw_dst=203.0.113.10,ct_tp_src=0,ct_tp_dst=0,ct_nw_proto=0' 'ct_nw_src=::,ct_nw_dst=::,ct_tp_src=0,ct_tp_dst=0'" },
+    { "ct_flush_reply",
+      "040400400000000a" "00002320" "00000020" "0000000000000000"
+      "00010020" "00000000" "00010014" "00000000000000000000ffffcb00710a" "00000000"
+      "00020006ee000000",
+      "NXT_CT_FLUSH (OF1.3) (xid=0xa): zone=60928 'ct_nw_src=::,ct_nw_dst=::,ct_tp_src=0,ct_tp_dst=0,ct_nw_proto=0' 'ct_nw_src=::,ct_nw_dst=203.0.113.10,ct_tp_src=0,ct_tp_dst=0'" },
     { "barrier_request",
       "0414000800000009",
       "OFPT_BARRIER_REQUEST (OF1.3) (xid=0x9):" },

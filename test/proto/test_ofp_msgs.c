@@ -55,6 +55,8 @@ Test(encode, switch_messages)
     assert_golden(&b, "flow_stats_request");
     ofp_put_error(&b, OFPERR_BAD_REQUEST_TYPE, quoted, sizeof quoted);
     assert_golden(&b, "error");
+    ofp_put_ct_flush(&b, 9, 60928, false, 0xcb00710a); assert_golden(&b, "ct_flush_orig");
+    ofp_put_ct_flush(&b, 10, 60928, true, 0xcb00710a); assert_golden(&b, "ct_flush_reply");
     vxbuf_uninit(&b);
 }
 
