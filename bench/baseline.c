@@ -32,7 +32,7 @@ struct peer {
     struct vxbuf rbuf, obuf;
 };
 
-static uint8_t fixed_reply[1500] = {
+static const uint8_t fixed_reply[1500] = {   /* zeros past the ARP reply */
     0x02, 0, 0, 0, 0, 1,  0x02, 0, 0, 0, 0, 2,  0x08, 0x06,
     0, 1, 8, 0, 6, 4, 0, 2,  0x02, 0, 0, 0, 0, 2,  198, 51, 100, 2,
     0x02, 0, 0, 0, 0, 1,  198, 51, 100, 1,

@@ -1087,9 +1087,10 @@ static void sleep_s(double s)
 /* Ready for traffic: FEATURES answered, and no FLOW_MOD or barrier for a
  * second: the controller has programmed us (vxfabricd reads our flows,
  * then sends the difference) or never does (the baseline, the os-ken
- * peer).  Traffic that starts while a controller still computes and
- * pushes the flows of 1,000 switches measures that programming too:
- * replies then wait for over a second. */
+ * peer).  Traffic that starts while 1,000 switches are still being
+ * programmed measures the programming, on both sides (this process
+ * emulates every switch's flow table meanwhile), not the packet-in path;
+ * bench/program_latency.sh measures the packet-in path during it. */
 static bool sw_ready(const struct sw *s)
 {
     return s->connected && now_ns - MAX(s->connected_ns, s->last_program_ns) > 1000000000ULL;
